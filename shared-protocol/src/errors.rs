@@ -1,0 +1,78 @@
+//! Python exceptions raised on the cores. The firmware sends numbers (an
+//! exception type, a message code, a line and detail values); the host turns
+//! them into text with these tables, so message text costs the firmware nothing.
+
+macro_rules! numbered {
+    ($(#[$m:meta])* $ty:ident { $( $name:ident = $code:literal => $text:literal, )* }) => {
+        $(#[$m])*
+        #[repr(u32)]
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        pub enum $ty { $( $name = $code, )* }
+
+        impl $ty {
+            pub const fn from_u32(v: u32) -> Option<$ty> {
+                match v { $( $code => Some($ty::$name), )* _ => None }
+            }
+            /// The host-side text.
+            pub const fn text(self) -> &'static str {
+                match self { $( $ty::$name => $text, )* }
+            }
+        }
+    };
+}
+
+numbered! {
+    /// Python exception types the device raises.
+    ExcType {
+        NameError = 1 => "NameError",
+        TypeError = 2 => "TypeError",
+        ValueError = 3 => "ValueError",
+        ZeroDivisionError = 4 => "ZeroDivisionError",
+        IndexError = 5 => "IndexError",
+        OverflowError = 6 => "OverflowError",
+        MemoryError = 7 => "MemoryError",
+        RecursionError = 8 => "RecursionError",
+        AttributeError = 9 => "AttributeError",
+    }
+}
+
+numbered! {
+    /// Message templates; each `{}` takes the next detail value's str().
+    Msg {
+        DivisionByZero = 1 => "division by zero",
+        FloatDivisionByZero = 2 => "float division by zero",
+        IntDivisionOrModuloByZero = 3 => "integer division or modulo by zero",
+        IntModuloByZero = 4 => "integer modulo by zero",
+        FloatModuloByZero = 5 => "float modulo",
+        FloatFloorDivisionByZero = 6 => "float floor division by zero",
+        NameNotDefined = 7 => "name '{}' is not defined",
+        LocalUnbound = 8 => "cannot access local variable '{}' where it is not associated with a value",
+        UnsupportedOperands = 9 => "unsupported operand type(s) for {}: '{}' and '{}'",
+        BadUnaryOperand = 10 => "bad operand type for unary {}: '{}'",
+        NotSupportedBetween = 11 => "'{}' not supported between instances of '{}' and '{}'",
+        IntOverflow = 12 => "integer result does not fit in 32 bits (ints on the device are 32-bit)",
+        NotCallable = 13 => "'{}' object is not callable",
+        WrongArgCount = 14 => "{}() takes {} positional arguments but {} were given",
+        NoModuleAttribute = 15 => "module '{}' has no attribute '{}'",
+        OutOfMemory = 16 => "out of memory",
+        RecursionDepth = 17 => "maximum recursion depth exceeded",
+        NegativeShift = 18 => "negative shift count",
+        ZeroToNegativePower = 19 => "0.0 cannot be raised to a negative power",
+        FloatOverflow = 20 => "numerical result out of range",
+        NotAnObjectAttribute = 21 => "'{}' object has no attribute '{}'",
+        Generic = 22 => "{}",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_round_trip() {
+        assert_eq!(ExcType::from_u32(4), Some(ExcType::ZeroDivisionError));
+        assert_eq!(ExcType::ZeroDivisionError.text(), "ZeroDivisionError");
+        assert_eq!(Msg::from_u32(Msg::NameNotDefined as u32), Some(Msg::NameNotDefined));
+        assert_eq!(ExcType::from_u32(0), None);
+    }
+}

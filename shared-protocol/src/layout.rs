@@ -1,0 +1,181 @@
+//! THE layout table (design.md §8): where everything lives, per core, in its
+//! 32 KB of SRAM and in its share of the DRAM window. The linker scripts, the
+//! firmware and the loader all take their addresses from here.
+//!
+//! SRAM (local addresses; the same on every core):
+//!
+//! ```text
+//! 0x0000 ┌ IVT: 10 vectors                       (reference §3.4)
+//! 0x0028 │ workgroup_cfg, ext_mem_cfg (0x50), loader_cfg (0x58): written by loaders
+//! 0x0100 ├ code: CODE_BUDGET bytes; starts with the FirmwareHeader
+//! 0x6100 ├ command slot: host → core words (host is the only writer)
+//! 0x6200 ├ postbox: core → core messages (issue: parallel module)
+//! 0x6400 ├ VM arena: bytecode, heap, frames (private to the core)
+//! 0x79F0 ├ stack (grows down from STACK_TOP)
+//! 0x7FF0 └ 16 bytes above the stack top (crt0 convention, fast.ldf)
+//! ```
+//!
+//! The stack sits at the top, as the Epiphany crt0 expects (stack top 0x7FF0),
+//! so the arena is everything between the postbox and the stack. Lowering
+//! CODE_BUDGET when the firmware shrinks is a deliberate, versioned change
+//! (bump `PROTOCOL_VERSION`) that grows the arena.
+
+use crate::chip::{Chip, CoreId, DRAM_SIZE, SRAM_SIZE};
+
+/// A named, half-open range of local SRAM addresses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Region {
+    pub name: &'static str,
+    pub start: u32,
+    pub end: u32,
+}
+
+impl Region {
+    pub const fn size(&self) -> u32 {
+        self.end - self.start
+    }
+    pub const fn contains(&self, addr: u32) -> bool {
+        addr >= self.start && addr < self.end
+    }
+}
+
+pub const IVT_START: u32 = 0x0000;
+/// e-loader's `e_group_config_t` (10 words).
+pub const WORKGROUP_CFG: u32 = 0x0028;
+/// e-loader's `e_emem_config_t` (2 words).
+pub const EXT_MEM_CFG: u32 = 0x0050;
+/// e-loader's `loader_cfg` (4 words).
+pub const LOADER_CFG: u32 = 0x0058;
+
+pub const CODE_START: u32 = 0x0100;
+/// The firmware's code budget (.text + .rodata). At most 24 KB: ePython's
+/// resident interpreter.
+pub const CODE_BUDGET: u32 = 24 * 1024;
+pub const CODE_END: u32 = CODE_START + CODE_BUDGET;
+
+pub const COMMAND_SLOT_START: u32 = CODE_END;
+pub const COMMAND_SLOT_SIZE: u32 = 0x100;
+pub const POSTBOX_START: u32 = COMMAND_SLOT_START + COMMAND_SLOT_SIZE;
+pub const POSTBOX_SIZE: u32 = 0x200;
+pub const ARENA_START: u32 = POSTBOX_START + POSTBOX_SIZE;
+
+/// Stack top, as the Epiphany crt0 sets it (fast.ldf: end of SRAM - 0x10).
+pub const STACK_TOP: u32 = SRAM_SIZE - 0x10;
+pub const STACK_SIZE: u32 = 0x600;
+pub const STACK_BOTTOM: u32 = STACK_TOP - STACK_SIZE;
+pub const ARENA_END: u32 = STACK_BOTTOM;
+pub const ARENA_SIZE: u32 = ARENA_END - ARENA_START;
+
+/// The SRAM table, in address order, gap-free from 0 to STACK_TOP.
+pub const SRAM_REGIONS: [Region; 7] = [
+    Region { name: "ivt+config", start: IVT_START, end: CODE_START },
+    Region { name: "code", start: CODE_START, end: CODE_END },
+    Region { name: "command", start: COMMAND_SLOT_START, end: POSTBOX_START },
+    Region { name: "postbox", start: POSTBOX_START, end: ARENA_START },
+    Region { name: "arena", start: ARENA_START, end: ARENA_END },
+    Region { name: "stack", start: STACK_BOTTOM, end: STACK_TOP },
+    Region { name: "top", start: STACK_TOP, end: SRAM_SIZE },
+];
+
+// The table is checked when this crate compiles: contiguous, in SRAM, budget kept.
+const _: () = {
+    assert!(CODE_BUDGET <= 24 * 1024, "the code budget is at most 24 KB");
+    assert!(CODE_START >= LOADER_CFG + 16);
+    let mut i = 1;
+    while i < SRAM_REGIONS.len() {
+        assert!(SRAM_REGIONS[i - 1].end == SRAM_REGIONS[i].start);
+        assert!(SRAM_REGIONS[i].start < SRAM_REGIONS[i].end);
+        i += 1;
+    }
+    assert!(SRAM_REGIONS[0].start == 0);
+    assert!(SRAM_REGIONS[SRAM_REGIONS.len() - 1].end == SRAM_SIZE);
+    // Everything shared is word aligned; the stack is 8-byte aligned (ABI).
+    assert!(COMMAND_SLOT_START % 8 == 0 && POSTBOX_START % 8 == 0 && ARENA_START % 8 == 0);
+    assert!(STACK_TOP % 8 == 0 && STACK_BOTTOM % 8 == 0);
+};
+
+// ---------------------------------------------------------------------------
+// DRAM window (offsets from the window's start, Epiphany 0x8E000000).
+//
+// ```text
+// 0x000000 ┌ shared area (1 MB): reserved for data all cores share
+// 0x100000 ├ core 0's area ┐
+//          ├ core 1's area │ per_core_size(chip) bytes each, 4 KB aligned
+//          ├ ...           ┘
+//          └ (rest unused)
+// ```
+//
+// Inside a core's area:
+//
+// ```text
+// +0x00000 status block (core writes; mailbox::status)     4 KB
+// +0x01000 event ring   (core writes; mailbox::event)     60 KB
+// +0x10000 inbox        (host writes: bytecode, arguments) 64 KB
+// +0x20000 spill        (core's: frames, big objects, big bytecode) to the end
+// ```
+// ---------------------------------------------------------------------------
+
+/// Offset of a byte inside the DRAM window.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct DramOffset(pub u32);
+
+pub const DRAM_SHARED_START: u32 = 0;
+pub const DRAM_SHARED_SIZE: u32 = 0x10_0000;
+pub const DRAM_CORES_START: u32 = DRAM_SHARED_START + DRAM_SHARED_SIZE;
+const PAGE: u32 = 0x1000;
+
+pub const CORE_STATUS: u32 = 0x0_0000;
+pub const CORE_STATUS_SIZE: u32 = 0x1000;
+pub const CORE_EVENT_RING: u32 = 0x0_1000;
+pub const CORE_EVENT_RING_SIZE: u32 = 0xF000;
+pub const CORE_INBOX: u32 = 0x1_0000;
+pub const CORE_INBOX_SIZE: u32 = 0x1_0000;
+pub const CORE_SPILL: u32 = 0x2_0000;
+
+const _: () = {
+    assert!(CORE_STATUS + CORE_STATUS_SIZE == CORE_EVENT_RING);
+    assert!(CORE_EVENT_RING + CORE_EVENT_RING_SIZE == CORE_INBOX);
+    assert!(CORE_INBOX + CORE_INBOX_SIZE == CORE_SPILL);
+    // An E64 still gets a spill area.
+    assert!(per_core_size(Chip::E64) > CORE_SPILL);
+};
+
+/// Bytes of DRAM each core owns: the window after the shared area, split
+/// evenly and rounded down to a page (E16: 1984 KB, E64: 496 KB).
+pub const fn per_core_size(chip: Chip) -> u32 {
+    ((DRAM_SIZE - DRAM_CORES_START) / chip.num_cores()) & !(PAGE - 1)
+}
+
+/// Start of a core's DRAM area.
+pub const fn core_area(chip: Chip, core: CoreId) -> DramOffset {
+    DramOffset(DRAM_CORES_START + core.0 * per_core_size(chip))
+}
+
+/// Size of a core's spill area.
+pub const fn spill_size(chip: Chip) -> u32 {
+    per_core_size(chip) - CORE_SPILL
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_areas_fit_the_window_and_do_not_overlap() {
+        for chip in [Chip::E16, Chip::E64] {
+            let n = chip.num_cores();
+            let last = core_area(chip, CoreId(n - 1)).0 + per_core_size(chip);
+            assert!(last <= DRAM_SIZE);
+            assert_eq!(core_area(chip, CoreId(1)).0 - core_area(chip, CoreId(0)).0, per_core_size(chip));
+            assert_eq!(per_core_size(chip) % PAGE, 0);
+        }
+        assert_eq!(per_core_size(Chip::E16), 1984 * 1024);
+    }
+
+    #[test]
+    fn the_arena_is_what_the_table_leaves() {
+        let arena = SRAM_REGIONS.iter().find(|r| r.name == "arena").unwrap();
+        assert_eq!(arena.size(), ARENA_SIZE);
+        assert!(ARENA_SIZE >= 4 * 1024, "arena {ARENA_SIZE}");
+    }
+}

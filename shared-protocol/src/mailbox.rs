@@ -1,0 +1,275 @@
+//! The mailbox between the host and one core (design.md §2, §8).
+//!
+//! Every word has exactly one writer. All accesses are aligned 32-bit loads and
+//! stores (no read-modify-write across the boundary). Handshakes use sequence
+//! numbers that only grow, never flags two sides clear.
+//!
+//! | direction   | where                          | writer | words                     |
+//! |-------------|--------------------------------|--------|---------------------------|
+//! | host → core | SRAM command slot ([`cmd`])    | host   | command, event ack, cancel|
+//! | core → host | DRAM status block ([`status`]) | core   | state, reply seq, faults  |
+//! | core → host | DRAM event ring ([`event`])    | core   | prints, results, errors   |
+//!
+//! A command: the host fills the slot's argument words and any inbox data,
+//! then writes `cmd::SEQ` (+1) LAST, then raises the core's USER interrupt.
+//! The core runs it, appends events to its ring (each ring write followed by
+//! `status::EVENT_HEAD`), writes `status::REPLY_SEQ` = the command's seq LAST,
+//! and notifies the host. The host consumes events and writes `cmd::EVENT_ACK`
+//! (the ring bytes it has consumed); a core whose ring is full sets
+//! `status::WAITING` = [`Waiting::RingSpace`] and idles until the host raises
+//! USER after acking.
+
+/// Host → core command slot, word offsets from `layout::COMMAND_SLOT_START`.
+pub mod cmd {
+    /// Sequence number of the current command; written last.
+    pub const SEQ: u32 = 0x00;
+    /// A [`super::Command`] code.
+    pub const KIND: u32 = 0x04;
+    /// Launch number: stamped on every event the command produces.
+    pub const LAUNCH: u32 = 0x08;
+    /// Number of cores in the launch group (`numcores()`).
+    pub const GROUP_SIZE: u32 = 0x0C;
+    /// Launch-group membership, one bit per core (cores 0..31, 32..63).
+    pub const GROUP_MASK_LO: u32 = 0x10;
+    pub const GROUP_MASK_HI: u32 = 0x14;
+    /// Command arguments. For [`super::Command::Run`]: ARG0 = inbox offset of
+    /// the bytecode image, ARG1 = its length in bytes, ARG2 = inbox offset of
+    /// the encoded argument tuple, ARG3 = its length (0: no arguments).
+    /// For [`super::Command::Echo`]: ARG0 = the word to echo back.
+    pub const ARG0: u32 = 0x18;
+    pub const ARG1: u32 = 0x1C;
+    pub const ARG2: u32 = 0x20;
+    pub const ARG3: u32 = 0x24;
+    /// Bytes of the event ring the host has consumed (monotonic, wraps at 2^32).
+    pub const EVENT_ACK: u32 = 0x40;
+    /// A launch number to stop cooperatively (checked where the VM checks halt).
+    pub const CANCEL: u32 = 0x44;
+    /// Written by the loader before start; the firmware echoes it into
+    /// `status::BOOT_NONCE` so the host never mistakes a stale status for a boot.
+    pub const BOOT_NONCE: u32 = 0x48;
+}
+
+/// Command codes (`cmd::KIND`).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Command {
+    /// Append an [`EventKind::Echo`] event carrying ARG0 and finish.
+    Echo = 1,
+    /// Run a bytecode image from the inbox.
+    Run = 2,
+}
+
+impl Command {
+    pub const fn from_u32(v: u32) -> Option<Command> {
+        match v {
+            1 => Some(Command::Echo),
+            2 => Some(Command::Run),
+            _ => None,
+        }
+    }
+}
+
+/// Core → host status block, word offsets from the core's DRAM area + `layout::CORE_STATUS`.
+pub mod status {
+    /// [`super::STATUS_MAGIC`] once the firmware has booted.
+    pub const MAGIC: u32 = 0x00;
+    /// The firmware's `PROTOCOL_VERSION`.
+    pub const PROTOCOL: u32 = 0x04;
+    /// The firmware's build id (see `FirmwareHeader::build_id`).
+    pub const BUILD_ID: u32 = 0x08;
+    /// Echo of `cmd::BOOT_NONCE` read at boot; written last at boot.
+    pub const BOOT_NONCE: u32 = 0x0C;
+    /// A [`super::CoreState`].
+    pub const STATE: u32 = 0x10;
+    /// `cmd::SEQ` of the last command completed; written last after its events.
+    pub const REPLY_SEQ: u32 = 0x14;
+    /// Bytes written into the event ring (monotonic, wraps at 2^32).
+    pub const EVENT_HEAD: u32 = 0x18;
+    /// What the core is blocked on: a [`super::Waiting`].
+    pub const WAITING: u32 = 0x1C;
+    /// A [`super::Fault`] code once `STATE` is `Fault`.
+    pub const FAULT: u32 = 0x20;
+    /// Detail for the fault (e.g. the command word that was refused).
+    pub const FAULT_DETAIL: u32 = 0x24;
+    /// The launch the core is running (valid while `STATE` is `Running`).
+    pub const LAUNCH: u32 = 0x28;
+    /// Source line being executed when last reported (for deadlock/timeout reports).
+    pub const LINE: u32 = 0x2C;
+}
+
+/// `status::MAGIC` after boot: "EPYS".
+pub const STATUS_MAGIC: u32 = u32::from_le_bytes(*b"EPYS");
+
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreState {
+    Booting = 1,
+    Idle = 2,
+    Running = 3,
+    /// The core stopped on a fault; `status::FAULT` says which.
+    Fault = 4,
+}
+
+impl CoreState {
+    pub const fn from_u32(v: u32) -> Option<CoreState> {
+        match v {
+            1 => Some(CoreState::Booting),
+            2 => Some(CoreState::Idle),
+            3 => Some(CoreState::Running),
+            4 => Some(CoreState::Fault),
+            _ => None,
+        }
+    }
+}
+
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    Nothing = 0,
+    /// The event ring is full: raise USER after advancing `cmd::EVENT_ACK`.
+    RingSpace = 1,
+    /// Idle, waiting for a command.
+    Command = 2,
+}
+
+/// Firmware fault codes (`status::FAULT`). Text for them lives on the host.
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fault {
+    None = 0,
+    /// The firmware panicked (a firmware bug).
+    Panic = 1,
+    /// A command word was out of range (`FAULT_DETAIL` = the word's offset).
+    BadCommand = 2,
+    /// An image or argument block in the inbox was refused by the verifier.
+    BadImage = 3,
+    /// The VM hit an internal invariant violation.
+    VmInternal = 4,
+}
+
+impl Fault {
+    pub const fn from_u32(v: u32) -> Option<Fault> {
+        match v {
+            0 => Some(Fault::None),
+            1 => Some(Fault::Panic),
+            2 => Some(Fault::BadCommand),
+            3 => Some(Fault::BadImage),
+            4 => Some(Fault::VmInternal),
+            _ => None,
+        }
+    }
+
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Fault::None => "no fault",
+            Fault::Panic => "firmware panic",
+            Fault::BadCommand => "malformed command in the mailbox",
+            Fault::BadImage => "bytecode image refused by the verifier",
+            Fault::VmInternal => "VM internal error",
+        }
+    }
+}
+
+/// The event ring: a byte ring of `layout::CORE_EVENT_RING_SIZE` bytes holding
+/// records of whole words. A record never straddles the end: when it does not
+/// fit before the end, the core writes a `Pad` header there and continues at 0.
+///
+/// Record: `[header][launch][payload words...]` where
+/// `header = kind | (total_words << 8)` (total includes header and launch).
+pub mod event {
+    pub const HEADER_WORDS: u32 = 2;
+
+    pub const fn header(kind: super::EventKind, total_words: u32) -> u32 {
+        kind as u32 | (total_words << 8)
+    }
+    pub const fn kind_of(header: u32) -> u32 {
+        header & 0xFF
+    }
+    pub const fn words_of(header: u32) -> u32 {
+        header >> 8
+    }
+}
+
+/// Event kinds and their payloads (values in `value` encoding).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// Skip to the start of the ring.
+    Pad = 0,
+    /// `print`: payload = sep (Str value), end (Str value), count word, values.
+    Print = 1,
+    /// The kernel's return value: payload = one value.
+    Result = 2,
+    /// A Python exception on the core: payload = exception type word
+    /// (`errors::ExcType`), message code word (`errors::Msg`), line word,
+    /// one detail value (a Str, a Tuple of Strs, or None).
+    Error = 3,
+    /// The command finished: payload = a [`DoneStatus`] word.
+    Done = 4,
+    /// Reply to [`Command::Echo`]: payload = the echoed word.
+    Echo = 5,
+}
+
+impl EventKind {
+    pub const fn from_u32(v: u32) -> Option<EventKind> {
+        match v {
+            0 => Some(EventKind::Pad),
+            1 => Some(EventKind::Print),
+            2 => Some(EventKind::Result),
+            3 => Some(EventKind::Error),
+            4 => Some(EventKind::Done),
+            5 => Some(EventKind::Echo),
+            _ => None,
+        }
+    }
+}
+
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum DoneStatus {
+    Ok = 0,
+    /// An Error event precedes this.
+    Error = 1,
+    /// Stopped by `cmd::CANCEL`.
+    Cancelled = 2,
+}
+
+impl DoneStatus {
+    pub const fn from_u32(v: u32) -> Option<DoneStatus> {
+        match v {
+            0 => Some(DoneStatus::Ok),
+            1 => Some(DoneStatus::Error),
+            2 => Some(DoneStatus::Cancelled),
+            _ => None,
+        }
+    }
+}
+
+/// The header at `layout::CODE_START` of every firmware image, in words.
+/// A core whose code region does not start with a header it knows stays
+/// halted with a fault status (the simulator checks it at SYNC).
+pub mod firmware_header {
+    /// [`super::FIRMWARE_MAGIC`].
+    pub const MAGIC: u32 = 0x00;
+    /// The `PROTOCOL_VERSION` the firmware speaks.
+    pub const PROTOCOL: u32 = 0x04;
+    /// A [`super::FirmwareKind`].
+    pub const KIND: u32 = 0x08;
+    /// Identifies the build (the firmware reports it in `status::BUILD_ID`).
+    pub const BUILD_ID: u32 = 0x0C;
+    /// Length of the whole image in bytes, header included.
+    pub const IMAGE_LEN: u32 = 0x10;
+    pub const SIZE: u32 = 0x20;
+}
+
+/// "EPFW".
+pub const FIRMWARE_MAGIC: u32 = u32::from_le_bytes(*b"EPFW");
+
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FirmwareKind {
+    /// The firmware crate compiled into the simulator, run by its core threads.
+    NativeSimulated = 1,
+    /// The bare-metal proxy image (thumbv7em).
+    ThumbProxy = 2,
+}

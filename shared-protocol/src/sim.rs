@@ -1,0 +1,47 @@
+//! The simulator file's info page: file offset 0, which is no core's memory
+//! and no DRAM (the real mesh0 driver refuses it). It tells a loader that the
+//! file is a simulated device and of which chip, and holds the host doorbell.
+//! Nothing in it is part of the chip; the hardware path never reads it.
+
+/// Word offsets in the info page.
+pub mod info {
+    /// [`super::SIM_MAGIC`].
+    pub const MAGIC: u32 = 0x00;
+    /// [`super::SIM_VERSION`].
+    pub const VERSION: u32 = 0x04;
+    pub const ROWS: u32 = 0x08;
+    pub const COLS: u32 = 0x0C;
+    pub const FIRST_ROW: u32 = 0x10;
+    pub const FIRST_COL: u32 = 0x14;
+    /// Incremented (atomically: this is the simulator's model of an interrupt
+    /// line to the host, not a shared protocol word) after a core writes an
+    /// event or its status; the host's futex word.
+    pub const DOORBELL: u32 = 0x18;
+    /// The process serving the simulated cores.
+    pub const SERVER_PID: u32 = 0x1C;
+    /// A [`super::ServerState`].
+    pub const SERVER_STATE: u32 = 0x20;
+    /// Bumped by the simulator whenever its core threads go around a scan;
+    /// lets a loader see that a server is alive.
+    pub const HEARTBEAT: u32 = 0x24;
+    /// Test hook: cores whose bit is set fail their self-test writes
+    /// (`device selftest` must notice). Bits 0..31 and 32..63.
+    pub const BROKEN_CORES_LO: u32 = 0x28;
+    pub const BROKEN_CORES_HI: u32 = 0x2C;
+}
+
+pub const INFO_PAGE_SIZE: u32 = 0x1000;
+/// "EPSM".
+pub const SIM_MAGIC: u32 = u32::from_le_bytes(*b"EPSM");
+pub const SIM_VERSION: u32 = 1;
+
+/// Length of a simulator file: up to the end of the DRAM window (sparse).
+pub const FILE_LEN: u64 = crate::chip::DRAM_BASE as u64 + crate::chip::DRAM_SIZE as u64;
+
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ServerState {
+    Starting = 0,
+    Running = 1,
+    Stopped = 2,
+}
