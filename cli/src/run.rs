@@ -1,0 +1,157 @@
+//! The commands: run a program on the cores, compile, serve a simulator.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+use loader::{CoreOutcome, RunOptions};
+use shared_protocol::bytecode::IMAGE_MAGIC;
+use shared_protocol::{Chip, CoreId};
+
+use crate::device_select;
+
+pub enum CoreSelection {
+    All,
+    First(u32),
+    List(Vec<u32>),
+}
+
+impl CoreSelection {
+    fn resolve(&self, chip: Chip) -> Result<Vec<CoreId>, String> {
+        let n = chip.num_cores();
+        let cores: Vec<u32> = match self {
+            CoreSelection::All => (0..n).collect(),
+            CoreSelection::First(k) if *k == 0 || *k > n => {
+                return Err(format!("epython: -d {k}: this device has {n} cores (use 1..={n})"));
+            }
+            CoreSelection::First(k) => (0..*k).collect(),
+            CoreSelection::List(list) => {
+                let mut seen = std::collections::BTreeSet::new();
+                for c in list {
+                    if *c >= n {
+                        return Err(format!("epython: -c: core {c} does not exist (this device has cores 0..={})", n - 1));
+                    }
+                    if !seen.insert(*c) {
+                        return Err(format!("epython: -c: core {c} is given twice"));
+                    }
+                }
+                list.clone()
+            }
+        };
+        Ok(cores.into_iter().map(CoreId).collect())
+    }
+}
+
+/// A program ready to run: its image and the name errors refer to.
+struct Loaded {
+    image: Vec<u8>,
+    display_name: String,
+}
+
+fn load_program(file: &Path) -> Result<Loaded, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("epython: cannot read {}: {e}", file.display()))?;
+    let display_name = file.display().to_string();
+    if bytes.len() >= 4 && bytes[..4] == IMAGE_MAGIC.to_le_bytes() {
+        return Ok(Loaded { image: bytes, display_name });
+    }
+    let source = String::from_utf8(bytes).map_err(|e| {
+        format!("epython: {}: not UTF-8 text (byte {}) and not a compiled image", display_name, e.utf8_error().valid_up_to())
+    })?;
+    let program = compiler::compile(&source, &display_name).map_err(|e| e.to_string())?;
+    Ok(Loaded { image: program.image, display_name })
+}
+
+pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Duration>) -> Result<ExitCode, String> {
+    // Compile before touching the device: a program with an error runs nowhere.
+    let program = load_program(file)?;
+    let opened = device_select::open()?;
+    let device = &opened.device;
+    let cores = selection.resolve(device.chip())?;
+    device.boot(&cores).map_err(|e| format!("epython: {e}"))?;
+
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut write_failed = None;
+    let options = RunOptions { timeout };
+    let report = device
+        .run(&program.image, &cores, &options, &mut |core, line| {
+            if write_failed.is_none()
+                && let Err(e) = writeln!(out, "[device {}] {line}", core.0)
+            {
+                write_failed = Some(e);
+            }
+        })
+        .map_err(|e| format!("epython: {e}"))?;
+    let _ = out.flush();
+    drop(out);
+    if let Some(e) = write_failed {
+        return Err(format!("epython: cannot write to stdout: {e}"));
+    }
+
+    let mut failed = false;
+    let mut timed_out = Vec::new();
+    for (core, outcome) in &report.outcomes {
+        match outcome {
+            CoreOutcome::Returned(_) => {}
+            CoreOutcome::Error(exc) => {
+                failed = true;
+                eprintln!("{}:{}: core {}: {}: {}", program.display_name, exc.line, core.0, exc.type_name, exc.message);
+            }
+            CoreOutcome::Fault { code, detail } => {
+                failed = true;
+                eprintln!(
+                    "epython: core {}: firmware fault: {} (code {}, detail {detail:#x}); the core was reset",
+                    core.0,
+                    code.describe(),
+                    *code as u32
+                );
+            }
+            CoreOutcome::TimedOut => {
+                failed = true;
+                timed_out.push(core.0);
+            }
+            CoreOutcome::ProtocolError(msg) => {
+                failed = true;
+                eprintln!("epython: core {}: protocol error: {msg}; the core was reset", core.0);
+            }
+        }
+    }
+    if !timed_out.is_empty() {
+        let secs = timeout.map_or(0.0, |t| t.as_secs_f64());
+        eprintln!(
+            "epython: {}: timed out after {secs}s on cores {}; those cores were halted and reset",
+            program.display_name,
+            join(&timed_out)
+        );
+    }
+    Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+fn join(cores: &[u32]) -> String {
+    cores.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
+}
+
+pub fn compile_command(file: &Path, output: Option<PathBuf>, disassemble: bool) -> Result<ExitCode, String> {
+    let source = std::fs::read_to_string(file).map_err(|e| format!("epython: cannot read {}: {e}", file.display()))?;
+    let program = compiler::compile(&source, &file.display().to_string()).map_err(|e| e.to_string())?;
+    if disassemble {
+        let text = compiler::disassemble(&program.image).map_err(|e| format!("epython: {e}"))?;
+        print!("{text}");
+    }
+    if output.is_some() || !disassemble {
+        let out = output.unwrap_or_else(|| file.with_extension("epyc"));
+        std::fs::write(&out, &program.image).map_err(|e| format!("epython: cannot write {}: {e}", out.display()))?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn serve_command(file: &Path, rows: u32, cols: u32) -> Result<ExitCode, String> {
+    if rows == 0 || cols == 0 || rows * cols > Chip::MAX_CORES {
+        return Err(format!("epython: sim serve: {rows}x{cols} cores is not a chip (at most {} cores)", Chip::MAX_CORES));
+    }
+    let chip = Chip { rows, cols, ..Chip::E16 };
+    eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {} (EPYTHON_DEVICE={0})", file.display());
+    simulator::serve(file, chip).map_err(|e| format!("epython: sim serve: {e}"))?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,112 @@
+//! Running the `epython` binary under a watchdog: no test may hang.
+
+#![allow(dead_code)]
+
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub const EPYTHON: &str = env!("CARGO_BIN_EXE_epython");
+
+pub struct Run {
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+    pub elapsed: Duration,
+}
+
+impl Run {
+    pub fn ok(&self) -> bool {
+        self.code == Some(0)
+    }
+    pub fn lines(&self) -> Vec<&str> {
+        self.stdout.lines().collect()
+    }
+}
+
+/// Wait for `child` at most `limit`, killing it past that (then panicking).
+pub fn wait_with_watchdog(mut child: Child, limit: Duration, what: &str) -> Run {
+    let start = Instant::now();
+    let mut out = child.stdout.take();
+    let mut err = child.stderr.take();
+    // Drain pipes on threads so a chatty child cannot block on a full pipe.
+    let out_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(o) = out.as_mut() {
+            let _ = o.read_to_string(&mut s);
+        }
+        s
+    });
+    let err_t = std::thread::spawn(move || {
+        let mut s = String::new();
+        if let Some(e) = err.as_mut() {
+            let _ = e.read_to_string(&mut s);
+        }
+        s
+    });
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("try_wait") {
+            break status;
+        }
+        if start.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("watchdog: `{what}` still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    };
+    let elapsed = start.elapsed();
+    Run { code: status.code(), stdout: out_t.join().unwrap_or_default(), stderr: err_t.join().unwrap_or_default(), elapsed }
+}
+
+/// Run `epython ARGS` with `EPYTHON_DEVICE=device` (default `sim`).
+pub fn epython(args: &[&str], device: Option<&Path>) -> Run {
+    let mut cmd = Command::new(EPYTHON);
+    cmd.args(args).stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    match device {
+        Some(p) => cmd.env("EPYTHON_DEVICE", p),
+        None => cmd.env("EPYTHON_DEVICE", "sim"),
+    };
+    let child = cmd.spawn().expect("spawn epython");
+    wait_with_watchdog(child, Duration::from_secs(60), &format!("epython {}", args.join(" ")))
+}
+
+/// A scratch directory removed on drop.
+pub struct Scratch(pub PathBuf);
+
+impl Scratch {
+    pub fn new(tag: &str) -> Scratch {
+        let base = if Path::new("/dev/shm").is_dir() { PathBuf::from("/dev/shm") } else { std::env::temp_dir() };
+        let dir = base.join(format!("epython-test-{tag}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).expect("create scratch dir");
+        Scratch(dir)
+    }
+    pub fn write(&self, name: &str, text: &str) -> PathBuf {
+        let p = self.0.join(name);
+        std::fs::write(&p, text).expect("write scratch file");
+        p
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
+}
+
+/// The cores that printed `text`, from `[device K] text` lines.
+pub fn cores_printing(run: &Run, text: &str) -> Vec<u32> {
+    let mut cores: Vec<u32> = run
+        .stdout
+        .lines()
+        .filter_map(|l| {
+            let rest = l.strip_prefix("[device ")?;
+            let (k, t) = rest.split_once("] ")?;
+            (t == text).then(|| k.parse().ok()).flatten()
+        })
+        .collect();
+    cores.sort_unstable();
+    cores
+}

@@ -1,0 +1,98 @@
+//! `epython FILE` as a user runs it, on the in-process simulated E16.
+
+mod common;
+
+use common::*;
+
+fn example(name: &str) -> String {
+    format!("{}/../examples/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn hello_prints_once_per_core_on_all_16() {
+    let run = epython(&[&example("hello.py")], None);
+    assert!(run.ok(), "exit {:?}\nstderr: {}", run.code, run.stderr);
+    assert_eq!(run.lines().len(), 16, "stdout:\n{}", run.stdout);
+    assert_eq!(cores_printing(&run, "Hello world"), (0..16).collect::<Vec<_>>());
+    assert!(run.stderr.contains("simulated E16") || run.stderr.is_empty() || !run.stderr.contains("error"));
+}
+
+#[test]
+fn dash_d_and_dash_c_pick_cores() {
+    let run = epython(&["-d", "4", &example("hello.py")], None);
+    assert!(run.ok(), "{}", run.stderr);
+    assert_eq!(cores_printing(&run, "Hello world"), vec![0, 1, 2, 3]);
+    assert_eq!(run.lines().len(), 4);
+
+    let run = epython(&["-c", "3,7", &example("hello.py")], None);
+    assert!(run.ok(), "{}", run.stderr);
+    assert_eq!(cores_printing(&run, "Hello world"), vec![3, 7]);
+    assert_eq!(run.lines().len(), 2);
+}
+
+#[test]
+fn bad_core_selections_are_refused() {
+    let run = epython(&["-c", "3,16", &example("hello.py")], None);
+    assert!(!run.ok());
+    assert!(run.stderr.contains("core 16 does not exist"), "{}", run.stderr);
+    let run = epython(&["-c", "2,2", &example("hello.py")], None);
+    assert!(!run.ok());
+    assert!(run.stderr.contains("core 2 is given twice"), "{}", run.stderr);
+    let run = epython(&["-d", "0", &example("hello.py")], None);
+    assert!(!run.ok());
+    assert!(run.stdout.is_empty());
+}
+
+#[test]
+fn coreid_and_numcores_follow_the_launch() {
+    let run = epython(&["-c", "5,9", &example("cores.py")], None);
+    assert!(run.ok(), "{}", run.stderr);
+    assert_eq!(cores_printing(&run, "core 5 of 2 squared is 25"), vec![5]);
+    assert_eq!(cores_printing(&run, "core 9 of 2 squared is 81"), vec![9]);
+}
+
+#[test]
+fn a_syntax_error_runs_nothing() {
+    let dir = Scratch::new("syntax");
+    let file = dir.write("bad.py", "x = 1\nif x ==:\n    print(x)\n");
+    let run = epython(&[file.to_str().unwrap()], None);
+    assert!(!run.ok());
+    assert!(run.stdout.is_empty(), "ran something: {}", run.stdout);
+    let expected = format!("{}:2:", file.display());
+    assert!(run.stderr.contains(&expected), "{}", run.stderr);
+    assert!(run.stderr.contains("SyntaxError:"), "{}", run.stderr);
+}
+
+#[test]
+fn a_runtime_error_on_one_core_names_it_and_the_others_finish() {
+    let dir = Scratch::new("zerodiv");
+    let file = dir.write(
+        "zd.py",
+        "from parallel import coreid\nprint(\"before\", coreid())\nif coreid() == 3:\n    x = 1 / 0\nprint(\"after\", coreid())\n",
+    );
+    let run = epython(&[file.to_str().unwrap()], None);
+    assert!(!run.ok(), "exit {:?}", run.code);
+    let msg = format!("{}:4: core 3: ZeroDivisionError: division by zero", file.display());
+    assert!(run.stderr.contains(&msg), "stderr: {}", run.stderr);
+    for k in 0..16u32 {
+        assert_eq!(cores_printing(&run, &format!("before {k}")), vec![k]);
+        let after = cores_printing(&run, &format!("after {k}"));
+        assert_eq!(after, if k == 3 { vec![] } else { vec![k] }, "core {k}");
+    }
+}
+
+#[test]
+fn compiled_images_run_like_source() {
+    let dir = Scratch::new("compile");
+    let src = dir.write("p.py", "from parallel import coreid\nprint(coreid() * 2 + 0.5)\n");
+    let out = dir.0.join("p.epyc");
+    let run = epython(&["compile", src.to_str().unwrap(), "-o", out.to_str().unwrap()], None);
+    assert!(run.ok(), "{}", run.stderr);
+    let run = epython(&["-c", "4", out.to_str().unwrap()], None);
+    assert!(run.ok(), "{}", run.stderr);
+    assert_eq!(run.lines(), vec!["[device 4] 8.5"]);
+
+    let run = epython(&["compile", src.to_str().unwrap(), "--disassemble"], None);
+    assert!(run.ok(), "{}", run.stderr);
+    assert!(run.stdout.contains("Print"), "{}", run.stdout);
+}
