@@ -118,6 +118,8 @@ macro_rules! opcodes {
             $( #[doc = $doc] $name = $code, )*
         }
 
+        // An instruction's length is never zero; `len` is the natural name.
+        #[allow(clippy::len_without_is_empty)]
         impl Op {
             pub const ALL: &'static [Op] = &[$(Op::$name),*];
 

@@ -90,8 +90,9 @@ const _: () = {
     assert!(SRAM_REGIONS[0].start == 0);
     assert!(SRAM_REGIONS[SRAM_REGIONS.len() - 1].end == SRAM_SIZE);
     // Everything shared is word aligned; the stack is 8-byte aligned (ABI).
-    assert!(COMMAND_SLOT_START % 8 == 0 && POSTBOX_START % 8 == 0 && ARENA_START % 8 == 0);
-    assert!(STACK_TOP % 8 == 0 && STACK_BOTTOM % 8 == 0);
+    assert!(COMMAND_SLOT_START.is_multiple_of(8) && POSTBOX_START.is_multiple_of(8) && ARENA_START.is_multiple_of(8));
+    assert!(ARENA_SIZE >= 4 * 1024, "the VM needs an arena of at least 4 KB");
+    assert!(STACK_TOP.is_multiple_of(8) && STACK_BOTTOM.is_multiple_of(8));
 };
 
 // ---------------------------------------------------------------------------
@@ -167,7 +168,7 @@ mod tests {
             let last = core_area(chip, CoreId(n - 1)).0 + per_core_size(chip);
             assert!(last <= DRAM_SIZE);
             assert_eq!(core_area(chip, CoreId(1)).0 - core_area(chip, CoreId(0)).0, per_core_size(chip));
-            assert_eq!(per_core_size(chip) % PAGE, 0);
+            assert!(per_core_size(chip).is_multiple_of(PAGE));
         }
         assert_eq!(per_core_size(Chip::E16), 1984 * 1024);
     }
@@ -176,6 +177,5 @@ mod tests {
     fn the_arena_is_what_the_table_leaves() {
         let arena = SRAM_REGIONS.iter().find(|r| r.name == "arena").unwrap();
         assert_eq!(arena.size(), ARENA_SIZE);
-        assert!(ARENA_SIZE >= 4 * 1024, "arena {ARENA_SIZE}");
     }
 }

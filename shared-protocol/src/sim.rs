@@ -35,8 +35,18 @@ pub const INFO_PAGE_SIZE: u32 = 0x1000;
 pub const SIM_MAGIC: u32 = u32::from_le_bytes(*b"EPSM");
 pub const SIM_VERSION: u32 = 1;
 
-/// Length of a simulator file: up to the end of the DRAM window (sparse).
-pub const FILE_LEN: u64 = crate::chip::DRAM_BASE as u64 + crate::chip::DRAM_SIZE as u64;
+/// Length of a simulator file (sparse): up to the end of the DRAM window or
+/// of the last core's register page, whichever is further (an E64's last rows
+/// lie above the DRAM window).
+pub const fn file_len(chip: crate::Chip) -> u64 {
+    let dram_end = crate::chip::DRAM_BASE as u64 + crate::chip::DRAM_SIZE as u64;
+    let last = crate::CoreId(chip.num_cores() - 1);
+    let regs_end = chip.regs_base(last).0 as u64 + crate::chip::REG_PAGE_SIZE as u64;
+    if regs_end > dram_end { regs_end } else { dram_end }
+}
+
+/// Length of an E16 simulator file.
+pub const FILE_LEN: u64 = file_len(crate::Chip::E16);
 
 #[repr(u32)]
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -1,1 +1,164 @@
-//! placeholder
+//! A simulated Epiphany (design.md §1, §2, §8): a device file laid out like
+//! the newer Parallella driver's `/dev/epiphany/mesh0` (file offset = mesh
+//! address; reference §2.1, §7), register semantics, and one host thread per
+//! core running the `firmware` crate natively through [`SimPlatform`].
+//!
+//! A loader drives it exactly as it drives the board: it opens [`Simulator::path`],
+//! maps each core's SRAM and register page and the DRAM window, and writes
+//! words. The only extra is "notify": a futex wake on the core's ILATST word,
+//! which makes the core look at its registers at once (without it, a core
+//! notices writes within 50 ms). Cores ring the info page's DOORBELL (a
+//! shared futex word) whenever they write status or events, or change a
+//! register a loader waits on (STATUS, DEBUGSTATUS, IPEND).
+//!
+//! Register writes have no hook here: a core thread sees them when it next
+//! looks, so a loader waits for the simulator's answer before its next step
+//! (each wait is immediate on the chip):
+//!
+//! | loader writes                         | then waits until                                  |
+//! |---------------------------------------|---------------------------------------------------|
+//! | DEBUGCMD = 1 (halt)                   | DEBUGSTATUS.HALT = 1                              |
+//! | PC = 0x2C, DEBUGCMD = 0 (soft reset)  | STATUS.ACTIVE = ILAT = IPEND = 0 (and HALT = 0)   |
+//! | DEBUGCMD = 0 (plain resume)           | DEBUGSTATUS.HALT = 0                              |
+//! | RESETCORE = 1                         | STATUS = DEBUGSTATUS = IPEND = 0, then writes 0   |
+//! | ILATST = SYNC                         | the firmware's status block (boot nonce)          |
+//!
+//! A halted core keeps its firmware, and STATUS.ACTIVE stays 1 while it does
+//! (halting does not idle a core): a plain resume carries on where it was. A
+//! soft reset or RESETCORE abandons the firmware; STATUS.ACTIVE, ILAT and
+//! IPEND read 0 only once it has unwound, and the core waits for SYNC again.
+//! A faulted core (unknown firmware, panic) is halted with IPEND.SWE set; a
+//! soft reset (PC = 0x2C, with or without a DEBUGCMD halt first) clears it.
+//!
+//! | module        | what it holds                                                 |
+//! |---------------|---------------------------------------------------------------|
+//! | `file`        | the sparse device file (memfd or path) and its mappings       |
+//! | `device`      | the mapped pieces: info page, DRAM, each core's SRAM and regs |
+//! | `regs`        | register words, ILATST/ILATCL consumption, the idle backoff   |
+//! | `core_thread` | the core thread: reset, halt, SYNC start, panics              |
+//! | `platform`    | [`SimPlatform`], the firmware's `Platform` for one core       |
+
+mod core_thread;
+mod device;
+mod error;
+mod file;
+mod platform;
+mod regs;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+
+use shared_protocol::sim::ServerState;
+use shared_protocol::{Chip, CoreId};
+
+pub use error::SimError;
+pub use platform::SimPlatform;
+
+use device::Device;
+use file::DeviceFile;
+
+/// What a core thread runs when SYNC starts it with a known firmware header.
+pub type Firmware = fn(&mut SimPlatform);
+
+/// Where the device file lives.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Backing {
+    /// A memfd, opened by loaders in this process as `/proc/self/fd/N`.
+    InMemory,
+    /// A file at this path (created or truncated, mode 0600), e.g. on /dev/shm.
+    File(PathBuf),
+}
+
+#[derive(Clone, Copy, Debug)]
+pub struct SimOptions {
+    /// The firmware the cores run: `firmware::run` unless a test injects one.
+    pub firmware: Firmware,
+}
+
+impl Default for SimOptions {
+    fn default() -> SimOptions {
+        SimOptions { firmware: firmware::run::<SimPlatform> }
+    }
+}
+
+/// A running simulated chip. Dropping it (or [`Simulator::shutdown`]) marks
+/// the server Stopped, holds every core in reset and joins the core threads.
+pub struct Simulator {
+    // Field order: threads are joined (in Drop) before the mappings are
+    // unmapped (device) and before the file is closed.
+    threads: Vec<JoinHandle<()>>,
+    device: Arc<Device>,
+    file: DeviceFile,
+}
+
+impl Simulator {
+    /// A simulator whose device file is a memfd.
+    pub fn in_memory(chip: Chip) -> Result<Simulator, SimError> {
+        Simulator::with_options(Backing::InMemory, chip, SimOptions::default())
+    }
+
+    /// A simulator whose device file is at `path` (for a loader in another process).
+    pub fn create(path: &Path, chip: Chip) -> Result<Simulator, SimError> {
+        Simulator::with_options(Backing::File(path.to_path_buf()), chip, SimOptions::default())
+    }
+
+    pub fn with_options(backing: Backing, chip: Chip, opts: SimOptions) -> Result<Simulator, SimError> {
+        device::check_chip(chip)?;
+        let len = shared_protocol::sim::file_len(chip);
+        let file = match &backing {
+            Backing::InMemory => DeviceFile::in_memory(len)?,
+            Backing::File(path) => DeviceFile::create(path, len)?,
+        };
+        let device = Arc::new(Device::map(&file, chip)?);
+        let mut sim = Simulator { threads: Vec::with_capacity(chip.num_cores() as usize), device, file };
+        for n in 0..chip.num_cores() {
+            let platform = SimPlatform::new(CoreId(n), Arc::clone(&sim.device));
+            let firmware = opts.firmware;
+            let thread = std::thread::Builder::new()
+                .name(format!("epiphany-core-{n}"))
+                .spawn(move || core_thread::run_core(platform, firmware))
+                // On error, dropping `sim` stops the threads already started.
+                .map_err(|source| SimError::Spawn { core: n, source })?;
+            sim.threads.push(thread);
+        }
+        sim.device.set_server_state(ServerState::Running);
+        Ok(sim)
+    }
+
+    /// The path a loader opens (`/proc/self/fd/N` for an in-memory file).
+    pub fn path(&self) -> &Path {
+        self.file.path()
+    }
+
+    pub fn chip(&self) -> Chip {
+        self.device.chip()
+    }
+
+    /// Stop the simulator (what Drop does).
+    pub fn shutdown(self) {}
+
+    fn stop(&mut self) {
+        self.device.begin_shutdown();
+        for thread in self.threads.drain(..) {
+            // A core thread catches firmware panics itself; a join error
+            // could only be a simulator bug, and there is no one to tell here.
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for Simulator {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// `epython sim serve FILE`: create the device file at `path`, serve it, and
+/// block until the process is killed.
+pub fn serve(path: &Path, chip: Chip) -> Result<(), SimError> {
+    let _sim = Simulator::create(path, chip)?;
+    loop {
+        std::thread::park();
+    }
+}
