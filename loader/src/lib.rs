@@ -1,1 +1,66 @@
-//! placeholder
+//! The host side of epython: open an Epiphany device (a board's driver node
+//! or a simulator file), reset/load/start its cores, talk to them through the
+//! mailbox, and run bytecode images on them.
+//!
+//! | module      | what it does                                                  |
+//! |-------------|---------------------------------------------------------------|
+//! | [`device`]  | open the device file, lock it, map each window separately     |
+//! | `backend`   | the only simulator/board difference: notify and wait          |
+//! | `mem`       | aligned 32-bit atomic access to mapped device memory          |
+//! | [`reset`]   | soft reset, load, start, boot handshake, halt-and-reload      |
+//! | `mailbox`   | commands into the SRAM slot, events out of the DRAM ring      |
+//! | [`value`]   | host values: decode, encode, Python `str()`/`repr()`          |
+//! | [`run`]     | run an image on a group of cores, collect prints and outcomes |
+//! | [`error`]   | the one error type                                            |
+//!
+//! The loader never depends on the simulator: it talks to any device only
+//! through the mapped memory and the backend's notify/wait (design.md §1).
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use loader::{CoreId, CoreOutcome, Device, RunOptions};
+//!
+//! # fn main() -> Result<(), loader::LoaderError> {
+//! # let image: Vec<u8> = Vec::new();
+//! let dev = Device::open("/dev/epiphany/mesh0")?; // or a simulator file
+//! let cores = dev.all_cores();
+//! dev.boot(&cores)?;                               // reset, load, start, handshake
+//! assert_eq!(dev.echo(CoreId(0), 42)?, 42);        // a mailbox round trip
+//! let opts = RunOptions { timeout: Some(Duration::from_secs(10)) };
+//! let report = dev.run(&image, &cores, &opts, &mut |core, line| {
+//!     println!("[device {}] {line}", core.0);
+//! })?;
+//! for (core, outcome) in &report.outcomes {
+//!     if let CoreOutcome::Error(e) = outcome {
+//!         eprintln!("core {}: {e}", core.0);
+//!     }
+//! }
+//! # Ok(()) }
+//! ```
+
+mod backend;
+pub mod device;
+pub mod error;
+mod mailbox;
+mod mem;
+pub mod reset;
+pub mod run;
+pub mod value;
+
+pub use backend::BackendKind;
+pub use device::{Device, OpenOptions, Timeouts};
+pub use error::LoaderError;
+pub use reset::FirmwareImage;
+pub use run::{CoreOutcome, DeviceException, RunOptions, RunReport};
+pub use shared_protocol::mailbox::Fault;
+pub use shared_protocol::{Chip, CoreId};
+pub use value::Value;
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_device_can_be_shared_between_threads() {
+        fn check<T: Send + Sync>() {}
+        check::<crate::Device>();
+    }
+}

@@ -110,9 +110,9 @@ const _: () = {
 //
 // ```text
 // +0x00000 status block (core writes; mailbox::status)     4 KB
-// +0x01000 event ring   (core writes; mailbox::event)     60 KB
-// +0x10000 inbox        (host writes: bytecode, arguments) 64 KB
-// +0x20000 spill        (core's: frames, big objects, big bytecode) to the end
+// +0x01000 event ring   (core writes; mailbox::event)     64 KB
+// +0x11000 inbox        (host writes: bytecode, arguments) 64 KB
+// +0x21000 spill        (core's: frames, big objects, big bytecode) to the end
 // ```
 // ---------------------------------------------------------------------------
 
@@ -128,15 +128,18 @@ const PAGE: u32 = 0x1000;
 pub const CORE_STATUS: u32 = 0x0_0000;
 pub const CORE_STATUS_SIZE: u32 = 0x1000;
 pub const CORE_EVENT_RING: u32 = 0x0_1000;
-pub const CORE_EVENT_RING_SIZE: u32 = 0xF000;
-pub const CORE_INBOX: u32 = 0x1_0000;
+/// A power of two, so ring positions (byte counts that wrap at 2^32) map to
+/// the same offset on both sides forever.
+pub const CORE_EVENT_RING_SIZE: u32 = 0x1_0000;
+pub const CORE_INBOX: u32 = CORE_EVENT_RING + CORE_EVENT_RING_SIZE;
 pub const CORE_INBOX_SIZE: u32 = 0x1_0000;
-pub const CORE_SPILL: u32 = 0x2_0000;
+pub const CORE_SPILL: u32 = CORE_INBOX + CORE_INBOX_SIZE;
 
 const _: () = {
     assert!(CORE_STATUS + CORE_STATUS_SIZE == CORE_EVENT_RING);
     assert!(CORE_EVENT_RING + CORE_EVENT_RING_SIZE == CORE_INBOX);
     assert!(CORE_INBOX + CORE_INBOX_SIZE == CORE_SPILL);
+    assert!(CORE_EVENT_RING_SIZE.is_power_of_two());
     // An E64 still gets a spill area.
     assert!(per_core_size(Chip::E64) > CORE_SPILL);
 };

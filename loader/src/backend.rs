@@ -1,0 +1,108 @@
+//! The only place where the simulator and the board differ (design.md §1, §2):
+//! how the host pokes a core after writing its registers (`notify`) and how it
+//! waits for a core to write something (`Waiter::wait`). Reset, load, start and
+//! the mailbox are the same code for both, so the hardware path is exercised
+//! against the simulator too (open the simulator file with `force_hardware`).
+
+use std::time::{Duration, Instant};
+
+use rustix::thread::futex;
+use shared_protocol::chip::reg;
+use shared_protocol::sim::info;
+
+use crate::mem::Window;
+
+/// Which backend a device uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BackendKind {
+    /// A simulator file: futex wakes and waits on the shared mapping.
+    Simulator,
+    /// A board (or a simulator file driven as if it were one): no notify,
+    /// polling with backoff.
+    Hardware,
+}
+
+pub(crate) enum Backend {
+    /// `info` is the simulator's info page (holds the host doorbell).
+    Simulator { info: Window },
+    Hardware,
+}
+
+/// The hardware backend's polling backoff (design.md §2: "polling with backoff").
+const POLL_MIN: Duration = Duration::from_micros(20);
+const POLL_MAX: Duration = Duration::from_millis(2);
+
+impl Backend {
+    pub(crate) fn kind(&self) -> BackendKind {
+        match self {
+            Backend::Simulator { .. } => BackendKind::Simulator,
+            Backend::Hardware => BackendKind::Hardware,
+        }
+    }
+
+    /// Tell a core that its registers changed. The simulator's core thread
+    /// futex-waits on its ILATST word; the shared kind of futex (no
+    /// FUTEX_PRIVATE_FLAG, design.md §8) so a simulator in another process
+    /// wakes too. On the board the register write itself is the signal.
+    pub(crate) fn notify(&self, regs: &Window) {
+        if let Backend::Simulator { .. } = self {
+            let _ = futex::wake(regs.word(reg::page_offset(reg::ILATST)), futex::Flags::empty(), i32::MAX as u32);
+        }
+    }
+
+    /// A snapshot of "how often a core has rung", taken BEFORE looking at the
+    /// cores' memory, so a wait with it never misses a ring in between.
+    pub(crate) fn doorbell(&self) -> u32 {
+        match self {
+            Backend::Simulator { info } => info.load(info::DOORBELL as usize),
+            Backend::Hardware => 0,
+        }
+    }
+}
+
+/// One waiting loop's state: take `seen = doorbell()`, look at the cores,
+/// then `wait(seen, ..)` if nothing was there.
+pub(crate) struct Waiter<'a> {
+    backend: &'a Backend,
+    backoff: Duration,
+}
+
+impl<'a> Waiter<'a> {
+    pub(crate) fn new(backend: &'a Backend) -> Waiter<'a> {
+        Waiter { backend, backoff: POLL_MIN }
+    }
+
+    /// Something happened: the next hardware poll comes soon again.
+    pub(crate) fn progressed(&mut self) {
+        self.backoff = POLL_MIN;
+    }
+
+    /// Wait at most `timeout` for a core to ring the doorbell after `seen`.
+    /// Simulator: futex wait while the doorbell still equals `seen`.
+    /// Hardware: sleep with backoff (~20 µs growing to 2 ms). Spurious returns
+    /// are fine: callers re-check the cores and their deadline.
+    pub(crate) fn wait(&mut self, seen: u32, timeout: Duration) {
+        match self.backend {
+            Backend::Simulator { info } => {
+                let ts = futex::Timespec {
+                    tv_sec: timeout.as_secs().min(i64::MAX as u64) as i64,
+                    // < 10^9: fits every platform's tv_nsec type.
+                    tv_nsec: timeout.subsec_nanos() as _,
+                };
+                // EAGAIN (already rung), ETIMEDOUT and EINTR all mean "look again".
+                let _ = futex::wait(info.word(info::DOORBELL as usize), futex::Flags::empty(), seen, Some(&ts));
+            }
+            Backend::Hardware => {
+                std::thread::sleep(self.backoff.min(timeout));
+                self.backoff = (self.backoff * 2).min(POLL_MAX);
+            }
+        }
+    }
+}
+
+/// `now + timeout`, saturating: a huge timeout means "a very long time", not
+/// a panic.
+pub(crate) fn deadline_after(timeout: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(timeout).unwrap_or_else(|| now + Duration::from_secs(100 * 365 * 86_400))
+}

@@ -1,0 +1,238 @@
+//! Running a bytecode image on a group of cores: the call the CLI makes.
+
+use std::fmt;
+use std::time::{Duration, Instant};
+
+use shared_protocol::layout::CORE_INBOX_SIZE;
+use shared_protocol::mailbox::{status, Command, CoreState, DoneStatus, Fault};
+use shared_protocol::CoreId;
+
+use crate::backend::{deadline_after, Waiter};
+use crate::device::Device;
+use crate::error::LoaderError;
+use crate::mailbox::{CommandWords, EventBody};
+use crate::value::Value;
+
+#[derive(Clone, Debug, Default)]
+pub struct RunOptions {
+    /// Stop (halt and reload) cores still running after this long.
+    pub timeout: Option<Duration>,
+}
+
+/// How one core's run ended.
+#[derive(Clone, Debug, PartialEq)]
+pub enum CoreOutcome {
+    /// The kernel returned (None when it ran off its end).
+    Returned(Value),
+    /// A Python exception on the core.
+    Error(DeviceException),
+    /// The firmware stopped on a fault; the core was reloaded.
+    Fault { code: Fault, detail: u32 },
+    /// Still running at the timeout; the core was reloaded.
+    TimedOut,
+    /// The core broke the protocol; the core was reloaded.
+    ProtocolError(String),
+}
+
+/// A Python exception raised on a core.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DeviceException {
+    pub type_name: String,
+    pub message: String,
+    pub line: u32,
+}
+
+impl fmt::Display for DeviceException {
+    /// `line 3: ZeroDivisionError: division by zero`
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}: {}", self.line, self.type_name, self.message)
+    }
+}
+
+/// Each core's outcome, in the order the cores were given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunReport {
+    pub outcomes: Vec<(CoreId, CoreOutcome)>,
+}
+
+/// The longest a run waits in one go before looking at its deadline again.
+const WAIT_SLICE: Duration = Duration::from_millis(50);
+
+/// One core's part of a run.
+struct CoreRun {
+    core: CoreId,
+    seq: u32,
+    /// Output not yet ended by a newline.
+    partial: String,
+    result: Option<Value>,
+    error: Option<DeviceException>,
+    done: Option<DoneStatus>,
+    outcome: Option<CoreOutcome>,
+}
+
+impl Device {
+    /// Run `image` (a bytecode image) on `cores` as one launch group. Each
+    /// complete output line goes to `on_line(core, text)` as it arrives;
+    /// unfinished lines are flushed at the end. Cores must be booted.
+    ///
+    /// Per-core failures (exceptions, faults, timeouts, protocol errors) are
+    /// outcomes; `Err` means the device itself failed (e.g. a core could not
+    /// be reloaded after a timeout).
+    pub fn run(
+        &self,
+        image: &[u8],
+        cores: &[CoreId],
+        opts: &RunOptions,
+        on_line: &mut dyn FnMut(CoreId, &str),
+    ) -> Result<RunReport, LoaderError> {
+        self.check_cores(cores)?;
+        if image.len() > CORE_INBOX_SIZE as usize {
+            return Err(LoaderError::ImageTooBig { len: image.len(), max: CORE_INBOX_SIZE });
+        }
+        for &core in cores {
+            self.check_ready(core)?;
+        }
+        let launch = self.next_launch();
+        // Every image first, then the commands: the group starts together.
+        for &core in cores {
+            self.inbox(core).write_bytes(0, image);
+        }
+        let mut runs = Vec::with_capacity(cores.len());
+        for &core in cores {
+            let seq = self.send_command(
+                core,
+                &CommandWords {
+                    kind: Command::Run,
+                    launch,
+                    group: cores.to_vec(),
+                    args: [0, image.len() as u32, 0, 0],
+                },
+            );
+            runs.push(CoreRun {
+                core,
+                seq,
+                partial: String::new(),
+                result: None,
+                error: None,
+                done: None,
+                outcome: None,
+            });
+        }
+
+        let deadline = opts.timeout.map(deadline_after);
+        let mut waiter = Waiter::new(&self.backend);
+        loop {
+            let seen = self.backend.doorbell();
+            for run in runs.iter_mut().filter(|r| r.outcome.is_none()) {
+                if self.poll_core(run, launch, on_line) {
+                    waiter.progressed();
+                }
+                if let Some(outcome) = &run.outcome {
+                    // A core that faulted or broke the protocol is in an
+                    // unknown state: reload it so the next run works.
+                    if matches!(outcome, CoreOutcome::Fault { .. } | CoreOutcome::ProtocolError(_)) {
+                        self.halt_and_reload(run.core)?;
+                    }
+                }
+            }
+            if runs.iter().all(|r| r.outcome.is_some()) {
+                break;
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                for run in runs.iter_mut().filter(|r| r.outcome.is_none()) {
+                    // A last look, so output written just before the
+                    // deadline is not lost (and a core that just finished
+                    // is not reported as timed out).
+                    self.poll_core(run, launch, on_line);
+                    if !matches!(run.outcome, Some(CoreOutcome::Returned(_) | CoreOutcome::Error(_))) {
+                        self.halt_and_reload(run.core)?;
+                    }
+                    run.outcome.get_or_insert(CoreOutcome::TimedOut);
+                }
+                break;
+            }
+            let slice = deadline.map_or(WAIT_SLICE, |d| (d - now).min(WAIT_SLICE));
+            waiter.wait(seen, slice);
+        }
+
+        let mut outcomes = Vec::with_capacity(runs.len());
+        for run in runs {
+            if !run.partial.is_empty() {
+                on_line(run.core, &run.partial);
+            }
+            let outcome = run.outcome.unwrap_or(CoreOutcome::TimedOut);
+            outcomes.push((run.core, outcome));
+        }
+        Ok(RunReport { outcomes })
+    }
+
+    /// Look at one running core: consume its events, notice its end or its
+    /// fault. Returns whether anything happened.
+    fn poll_core(&self, run: &mut CoreRun, launch: u32, on_line: &mut dyn FnMut(CoreId, &str)) -> bool {
+        let core = run.core;
+        let events = match self.read_events(core) {
+            Ok(events) => events,
+            Err(e) => {
+                run.outcome = Some(CoreOutcome::ProtocolError(e));
+                return true;
+            }
+        };
+        let progressed = !events.is_empty();
+        for ev in events {
+            if ev.launch != launch || run.done.is_some() {
+                run.outcome = Some(CoreOutcome::ProtocolError(format!(
+                    "an event of launch {} after or outside launch {launch}: {:?}",
+                    ev.launch, ev.body
+                )));
+                return true;
+            }
+            match ev.body {
+                EventBody::Print { sep, end, values } => {
+                    let text: Vec<String> = values.iter().map(|v| v.to_string()).collect();
+                    run.partial.push_str(&text.join(&sep));
+                    run.partial.push_str(&end);
+                    while let Some(nl) = run.partial.find('\n') {
+                        let line: String = run.partial.drain(..=nl).collect();
+                        on_line(core, &line[..line.len() - 1]);
+                    }
+                }
+                EventBody::Result(v) if run.result.is_none() && run.error.is_none() => run.result = Some(v),
+                EventBody::Error(e) if run.result.is_none() && run.error.is_none() => run.error = Some(e),
+                EventBody::Done(d) => run.done = Some(d),
+                other => {
+                    run.outcome = Some(CoreOutcome::ProtocolError(format!("unexpected event during a run: {other:?}")));
+                    return true;
+                }
+            }
+        }
+
+        let st = self.status_block(core);
+        if st.load(status::STATE as usize) == CoreState::Fault as u32 {
+            let code = st.load(status::FAULT as usize);
+            let detail = st.load(status::FAULT_DETAIL as usize);
+            run.outcome = Some(match Fault::from_u32(code) {
+                Some(code) => CoreOutcome::Fault { code, detail },
+                None => CoreOutcome::ProtocolError(format!("fault with unknown code {code} (detail {detail:#x})")),
+            });
+            return true;
+        }
+        // Finished once Done is read and the reply sequence says so (the
+        // firmware writes REPLY_SEQ last, after Done).
+        if let Some(done) = run.done {
+            if st.load(status::REPLY_SEQ as usize) == run.seq {
+                run.outcome = Some(match (done, run.error.take(), run.result.take()) {
+                    (DoneStatus::Ok, None, result) => CoreOutcome::Returned(result.unwrap_or(Value::None)),
+                    (DoneStatus::Error, Some(e), None) => CoreOutcome::Error(e),
+                    (done, error, result) => CoreOutcome::ProtocolError(format!(
+                        "the run ended {done:?} after {} and {}",
+                        if error.is_some() { "an Error event" } else { "no Error event" },
+                        if result.is_some() { "a Result event" } else { "no Result event" },
+                    )),
+                });
+                return true;
+            }
+        }
+        progressed
+    }
+}
