@@ -59,6 +59,13 @@ fn load_program(file: &Path) -> Result<Loaded, String> {
         format!("epython: {}: not UTF-8 text (byte {}) and not a compiled image", display_name, e.utf8_error().valid_up_to())
     })?;
     let program = compiler::compile(&source, &display_name).map_err(|e| e.to_string())?;
+    if program.uses_print_statement {
+        // Old ePython scripts may rely on ePython's own semantics.
+        eprintln!(
+            "epython: note: {display_name} uses ePython's `print \"...\"` statement; the cores follow Python 3 \
+             semantics (e.g. range() excludes its end, arguments are passed by object)"
+        );
+    }
     Ok(Loaded { image: program.image, display_name })
 }
 
@@ -85,7 +92,8 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
         .map_err(|e| format!("epython: {e}"))?;
     let _ = out.flush();
     drop(out);
-    if let Some(e) = write_failed {
+    // A closed pipe (`epython prog.py | head`) is the reader's choice, not an error.
+    if let Some(e) = write_failed.filter(|e| e.kind() != std::io::ErrorKind::BrokenPipe) {
         return Err(format!("epython: cannot write to stdout: {e}"));
     }
 

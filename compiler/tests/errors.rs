@@ -1,0 +1,87 @@
+//! Every compile error reads `FILE:LINE:COL: Kind: message`, pointing at the
+//! offending token.
+
+use compiler::{ErrorKind, compile};
+
+fn error(src: &str) -> String {
+    match compile(src, "prog.py") {
+        Ok(_) => panic!("compiled: {src:?}"),
+        Err(e) => e.to_string(),
+    }
+}
+
+#[test]
+fn a_bad_token() {
+    assert_eq!(error("x = 1\ny = x ? 2\n"), "prog.py:2:7: SyntaxError: invalid character '?' (U+003F)");
+    assert_eq!(error("x = 5 + `y`"), "prog.py:1:9: SyntaxError: invalid character '`' (U+0060)");
+}
+
+#[test]
+fn unbalanced_parentheses() {
+    assert_eq!(error("x = (1 + 2\ny = 3\n"), "prog.py:1:5: SyntaxError: '(' was never closed");
+    assert_eq!(error("x = 1 + 2)\n"), "prog.py:1:10: SyntaxError: unmatched ')'");
+    assert_eq!(error("print(x]\n"), "prog.py:1:8: SyntaxError: closing parenthesis ']' does not match opening parenthesis '('");
+}
+
+#[test]
+fn bad_indentation() {
+    assert_eq!(error("x = 1\n    y = 2\n"), "prog.py:2:5: SyntaxError: unexpected indent");
+    assert_eq!(error("if x:\ny = 2\n"), "prog.py:2:1: SyntaxError: expected an indented block after 'if' statement on line 1");
+    assert_eq!(
+        error("while x:\n        y = 1\n    z = 2\n"),
+        "prog.py:3:5: SyntaxError: unindent does not match any outer indentation level"
+    );
+}
+
+#[test]
+fn constructs_not_on_the_device_are_rejected_by_name() {
+    assert_eq!(error("x = 1\nclass Point:\n    pass\n"), "prog.py:2:1: SyntaxError: 'class' is not supported on the device (no classes)");
+    assert_eq!(error("try:\n    x = 1\nexcept:\n    pass\n"), "prog.py:1:1: SyntaxError: 'try' is not supported on the device (no exception handling)");
+    assert_eq!(error("raise ValueError"), "prog.py:1:1: SyntaxError: 'raise' is not supported on the device (no exception handling)");
+    assert_eq!(error("x = {}"), "prog.py:1:5: SyntaxError: dict and set displays are not supported on the device");
+    assert_eq!(error("x = (y for y in z)"), "prog.py:1:5: SyntaxError: generator expressions are not supported on the device (no generators)");
+    assert_eq!(error("import os"), "prog.py:1:8: SyntaxError: no module named 'os' on the device");
+}
+
+#[test]
+fn planned_constructs_say_not_yet() {
+    assert_eq!(error("x = 1\ndef f():\n    return 1\n"), "prog.py:2:1: SyntaxError: 'def' is not supported yet");
+    assert_eq!(error("for i in x:\n    pass\n"), "prog.py:1:1: SyntaxError: 'for' loops are not supported yet");
+    assert_eq!(error("x = [1, 2]"), "prog.py:1:5: SyntaxError: lists are not supported yet");
+    assert_eq!(error("x = len(y)"), "prog.py:1:5: SyntaxError: builtin 'len' is not supported yet");
+    assert_eq!(error("import math"), "prog.py:1:8: SyntaxError: module 'math' is not supported yet");
+    assert_eq!(error("x = a in b"), "prog.py:1:10: SyntaxError: 'in' comparisons are not supported yet");
+    assert_eq!(error("f = lambda: 1"), "prog.py:1:5: SyntaxError: 'lambda' is not supported yet");
+}
+
+#[test]
+fn misplaced_statements_and_bad_names() {
+    assert_eq!(error("x = 1\nbreak\n"), "prog.py:2:1: SyntaxError: 'break' outside loop");
+    assert_eq!(error("continue"), "prog.py:1:1: SyntaxError: 'continue' not properly in loop");
+    assert_eq!(error("return 1"), "prog.py:1:1: SyntaxError: 'return' outside function");
+    assert_eq!(error("from parallel import nope"), "prog.py:1:22: SyntaxError: cannot import name 'nope' from 'parallel'");
+    assert_eq!(error("import parallel\nparallel.nope()"), "prog.py:2:1: SyntaxError: module 'parallel' has no attribute 'nope'");
+    assert_eq!(error("print(1, file=x)"), "prog.py:1:15: SyntaxError: print() keyword argument 'file' is not supported on the device");
+}
+
+#[test]
+fn integer_literals_must_fit_in_32_bits() {
+    let e = compile("x = 1\ny = 2147483648\n", "prog.py").unwrap_err();
+    assert_eq!(e.kind, ErrorKind::OverflowError);
+    assert_eq!((e.line, e.col), (2, 5));
+    assert_eq!(
+        e.to_string(),
+        "prog.py:2:5: OverflowError: integer literal is too large: ints on the device are 32-bit (-2147483648..2147483647)"
+    );
+    assert_eq!(error("y = -2147483649").split(": ").nth(1), Some("OverflowError"));
+    assert_eq!(error("y = 0x1_0000_0000").split(": ").nth(1), Some("OverflowError"));
+    assert_eq!(error("y = 123456789012345678901234567890123456789012345").split(": ").nth(1), Some("OverflowError"));
+    assert!(compile("y = -2147483648\nz = 2147483647\nw = 0x7fff_ffff", "prog.py").is_ok());
+}
+
+#[test]
+fn the_error_carries_its_parts() {
+    let e = compile("x = $", "dir/k.py").unwrap_err();
+    assert_eq!((e.file.as_str(), e.line, e.col, e.kind), ("dir/k.py", 1, 5, ErrorKind::SyntaxError));
+    assert_eq!(e.message, "invalid character '$' (U+0024)");
+}
