@@ -3,16 +3,44 @@
 //!
 //! no_std, no allocator, no statics: in the simulator every core is a thread
 //! of one process, so all state lives in the arena and on the stack.
+//!
+//! | module      | what it does                                                  |
+//! |-------------|---------------------------------------------------------------|
+//! | `service`   | boot and the command loop                                     |
+//! | `exec`      | the Run command: copy, verify, run, report                    |
+//! | `verify`    | the bytecode verifier                                         |
+//! | `image`     | reading a verified image (functions, constants, lines)        |
+//! | `vm`        | the dispatch loop                                             |
+//! | `value`     | the VM's values                                               |
+//! | `arena`     | bounds-checked access to the core's private arena             |
+//! | `ops`       | arithmetic and comparison semantics                           |
+//! | `float`     | floor and fmod without libm or 64-bit division                |
+//! | `exc`       | exceptions raised on the core                                 |
+//! | `builtins`  | calling natives; `modules::*` implement them                  |
+//! | `report`    | encoding prints, results and errors into events               |
 #![cfg_attr(target_os = "none", no_std)]
 
+pub mod arena;
+pub mod builtins;
 pub mod events;
+pub mod exc;
+pub mod exec;
+pub mod float;
+pub mod image;
+pub mod modules;
+pub mod ops;
 pub mod platform;
+pub mod report;
 pub mod service;
 pub mod shared;
+pub mod value;
+pub mod verify;
+pub mod vm;
+
+#[cfg(test)]
+mod tests;
 
 pub use platform::{Platform, Wake};
-
-use shared_protocol::mailbox::DoneStatus;
 
 /// Identifies this firmware build; reported in `status::BUILD_ID` at boot.
 pub const BUILD_ID: u32 = 0x0001_0000 | shared_protocol::PROTOCOL_VERSION;
@@ -20,15 +48,6 @@ pub const BUILD_ID: u32 = 0x0001_0000 | shared_protocol::PROTOCOL_VERSION;
 /// The firmware's entry point: boot and serve commands. Returns only when the
 /// platform reports the core is being halted or reset.
 pub fn run<P: Platform>(p: &mut P) {
-    let mut exec = NoVm;
-    service::serve(p, &mut exec);
-}
-
-/// Placeholder executor until the VM lands: every Run ends as an error-free no-op.
-struct NoVm;
-
-impl service::Executor for NoVm {
-    fn run<P: Platform>(&mut self, _p: &mut P, _mb: &service::Mailbox, _launch: u32) -> Result<DoneStatus, events::EmitError> {
-        Ok(DoneStatus::Ok)
-    }
+    let mut vm = exec::Vm::new(p.arena());
+    service::serve(p, &mut vm);
 }

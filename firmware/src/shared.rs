@@ -34,7 +34,7 @@ impl Shared {
     }
 
     fn word(&self, offset: u32) -> Option<&AtomicU32> {
-        if offset % 4 != 0 || offset.checked_add(4)? > self.len {
+        if offset & 3 != 0 || offset.checked_add(4)? > self.len {
             return None;
         }
         // SAFETY: in bounds and aligned (base is aligned, offset % 4 == 0);

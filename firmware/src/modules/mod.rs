@@ -1,0 +1,3 @@
+//! The device modules (`shared_protocol::natives`), one file each.
+
+pub mod parallel;

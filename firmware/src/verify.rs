@@ -1,0 +1,382 @@
+//! The bytecode verifier: nothing of an image runs before all of it passes.
+//! After it, the VM may rely on: tables in bounds, every instruction known
+//! and complete, jump targets on instruction boundaries of their function,
+//! indices in range, one stack depth per instruction (0..=MAX_STACK, never
+//! popped below zero), no fall-through past a function's end, constants and
+//! names well encoded, line tables sorted, and function 0's frame fitting
+//! the arena. Not recursive; its scratch space is the arena after the image.
+//!
+//! A refused image is reported as an Error event (ValueError, Msg::Generic,
+//! line 0, "bytecode image refused: check R at byte B", R a [`Reject`]) and
+//! Done(Error): the host gets a clear report and the core stays usable (a
+//! `Fault::BadImage` would leave it stopped until reloaded). An image too
+//! big for the arena is a MemoryError instead.
+
+use shared_protocol::bytecode::{
+    BYTECODE_VERSION, Effect, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
+    PRINT_HAS_END, PRINT_HAS_SEP, function, header, line_entry_pc,
+};
+use shared_protocol::natives::{self, BUILTIN};
+use shared_protocol::value::{self, Reader, Token};
+
+use crate::arena::{self, byte, half, set_byte, word};
+use crate::image::Image;
+
+/// Why an image was refused (reported to the host with a byte offset).
+#[repr(u32)]
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub enum Reject {
+    /// Length, alignment, magic, version or total length.
+    Header = 1,
+    /// A table or section outside the image.
+    Table = 2,
+    /// A constant or name that is not a well-formed scalar/Str value.
+    Constant = 3,
+    /// A function entry's fields (code range, params, max stack, name).
+    Function = 4,
+    /// An unknown opcode.
+    Opcode = 5,
+    /// An instruction cut by the end of its function, or a bad operand.
+    Operand = 6,
+    /// A jump target outside the function or inside an instruction.
+    Jump = 7,
+    /// A const/global/local/native index out of range.
+    Index = 8,
+    /// Stack underflow, overflow of MAX_STACK, or depths differing at a join.
+    Stack = 9,
+    /// Control falls off the end of the function's code.
+    FallsOff = 10,
+    /// A line table unsorted or out of range.
+    Lines = 11,
+    /// The image and function 0's frame do not fit the arena (MemoryError).
+    NoRoom = 12,
+}
+
+/// A refused image: the reason and the image byte offset it concerns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(test, derive(Debug))]
+pub struct Bad {
+    pub reason: Reject,
+    pub at: u32,
+}
+
+fn bad<T>(reason: Reject, at: u32) -> Result<T, Bad> {
+    Err(Bad { reason, at })
+}
+
+/// Deepest MAX_STACK accepted: depths are kept as `depth + 1` in a byte.
+const MAX_STACK_LIMIT: u32 = 250;
+/// A scratch byte for an instruction start whose depth is not known yet.
+const UNSEEN: u8 = 0xFF;
+
+/// Verify the `len`-byte image at the start of `m`.
+pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
+    let words = len / 4;
+    if len & 3 != 0 || words < HEADER_WORDS as u32 || words as usize > m.len() {
+        return bad(Reject::Header, 0);
+    }
+    let h = |i: usize| word(m, i);
+    if h(header::MAGIC) != IMAGE_MAGIC
+        || h(header::VERSION) != BYTECODE_VERSION
+        || h(header::TOTAL_LEN) != len
+    {
+        return bad(Reject::Header, 0);
+    }
+    // A table of `count` entries of `size` words at byte offset `off`.
+    let table = |off: u32, count: u32, size: u32| -> Result<u32, Bad> {
+        let end = count.checked_mul(size).and_then(|n| n.checked_add(off / 4));
+        match end {
+            Some(end) if off & 3 == 0 && end <= words => Ok(off / 4),
+            _ => bad(Reject::Table, off),
+        }
+    };
+    let img = Image {
+        words,
+        n_functions: h(header::N_FUNCTIONS),
+        functions: table(
+            h(header::FUNCTIONS_OFF),
+            h(header::N_FUNCTIONS),
+            FUNCTION_WORDS as u32,
+        )?,
+        n_consts: h(header::N_CONSTS),
+        consts: table(h(header::CONSTS_OFF), h(header::N_CONSTS), 1)?,
+        n_globals: h(header::N_GLOBALS),
+        names: table(h(header::NAMES_OFF), h(header::N_GLOBALS), 1)?,
+        n_lines: h(header::N_LINES),
+        lines: table(h(header::LINES_OFF), h(header::N_LINES), 1)?,
+        code: h(header::CODE_OFF),
+        code_len: h(header::CODE_LEN),
+    };
+    if img.n_functions == 0
+        || img
+            .code
+            .checked_add(img.code_len)
+            .is_none_or(|end| end > len)
+    {
+        return bad(Reject::Table, 0);
+    }
+    for k in 0..img.n_consts {
+        check_value(m, words, word(m, (img.consts + k) as usize), false)?;
+    }
+    for k in 0..img.n_globals {
+        check_value(m, words, word(m, (img.names + k) as usize), true)?;
+    }
+    let filename = h(header::FILENAME);
+    if filename != NO_CONST && !is_str_const(m, &img, filename) {
+        return bad(Reject::Constant, header::FILENAME as u32 * 4);
+    }
+    for f in 0..img.n_functions {
+        check_function(m, &img, f)?;
+    }
+    // Room for the globals, function 0's locals and its operand stack.
+    let f0 = img.func(m, 0);
+    if f0.n_params != 0 {
+        // The module body runs with no arguments.
+        return bad(Reject::Function, img.functions * 4);
+    }
+    let frame = 2 * (img.n_globals + f0.n_locals + f0.max_stack);
+    if words + frame > m.len() as u32 {
+        return bad(Reject::NoRoom, 0);
+    }
+    Ok(img)
+}
+
+/// The encoded value at byte offset `off`: a None/Bool/Int/Float/Str (only a
+/// Str when `str_only`), wholly inside the image.
+fn check_value(m: &[u32], words: u32, off: u32, str_only: bool) -> Result<(), Bad> {
+    let slice = m.get((off / 4) as usize..words as usize).unwrap_or(&[]);
+    let ok = off & 3 == 0
+        && match Reader::new(slice).token() {
+            Ok(Token::Str { .. }) => is_utf8(m, off / 4),
+            Ok(Token::None | Token::Bool(_) | Token::Int(_) | Token::Float(_)) => !str_only,
+            _ => false,
+        };
+    if ok {
+        Ok(())
+    } else {
+        bad(Reject::Constant, off)
+    }
+}
+
+/// Whether the Str at word `at` holds well-formed UTF-8 (no overlongs, no
+/// surrogates, nothing above U+10FFFF): the host decodes it, and str order
+/// is bytewise.
+fn is_utf8(m: &[u32], at: u32) -> bool {
+    let len = arena::str_len(m, at);
+    let mut i = 0;
+    while i < len {
+        let lead = arena::str_byte(m, at, i);
+        // Continuation count and the allowed range of the second byte.
+        let (n, lo, hi) = match lead {
+            0x00..=0x7F => (0, 0, 0),
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xE1..=0xEF => (2, 0x80, 0xBF),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
+            _ => return false,
+        };
+        for k in 1..=n {
+            let b = if i + k < len {
+                arena::str_byte(m, at, i + k)
+            } else {
+                0
+            };
+            let (lo, hi) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
+            if b < lo || b > hi {
+                return false;
+            }
+        }
+        i += n + 1;
+    }
+    true
+}
+
+fn is_str_const(m: &[u32], img: &Image, k: u32) -> bool {
+    k < img.n_consts
+        && value::tag_of(word(m, (word(m, (img.consts + k) as usize) / 4) as usize)) == value::STR
+}
+
+fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
+    let entry = (img.functions + f * FUNCTION_WORDS as u32) * 4;
+    let field = |i: usize| word(m, entry as usize / 4 + i);
+    let (start, len) = (field(function::CODE_START), field(function::CODE_LEN));
+    let (n_params, n_locals, max_stack) = (
+        field(function::N_PARAMS),
+        field(function::N_LOCALS),
+        field(function::MAX_STACK),
+    );
+    if len == 0
+        || len > 0xFFFF
+        || start.checked_add(len).is_none_or(|end| end > img.code_len)
+        || n_params > n_locals
+        || n_locals > 0xFFFF
+        || max_stack > MAX_STACK_LIMIT
+        || !is_str_const(m, img, field(function::NAME))
+    {
+        return bad(Reject::Function, entry);
+    }
+    let (lines_start, lines_count) = (field(function::LINES_START), field(function::LINES_COUNT));
+    if lines_start
+        .checked_add(lines_count)
+        .is_none_or(|end| end > img.n_lines)
+    {
+        return bad(Reject::Lines, entry);
+    }
+    let mut last_pc = 0;
+    for i in 0..lines_count {
+        let pc = line_entry_pc(word(m, (img.lines + lines_start + i) as usize));
+        if pc < last_pc || pc >= len {
+            return bad(Reject::Lines, (img.lines + lines_start + i) * 4);
+        }
+        last_pc = pc;
+    }
+
+    let code = (img.code + start) as usize;
+    // Scratch: one byte per code byte, after the image.
+    let scratch = img.words as usize * 4;
+    if scratch + len as usize > m.len() * 4 {
+        return bad(Reject::NoRoom, entry);
+    }
+    let at = |pc: u32| img.code + start + pc;
+    let op_at = |m: &[u32], pc: u32| Op::from_u8(byte(m, code + pc as usize));
+    let operand = |m: &[u32], pc: u32| -> u32 {
+        match op_at(m, pc).map(Op::operand) {
+            Some(Operand::U8) => byte(m, code + pc as usize + 1) as u32,
+            Some(Operand::U16 | Operand::I16) => half(m, code + pc as usize + 1),
+            _ => 0,
+        }
+    };
+
+    // Pass 1: decode linearly, mark instruction starts, check operands.
+    for i in 0..len as usize {
+        set_byte(m, scratch + i, 0);
+    }
+    let mut pc = 0;
+    let mut last = Op::Nop;
+    while pc < len {
+        let Some(op) = op_at(m, pc) else {
+            return bad(Reject::Opcode, at(pc));
+        };
+        if pc + op.len() as u32 > len {
+            return bad(Reject::Operand, at(pc));
+        }
+        let k = operand(m, pc);
+        let in_range = match op {
+            Op::LoadConst => k < img.n_consts,
+            Op::LoadGlobal | Op::StoreGlobal => k < img.n_globals,
+            Op::LoadLocal | Op::StoreLocal => k < n_locals,
+            Op::LoadNative => (k as usize) < natives::NATIVES.len(),
+            Op::LoadModuleAttr => natives::get(k as u16).is_some_and(|n| n.module != BUILTIN),
+            Op::Print => k & !(0xFF | PRINT_HAS_SEP | PRINT_HAS_END) as u32 == 0,
+            _ => true,
+        };
+        if !in_range {
+            return bad(
+                if op == Op::Print {
+                    Reject::Operand
+                } else {
+                    Reject::Index
+                },
+                at(pc),
+            );
+        }
+        set_byte(m, scratch + pc as usize, UNSEEN);
+        last = op;
+        pc += op.len() as u32;
+    }
+    if !matches!(last, Op::Jump | Op::Return) {
+        return bad(Reject::FallsOff, at(len - 1));
+    }
+    // Pass 2: jump targets are instruction starts.
+    let mut pc = 0;
+    while let Some(op) = op_at(m, pc).filter(|_| pc < len) {
+        if is_jump(op) {
+            let t = operand(m, pc);
+            if t >= len || byte(m, scratch + t as usize) != UNSEEN {
+                return bad(Reject::Jump, at(pc));
+            }
+        }
+        pc += op.len() as u32;
+    }
+    // Pass 3: stack depths, propagated in code order until nothing changes
+    // (each round fixes at least one more instruction, so this ends).
+    set_byte(m, scratch, 1);
+    loop {
+        let mut changed = false;
+        let mut pc = 0;
+        while let Some(op) = op_at(m, pc).filter(|_| pc < len) {
+            let next = pc + op.len() as u32;
+            let seen = byte(m, scratch + pc as usize);
+            if seen != UNSEEN {
+                let depth = seen as u32 - 1;
+                let (pop, push) = match op.effect() {
+                    Effect::Fixed(pop, push) => (pop as u32, push as u32),
+                    Effect::Call => (operand(m, pc) + 1, 1),
+                    Effect::Print => {
+                        let k = operand(m, pc);
+                        (
+                            (k & 0xFF)
+                                + (k & PRINT_HAS_SEP as u32 != 0) as u32
+                                + (k & PRINT_HAS_END as u32 != 0) as u32,
+                            1,
+                        )
+                    }
+                };
+                if depth < pop || depth - pop + push > max_stack {
+                    return bad(Reject::Stack, at(pc));
+                }
+                let after = depth - pop + push;
+                // Successors: (pc, depth) pairs.
+                let mut succ = [(u32::MAX, 0); 2];
+                match op {
+                    Op::Return => {}
+                    Op::Jump => succ[0] = (operand(m, pc), after),
+                    // Taken keeps `a`; falling through pops it.
+                    Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => {
+                        succ = [(operand(m, pc), after), (next, after - 1)]
+                    }
+                    Op::PopJumpIfFalse | Op::PopJumpIfTrue => {
+                        succ = [(operand(m, pc), after), (next, after)]
+                    }
+                    _ => succ[0] = (next, after),
+                }
+                for (target, d) in succ {
+                    if target == u32::MAX {
+                        continue;
+                    }
+                    if target >= len {
+                        return bad(Reject::FallsOff, at(pc));
+                    }
+                    let slot = scratch + target as usize;
+                    match byte(m, slot) {
+                        UNSEEN => {
+                            set_byte(m, slot, d as u8 + 1);
+                            changed = true;
+                        }
+                        s if s as u32 != d + 1 => return bad(Reject::Stack, at(target)),
+                        _ => {}
+                    }
+                }
+            }
+            pc = next;
+        }
+        if !changed {
+            return Ok(());
+        }
+    }
+}
+
+pub fn is_jump(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Jump
+            | Op::PopJumpIfFalse
+            | Op::PopJumpIfTrue
+            | Op::JumpIfFalseOrPop
+            | Op::JumpIfTrueOrPop
+    )
+}
