@@ -66,8 +66,10 @@ pub fn serve<P: Platform, E: Executor>(p: &mut P, exec: &mut E) {
     // Boot: fill the status block, the nonce last (the host waits on it).
     mb.set_state(CoreState::Booting);
     mb.status.store(status::FAULT, Fault::None as u32);
-    mb.status.store(status::MAGIC, STATUS_MAGIC);
+    // PROTOCOL before MAGIC: a host that sees MAGIC can trust PROTOCOL
+    // (both stay at these offsets in every protocol version).
     mb.status.store(status::PROTOCOL, PROTOCOL_VERSION);
+    mb.status.store(status::MAGIC, STATUS_MAGIC);
     mb.status.store(status::BUILD_ID, crate::BUILD_ID);
     mb.status.store(status::EVENT_HEAD, mb.cmd.load(cmd::EVENT_ACK));
     // Commands already in the slot before boot are stale: start after them.

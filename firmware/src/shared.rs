@@ -1,5 +1,10 @@
 //! Aligned 32-bit atomic accessors for memory other agents touch (design.md
 //! §8). Plain loads and stores only: no read-modify-write crosses the mesh.
+//!
+//! SeqCst, not Acquire/Release: the mailbox has store-then-load handshakes
+//! (the core stores `WAITING = RingSpace` then loads `EVENT_ACK`; the host
+//! stores `EVENT_ACK` then loads `WAITING`), which only sequential
+//! consistency keeps from both sides missing each other.
 
 use core::sync::atomic::{AtomicU32, Ordering};
 
@@ -45,13 +50,13 @@ impl Shared {
 
     /// Load the word at `offset`; out-of-window reads give 0.
     pub fn load(&self, offset: u32) -> u32 {
-        self.word(offset).map_or(0, |w| w.load(Ordering::Acquire))
+        self.word(offset).map_or(0, |w| w.load(Ordering::SeqCst))
     }
 
     /// Store `value` at `offset`; out-of-window writes are dropped.
     pub fn store(&self, offset: u32, value: u32) {
         if let Some(w) = self.word(offset) {
-            w.store(value, Ordering::Release);
+            w.store(value, Ordering::SeqCst);
         }
     }
 

@@ -283,6 +283,9 @@ impl Device {
         if state == CoreState::Fault as u32 {
             return Err(LoaderError::BootFailed { core: core.0, detail: fault_text(&st) });
         }
+        // The firmware writes PROTOCOL, then MAGIC, ..., the nonce LAST:
+        // MAGIC vouches for PROTOCOL (so another version is recognised even
+        // if it never echoes our nonce), and the nonce for everything else.
         if st.load(status::MAGIC as usize) != STATUS_MAGIC {
             return Ok(false);
         }
@@ -293,7 +296,6 @@ impl Device {
         if st.load(status::BOOT_NONCE as usize) != nonce {
             return Ok(false);
         }
-        // The nonce is written last at boot: read the state again after it.
         let state = st.load(status::STATE as usize);
         if state != CoreState::Idle as u32 {
             return Err(LoaderError::BootFailed {

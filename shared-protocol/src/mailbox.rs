@@ -71,7 +71,10 @@ impl Command {
 
 /// Core → host status block, word offsets from the core's DRAM area + `layout::CORE_STATUS`.
 pub mod status {
-    /// [`super::STATUS_MAGIC`] once the firmware has booted.
+    /// [`super::STATUS_MAGIC`] once the firmware has booted. MAGIC and
+    /// PROTOCOL keep these offsets in every protocol version, and the
+    /// firmware writes PROTOCOL before MAGIC, so a host can always tell a
+    /// firmware of another version from one still booting.
     pub const MAGIC: u32 = 0x00;
     /// The firmware's `PROTOCOL_VERSION`.
     pub const PROTOCOL: u32 = 0x04;
