@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use shared_protocol::bytecode::{Effect, Op, PRINT_HAS_END, PRINT_HAS_SEP, line_entry};
+use shared_protocol::bytecode::{Op, PRINT_HAS_END, PRINT_HAS_SEP, line_entry};
 use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
@@ -151,31 +151,18 @@ pub fn max_stack_depth(code: &[u8]) -> std::result::Result<u32, String> {
             3 => u16::from_le_bytes([code[pc + 1], code[pc + 2]]) as u32,
             _ => 0,
         };
-        let (pops, pushes) = match op.effect() {
-            Effect::Fixed(p, q) => (p as u32, q as u32),
-            Effect::Call => (operand + 1, 1),
-            Effect::Print => {
-                let n = operand & 0xFF;
-                let extra = (operand & PRINT_HAS_SEP as u32 != 0) as u32 + (operand & PRINT_HAS_END as u32 != 0) as u32;
-                (n + extra, 1)
-            }
-        };
-        let after = depth.checked_sub(pops).ok_or_else(|| format!("stack underflow at {pc} ({})", op.name()))? + pushes;
+        // Both paths' effects come from the opcode table (bytecode.rs).
+        let (pops, pushes) = op.stack_effect(operand as u16);
+        let after = depth.checked_sub(pops as u32).ok_or_else(|| format!("stack underflow at {pc} ({})", op.name()))?
+            + pushes as u32;
+        if let Some((jump_pops, jump_pushes)) = op.jump_effect() {
+            let taken = depth - jump_pops as u32 + jump_pushes as u32;
+            max = max.max(taken);
+            work.push((operand as usize, taken));
+        }
         max = max.max(after);
-        let next = pc + op.len();
-        match op {
-            Op::Return => {}
-            Op::Jump => work.push((operand as usize, after)),
-            Op::PopJumpIfFalse | Op::PopJumpIfTrue => {
-                work.push((operand as usize, after));
-                work.push((next, after));
-            }
-            // The table's effect is the jumping path's; falling through pops.
-            Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => {
-                work.push((operand as usize, after));
-                work.push((next, after - 1));
-            }
-            _ => work.push((next, after)),
+        if !matches!(op, Op::Return | Op::Jump) {
+            work.push((pc + op.len(), after));
         }
     }
     Ok(max)
@@ -433,7 +420,7 @@ impl Codegen<'_> {
     }
 
     fn device_module(&self, name: &str, pos: Pos) -> Result<u16> {
-        if let Some(m) = natives::module(name) {
+        if let Some(m) = natives::module_named(name) {
             return Ok(m);
         }
         if PLANNED_MODULES.contains(&name) {

@@ -50,7 +50,7 @@ fn collect(body: &[Stmt], scope: &mut ModuleScope) {
                 for alias in aliases {
                     // `import a.b` binds `a`; `import a.b as c` binds `c`.
                     let name = alias.as_name.clone().unwrap_or_else(|| alias.name.split('.').next().unwrap_or_default().to_string());
-                    if let Some(module) = natives::module(&alias.name) {
+                    if let Some(module) = natives::module_named(&alias.name) {
                         scope.modules.insert(name.clone(), module);
                     }
                     scope.bound.insert(name);
@@ -59,7 +59,7 @@ fn collect(body: &[Stmt], scope: &mut ModuleScope) {
             StmtKind::ImportFrom { module, names } => {
                 if names.is_empty() {
                     // `from m import *` binds every member of m.
-                    if let Some(m) = natives::module(module) {
+                    if let Some(m) = natives::module_named(module) {
                         for native in NATIVES.iter().filter(|n| n.module == m && !matches!(n.kind, Kind::Module)) {
                             scope.bound.insert(native.name.to_string());
                         }

@@ -13,7 +13,7 @@
 //! big for the arena is a MemoryError instead.
 
 use shared_protocol::bytecode::{
-    BYTECODE_VERSION, Effect, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
+    BYTECODE_VERSION, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
     PRINT_HAS_END, PRINT_HAS_SEP, function, header, line_entry_pc,
 };
 use shared_protocol::natives::{self, BUILTIN};
@@ -258,7 +258,7 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
     let mut pc = 0;
     let mut last = Op::Nop;
     while pc < len {
-        let Some(op) = op_at(m, pc) else {
+        let Some(op) = op_at(m, pc).filter(|op| !not_implemented(*op)) else {
             return bad(Reject::Opcode, at(pc));
         };
         if pc + op.len() as u32 > len {
@@ -313,36 +313,20 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
             let seen = byte(m, scratch + pc as usize);
             if seen != UNSEEN {
                 let depth = seen as u32 - 1;
-                let (pop, push) = match op.effect() {
-                    Effect::Fixed(pop, push) => (pop as u32, push as u32),
-                    Effect::Call => (operand(m, pc) + 1, 1),
-                    Effect::Print => {
-                        let k = operand(m, pc);
-                        (
-                            (k & 0xFF)
-                                + (k & PRINT_HAS_SEP as u32 != 0) as u32
-                                + (k & PRINT_HAS_END as u32 != 0) as u32,
-                            1,
-                        )
-                    }
-                };
+                // Both paths' effects come from the opcode table (bytecode.rs).
+                let (pop, push) = op.stack_effect(operand(m, pc) as u16);
+                let (pop, push) = (pop as u32, push as u32);
                 if depth < pop || depth - pop + push > max_stack {
                     return bad(Reject::Stack, at(pc));
                 }
                 let after = depth - pop + push;
                 // Successors: (pc, depth) pairs.
                 let mut succ = [(u32::MAX, 0); 2];
-                match op {
-                    Op::Return => {}
-                    Op::Jump => succ[0] = (operand(m, pc), after),
-                    // Taken keeps `a`; falling through pops it.
-                    Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => {
-                        succ = [(operand(m, pc), after), (next, after - 1)]
-                    }
-                    Op::PopJumpIfFalse | Op::PopJumpIfTrue => {
-                        succ = [(operand(m, pc), after), (next, after)]
-                    }
-                    _ => succ[0] = (next, after),
+                if let Some((jump_pop, jump_push)) = op.jump_effect() {
+                    succ[0] = (operand(m, pc), depth - jump_pop as u32 + jump_push as u32);
+                }
+                if !matches!(op, Op::Return | Op::Jump) {
+                    succ[1] = (next, after);
                 }
                 for (target, d) in succ {
                     if target == u32::MAX {
@@ -378,5 +362,31 @@ pub fn is_jump(op: Op) -> bool {
             | Op::PopJumpIfTrue
             | Op::JumpIfFalseOrPop
             | Op::JumpIfTrueOrPop
+    )
+}
+
+/// Opcodes of the table this VM does not run yet: refused before anything runs.
+fn not_implemented(op: Op) -> bool {
+    matches!(
+        op,
+        Op::Rot3
+            | Op::Dup2
+            | Op::Is
+            | Op::IsNot
+            | Op::In
+            | Op::NotIn
+            | Op::ForIter
+            | Op::CallKw
+            | Op::CallMethod
+            | Op::MakeFunction
+            | Op::LoadSubscr
+            | Op::StoreSubscr
+            | Op::LoadSlice
+            | Op::LoadSliceStep
+            | Op::BuildList
+            | Op::BuildTuple
+            | Op::UnpackSequence
+            | Op::ListAppend
+            | Op::GetIter
     )
 }

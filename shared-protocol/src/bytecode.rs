@@ -20,7 +20,7 @@
 /// "EPYB".
 pub const IMAGE_MAGIC: u32 = u32::from_le_bytes(*b"EPYB");
 /// Bump on any change to the image format or to an opcode's meaning.
-pub const BYTECODE_VERSION: u32 = 1;
+pub const BYTECODE_VERSION: u32 = 2;
 
 /// Header word indices.
 pub mod header {
@@ -61,8 +61,15 @@ pub mod function {
     /// Its entries in the line table: first index and count.
     pub const LINES_START: usize = 6;
     pub const LINES_COUNT: usize = 7;
+    /// How many trailing parameters have defaults (`MakeFunction` takes
+    /// them as one tuple of exactly this length).
+    pub const N_DEFAULTS: usize = 8;
+    /// Byte offset (from the image start) of N_LOCALS words, each the byte
+    /// offset of a Str value: the locals' names, parameters first. Keyword
+    /// arguments match against them; UnboundLocalError names them.
+    pub const LOCAL_NAMES: usize = 9;
 }
-pub const FUNCTION_WORDS: usize = 8;
+pub const FUNCTION_WORDS: usize = 10;
 
 pub const fn line_entry(pc: u16, line: u16) -> u32 {
     pc as u32 | (line as u32) << 16
@@ -93,7 +100,8 @@ impl Operand {
     }
 }
 
-/// How an instruction moves the operand stack.
+/// How an instruction moves the operand stack when it falls through to the
+/// next instruction. Branching instructions also have a [`Op::jump_effect`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Effect {
     /// Pops `.0`, then pushes `.1`.
@@ -102,6 +110,19 @@ pub enum Effect {
     Call,
     /// `Print flags`: pops (flags & 0xFF) + sep? + end?, pushes 1 (None).
     Print,
+    /// `BuildList n` / `BuildTuple n`: pops n, pushes 1.
+    Build,
+    /// `UnpackSequence n`: pops 1, pushes n.
+    Unpack,
+    /// `CallKw n`: pops f, n arguments and the names tuple; pushes 1.
+    CallKw,
+    /// `CallMethod m | argc << 8`: pops the receiver and argc arguments; pushes 1.
+    CallMethod,
+}
+
+/// `CallMethod` operand: method number (`natives::METHODS`) and argument count.
+pub const fn call_method_operand(method: u8, argc: u8) -> u16 {
+    method as u16 | (argc as u16) << 8
 }
 
 /// `Print` operand bits above the count.
@@ -153,6 +174,36 @@ macro_rules! opcodes {
             pub const fn len(self) -> usize {
                 1 + self.operand().size()
             }
+
+            /// (pops, pushes) when the instruction falls through.
+            pub const fn stack_effect(self, operand: u16) -> (u16, u16) {
+                match self.effect() {
+                    Effect::Fixed(pop, push) => (pop as u16, push as u16),
+                    Effect::Call => (operand + 1, 1),
+                    Effect::Print => {
+                        let extra = ((operand & PRINT_HAS_SEP) != 0) as u16 + ((operand & PRINT_HAS_END) != 0) as u16;
+                        ((operand & 0xFF) + extra, 1)
+                    }
+                    Effect::Build => (operand, 1),
+                    Effect::Unpack => (1, operand),
+                    Effect::CallKw => (operand + 2, 1),
+                    Effect::CallMethod => ((operand >> 8) + 1, 1),
+                }
+            }
+
+            /// (pops, pushes) when a branching instruction jumps; `None` for
+            /// instructions that never jump.
+            pub const fn jump_effect(self) -> Option<(u16, u16)> {
+                match self {
+                    Op::Jump => Some((0, 0)),
+                    Op::PopJumpIfFalse | Op::PopJumpIfTrue => Some((1, 0)),
+                    // Jumping keeps the tested value; falling through pops it.
+                    Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => Some((1, 1)),
+                    // Exhausted: the iterator is popped and the loop exits.
+                    Op::ForIter => Some((1, 0)),
+                    _ => None,
+                }
+            }
         }
     };
 }
@@ -174,11 +225,13 @@ opcodes! {
     LoadLocal      = 0x0B, U16,  Fixed(0, 1), "-> locals[k]; NameError if unbound";
     StoreLocal     = 0x0C, U16,  Fixed(1, 0), "a -> ; locals[k] = a";
     LoadNative     = 0x0D, U16,  Fixed(0, 1), "-> natives[k] (a module or a native function)";
-    LoadModuleAttr = 0x0E, U16,  Fixed(1, 1), "module -> natives[k]; TypeError unless module is natives[k]'s module";
+    LoadModuleAttr = 0x0E, U16,  Fixed(1, 1), "module -> natives[k]; AttributeError unless module is natives[k]'s module";
+    Rot3           = 0x0F, None, Fixed(3, 3), "a b c -> c a b";
     Neg            = 0x10, None, Fixed(1, 1), "a -> -a";
     Pos            = 0x11, None, Fixed(1, 1), "a -> +a";
     Not            = 0x12, None, Fixed(1, 1), "a -> not a";
     Invert         = 0x13, None, Fixed(1, 1), "a -> ~a";
+    Dup2           = 0x14, None, Fixed(2, 4), "a b -> a b a b";
     Add            = 0x18, None, Fixed(2, 1), "a b -> a + b";
     Sub            = 0x19, None, Fixed(2, 1), "a b -> a - b";
     Mul            = 0x1A, None, Fixed(2, 1), "a b -> a * b";
@@ -191,6 +244,10 @@ opcodes! {
     BitAnd         = 0x21, None, Fixed(2, 1), "a b -> a & b";
     BitOr          = 0x22, None, Fixed(2, 1), "a b -> a | b";
     BitXor         = 0x23, None, Fixed(2, 1), "a b -> a ^ b";
+    Is             = 0x24, None, Fixed(2, 1), "a b -> a is b";
+    IsNot          = 0x25, None, Fixed(2, 1), "a b -> a is not b";
+    In             = 0x26, None, Fixed(2, 1), "a b -> a in b";
+    NotIn          = 0x27, None, Fixed(2, 1), "a b -> a not in b";
     Eq             = 0x28, None, Fixed(2, 1), "a b -> a == b";
     Ne             = 0x29, None, Fixed(2, 1), "a b -> a != b";
     Lt             = 0x2A, None, Fixed(2, 1), "a b -> a < b";
@@ -200,11 +257,24 @@ opcodes! {
     Jump           = 0x30, U16,  Fixed(0, 0), "pc = target";
     PopJumpIfFalse = 0x31, U16,  Fixed(1, 0), "a -> ; if not a: pc = target";
     PopJumpIfTrue  = 0x32, U16,  Fixed(1, 0), "a -> ; if a: pc = target";
-    JumpIfFalseOrPop = 0x33, U16, Fixed(1, 1), "a -> a (and jump) if not a, else a ->";
-    JumpIfTrueOrPop  = 0x34, U16, Fixed(1, 1), "a -> a (and jump) if a, else a ->";
+    JumpIfFalseOrPop = 0x33, U16, Fixed(1, 0), "a -> a (and jump) if not a, else a ->";
+    JumpIfTrueOrPop  = 0x34, U16, Fixed(1, 0), "a -> a (and jump) if a, else a ->";
+    ForIter        = 0x35, U16,  Fixed(1, 2), "it -> it next(it); exhausted: it -> and jump";
     Call           = 0x38, U8,   Effect::Call, "f a1..an -> f(a1..an); n = operand";
     Print          = 0x39, U16,  Effect::Print, "a1..an [sep] [end] -> None; n = operand & 0xFF, PRINT_HAS_SEP/END";
     Return         = 0x3A, None, Fixed(1, 0), "a -> ; return a to the caller (from function 0: the launch's result)";
+    CallKw         = 0x3B, U8,   Effect::CallKw, "f a1..an names -> f(...); names: a Tuple const of the last len(names) arguments' keywords";
+    CallMethod     = 0x3C, U16,  Effect::CallMethod, "obj a1..an -> obj.m(a1..an); operand = m | n << 8 (natives::METHODS)";
+    MakeFunction   = 0x3D, U16,  Fixed(1, 1), "defaults -> function k; defaults: a tuple of N_DEFAULTS values, or None when it has none";
+    LoadSubscr     = 0x40, None, Fixed(2, 1), "a i -> a[i]";
+    StoreSubscr    = 0x41, None, Fixed(3, 0), "v a i -> ; a[i] = v";
+    LoadSlice      = 0x42, None, Fixed(3, 1), "a lo hi -> a[lo:hi] (None for an omitted bound)";
+    LoadSliceStep  = 0x43, None, Fixed(4, 1), "a lo hi step -> a[lo:hi:step]";
+    BuildList      = 0x44, U16,  Effect::Build, "a1..an -> [a1..an]";
+    BuildTuple     = 0x45, U16,  Effect::Build, "a1..an -> (a1..an)";
+    UnpackSequence = 0x46, U16,  Effect::Unpack, "seq -> sn..s1 (s1 on top); ValueError unless len(seq) == n";
+    ListAppend     = 0x47, U8,   Fixed(1, 0), "list x1..xk v -> list x1..xk; list.append(v), list k deep below v";
+    GetIter        = 0x48, None, Fixed(1, 1), "a -> iter(a)";
 }
 
 #[cfg(test)]

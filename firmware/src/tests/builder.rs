@@ -151,6 +151,8 @@ impl<'a> Builder<'a> {
                 name_const,
                 lines_start,
                 f.lines.len() as u32,
+                0, // N_DEFAULTS
+                0, // LOCAL_NAMES (not read yet)
             ]);
             code_start += f.code.len() as u32;
             lines_start += f.lines.len() as u32;
