@@ -4,7 +4,7 @@ EPYTHON := target/debug/epython
 PROPTEST_CASES ?= 256
 export PROPTEST_CASES
 
-.PHONY: all build demo test check-deps clippy
+.PHONY: all build demo test check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check
 
 all: build
 
@@ -31,3 +31,18 @@ check-deps:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+# The firmware as a bare-metal image (thumbv7em proxy): its size against the
+# code budget, the linker scripts' overflow checks, and a boot under QEMU
+# (needs: rustup target add thumbv7em-none-eabihf; apt-get install
+# qemu-system-arm binutils-arm-none-eabi — .ci/run installs them).
+firmware-size:
+	CARGO=$(CARGO) firmware-image/size.sh
+
+firmware-ld-check:
+	CARGO=$(CARGO) firmware-image/ld-check.sh
+
+qemu-test:
+	CARGO=$(CARGO) firmware-image/qemu-test.sh
+
+firmware-check: firmware-size firmware-ld-check qemu-test
