@@ -337,11 +337,10 @@ fn read_sim_info(fd: &OwnedFd) -> Result<Chip, String> {
         return Err(format!("a simulator file whose simulator has stopped; {restart}"));
     }
     let pid = word(info::SERVER_PID);
-    if let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw) {
-        if rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH) {
+    if let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw)
+        && rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH) {
             return Err(format!("a simulator file whose simulator process ({pid}) is gone; {restart}"));
         }
-    }
     Ok(chip)
 }
 

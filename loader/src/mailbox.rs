@@ -170,7 +170,7 @@ pub(crate) fn parse_ring(ring: &Window, tail: u32, head: u32) -> Result<(Vec<Eve
     let size = CORE_EVENT_RING_SIZE;
     debug_assert_eq!(ring.len(), size as usize);
     let published = head.wrapping_sub(tail);
-    if published > size || published % 4 != 0 || tail % 4 != 0 {
+    if published > size || !published.is_multiple_of(4) || !tail.is_multiple_of(4) {
         return Err(format!(
             "EVENT_HEAD {head:#x} is not a whole number of words within one ring ({size} bytes) after the host's read position {tail:#x}"
         ));

@@ -98,7 +98,7 @@ impl Window {
     /// `&AtomicU32`; an atomic behind a shared reference is fine to share.
     pub(crate) fn word(&self, offset: usize) -> &AtomicU32 {
         assert!(
-            offset % 4 == 0 && offset.checked_add(4).is_some_and(|end| end <= self.len),
+            offset.is_multiple_of(4) && offset.checked_add(4).is_some_and(|end| end <= self.len),
             "word {offset:#x} outside or misaligned in a window of {:#x}",
             self.len
         );

@@ -219,8 +219,8 @@ impl Device {
         }
         // Finished once Done is read and the reply sequence says so (the
         // firmware writes REPLY_SEQ last, after Done).
-        if let Some(done) = run.done {
-            if st.load(status::REPLY_SEQ as usize) == run.seq {
+        if let Some(done) = run.done
+            && st.load(status::REPLY_SEQ as usize) == run.seq {
                 run.outcome = Some(match (done, run.error.take(), run.result.take()) {
                     (DoneStatus::Ok, None, result) => CoreOutcome::Returned(result.unwrap_or(Value::None)),
                     (DoneStatus::Error, Some(e), None) => CoreOutcome::Error(e),
@@ -232,7 +232,6 @@ impl Device {
                 });
                 return true;
             }
-        }
         progressed
     }
 }
