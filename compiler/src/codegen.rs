@@ -1,17 +1,36 @@
 //! Syntax tree -> functions of stack-machine code (the opcode table in
 //! shared_protocol::bytecode), constants and globals, ready for image.rs.
 //!
-//! The module body is function 0 and its variables are globals. Jumps are
-//! emitted with a placeholder target and patched once the target is known.
+//! The module body is function 0 and its variables are globals; each `def`
+//! and `lambda` is a function of its own, created at run time by
+//! `MakeFunction`. Jumps are emitted with a placeholder target and patched
+//! once the target is known.
+//!
+//! How the constructs map onto the opcodes:
+//! - `for t in xs: body else: e` is `xs GetIter; top: ForIter exit; store t;
+//!   body; Jump top; exit: e`. The iterator stays on the operand stack while
+//!   the loop runs, so `break` pops it before jumping out, and `return` pops
+//!   every enclosing loop's iterator before evaluating its value.
+//! - A list comprehension is compiled inline (as CPython 3.12 does): `BuildList
+//!   0`, one `GetIter`/`ForIter` per `for` clause, the element appended with
+//!   `ListAppend k` (k = the iterators above the list). Its variables get
+//!   local slots of their own, so they do not leak into the enclosing scope.
+//! - `a < f() < c` keeps the middle value with `Dup`/`Rot3` (a plain name or
+//!   literal in the middle is simply loaded again).
+//! - `a, b = b, a` (two or three names each side) swaps with `Rot2`/`Rot3`;
+//!   other unpacking is `UnpackSequence`.
+//! - `a[i] op= v` is `a i Dup2 LoadSubscr v op Rot3 StoreSubscr`.
+//! - Closures (a nested function reading a variable of an enclosing
+//!   function) and `nonlocal` are compile errors: the VM has no cells.
 
 use std::collections::HashMap;
 
-use shared_protocol::bytecode::{Op, PRINT_HAS_END, PRINT_HAS_SEP, line_entry};
+use shared_protocol::bytecode::{Op, PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, line_entry};
 use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
-use crate::error::{Pos, Result, overflow, syntax};
-use crate::scope::ModuleScope;
+use crate::error::{Located, Pos, Result, overflow, syntax};
+use crate::scope::{self, FunctionScope, ModuleScope};
 
 /// A constant, as it goes into the image's const table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -20,6 +39,8 @@ pub enum Const {
     /// The f32's bits, so constants can be compared and hashed exactly.
     Float(u32),
     Str(String),
+    /// Codegen makes tuples of Strs only: the keyword names of `CallKw`.
+    Tuple(Vec<Const>),
 }
 
 /// One compiled function.
@@ -28,7 +49,12 @@ pub struct FunctionCode {
     /// Const index of its name.
     pub name: u32,
     pub n_params: u32,
+    /// How many trailing parameters have defaults.
+    pub n_defaults: u32,
+    /// Local slots; `local_names.len()` of them.
     pub n_locals: u32,
+    /// Each local slot's name, parameters first (the image's LOCAL_NAMES).
+    pub local_names: Vec<String>,
     pub max_stack: u32,
     pub code: Vec<u8>,
     /// Line table entries (`line_entry(pc, line)`), sorted by pc.
@@ -50,26 +76,40 @@ pub struct Compiled {
     pub uses_print_statement: bool,
 }
 
-/// Builtins of design.md §4 that the device does not have yet: naming one is a
-/// compile error rather than a NameError on the device.
-const PLANNED_BUILTINS: &[&str] = &[
-    "len", "range", "abs", "min", "max", "sum", "int", "float", "str", "bool", "round", "sorted", "enumerate", "zip",
-    "list", "tuple",
+/// Python builtins the device does not have: naming one (unless the program
+/// binds the name) is a compile error rather than a NameError on the device.
+const MISSING_BUILTINS: &[&str] = &[
+    "dict", "set", "frozenset", "isinstance", "issubclass", "type", "open", "iter", "next", "map", "filter",
+    "reversed", "any", "all", "chr", "ord", "hex", "bin", "oct", "repr", "hash", "id", "getattr", "setattr",
+    "hasattr", "delattr", "vars", "dir", "globals", "locals", "exec", "eval", "compile", "format", "bytes",
+    "bytearray", "object", "super", "property", "staticmethod", "classmethod", "slice", "complex", "callable",
+    "memoryview", "help", "exit", "quit", "ascii", "breakpoint", "aiter", "anext",
 ];
-/// Modules of design.md §4 that the device does not have yet.
-const PLANNED_MODULES: &[&str] = &["math", "random"];
 
-/// The largest code, constant or global index the 16-bit operands can hold.
+/// The largest code, constant, global or function index the 16-bit operands can hold.
 const MAX_INDEX: usize = u16::MAX as usize;
+
+/// The deepest operand stack the firmware's verifier accepts (firmware
+/// verify.rs MAX_STACK_LIMIT; not in the contract yet). A deeper function is
+/// a compile error here rather than a refused image on the device.
+pub const DEVICE_MAX_STACK: u32 = 250;
+
+/// List and tuple displays longer than this are built in pieces
+/// (`BuildList` of the first ones, then `ListAppend`), so a long literal
+/// does not need a deep operand stack.
+const BUILD_CHUNK: usize = 32;
 
 pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Result<Compiled> {
     let mut cg = Codegen {
-        scope,
+        module_scope: scope,
         consts: Vec::new(),
         const_index: HashMap::new(),
         globals: Vec::new(),
         global_index: HashMap::new(),
         f: FunctionBuilder::default(),
+        frames: vec![Frame { function: None, comps: Vec::new() }],
+        saved: Vec::new(),
+        functions: vec![None],
         uses_print_statement: false,
         last_pos: Pos { line: 1, col: 1 },
     };
@@ -80,9 +120,14 @@ pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Res
     }
     cg.emit(Op::LoadNone);
     cg.emit(Op::Return);
-    let function = cg.f.finish(name, 0, cg.last_pos)?;
+    let f = std::mem::take(&mut cg.f);
+    cg.functions[0] = Some(f.finish(name, 0, 0, cg.last_pos)?);
+    // Every reserved slot is filled once its function compiles (an error
+    // ends codegen before this point).
+    let functions = cg.functions.into_iter().collect::<Option<Vec<_>>>();
+    let functions = functions.ok_or_else(|| syntax(cg.last_pos, "internal compiler error: a function was not compiled"))?;
     Ok(Compiled {
-        module: Module { functions: vec![function], consts: cg.consts, globals: cg.globals, filename: filename_const as u32 },
+        module: Module { functions, consts: cg.consts, globals: cg.globals, filename: filename_const as u32 },
         uses_print_statement: cg.uses_print_statement,
     })
 }
@@ -92,27 +137,42 @@ struct Loop {
     top: usize,
     /// `break` jumps, patched to the loop's end.
     breaks: Vec<usize>,
+    /// A `for` loop: its iterator is on the stack while the body runs.
+    is_for: bool,
 }
 
 #[derive(Default)]
 struct FunctionBuilder {
     code: Vec<u8>,
-    /// (pc, line) at each statement start.
+    /// (pc, line) where the line changes.
     lines: Vec<(usize, u32)>,
-    n_locals: u32,
-    /// Hidden local slots free for reuse (temporaries of comparison chains).
-    free_temps: Vec<u16>,
+    local_names: Vec<String>,
     loops: Vec<Loop>,
 }
 
 impl FunctionBuilder {
-    fn finish(self, name: u16, n_params: u32, pos: Pos) -> Result<FunctionCode> {
+    fn finish(self, name: u16, n_params: u32, n_defaults: u32, pos: Pos) -> Result<FunctionCode> {
         if self.code.len() > MAX_INDEX {
             return Err(syntax(pos, "program too large: a function's code must fit in 65535 bytes"));
         }
         let max_stack = max_stack_depth(&self.code).map_err(|e| syntax(pos, format!("internal compiler error: {e}")))?;
+        if max_stack > DEVICE_MAX_STACK {
+            return Err(syntax(
+                pos,
+                format!("expression too complex: it needs {max_stack} operand stack slots, the device has {DEVICE_MAX_STACK}"),
+            ));
+        }
         let lines = self.lines.iter().map(|&(pc, line)| line_entry(pc as u16, line as u16)).collect();
-        Ok(FunctionCode { name: name as u32, n_params, n_locals: self.n_locals, max_stack, code: self.code, lines })
+        Ok(FunctionCode {
+            name: name as u32,
+            n_params,
+            n_defaults,
+            n_locals: self.local_names.len() as u32,
+            local_names: self.local_names,
+            max_stack,
+            code: self.code,
+            lines,
+        })
     }
 }
 
@@ -168,13 +228,39 @@ pub fn max_stack_depth(code: &[u8]) -> std::result::Result<u32, String> {
     Ok(max)
 }
 
+/// A scope being compiled: the module (function 0) or a function, with the
+/// comprehensions open inside it (innermost last), each mapping its
+/// variables to local slots.
+struct Frame {
+    function: Option<FunctionScope>,
+    comps: Vec<HashMap<String, u16>>,
+}
+
+/// Where a name lives.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Place {
+    Local(u16),
+    Global,
+    /// A builtin the program does not rebind.
+    Native(u16),
+    /// The builtin `print` (the Print opcode; not a value).
+    Print,
+}
+
 struct Codegen<'a> {
-    scope: &'a ModuleScope,
+    module_scope: &'a ModuleScope,
     consts: Vec<Const>,
     const_index: HashMap<Const, u16>,
     globals: Vec<String>,
     global_index: HashMap<String, u16>,
+    /// The function being compiled.
     f: FunctionBuilder,
+    /// Scopes, outermost (the module) first; the last is `f`'s.
+    frames: Vec<Frame>,
+    /// Builders of the functions enclosing `f`.
+    saved: Vec<FunctionBuilder>,
+    /// Compiled functions by index; None while one is being compiled.
+    functions: Vec<Option<FunctionCode>>,
     uses_print_statement: bool,
     /// The statement being compiled, for errors that have no better place.
     last_pos: Pos,
@@ -197,8 +283,32 @@ fn binary_opcode(op: BinOp) -> Op {
     }
 }
 
-fn not_yet(pos: Pos, what: &str) -> crate::error::Located {
+fn compare_opcode(op: CmpOp) -> Op {
+    match op {
+        CmpOp::Eq => Op::Eq,
+        CmpOp::Ne => Op::Ne,
+        CmpOp::Lt => Op::Lt,
+        CmpOp::Le => Op::Le,
+        CmpOp::Gt => Op::Gt,
+        CmpOp::Ge => Op::Ge,
+        CmpOp::In => Op::In,
+        CmpOp::NotIn => Op::NotIn,
+        CmpOp::Is => Op::Is,
+        CmpOp::IsNot => Op::IsNot,
+    }
+}
+
+fn not_yet(pos: Pos, what: &str) -> Located {
     syntax(pos, format!("{what} not supported yet"))
+}
+
+fn not_on_device(pos: Pos, what: &str) -> Located {
+    syntax(pos, format!("{what} not supported on the device"))
+}
+
+/// The closure error, at the use of the enclosing function's variable.
+fn closure_error(pos: Pos, name: &str) -> Located {
+    syntax(pos, format!("closures over enclosing function variables are not supported yet ('{name}' belongs to an enclosing function)"))
 }
 
 impl Codegen<'_> {
@@ -234,6 +344,9 @@ impl Codegen<'_> {
         self.f.code[site..site + 2].copy_from_slice(&bytes);
     }
 
+    /// The instructions from here on come from `pos.line` (statements, and
+    /// the parts of an expression that spans lines, so a runtime error on a
+    /// later line of it reports that line).
     fn mark_line(&mut self, pos: Pos) -> Result<()> {
         if pos.line > u16::MAX as u32 {
             return Err(syntax(pos, "program too large: the line table holds lines up to 65535"));
@@ -265,6 +378,12 @@ impl Codegen<'_> {
         Ok(k)
     }
 
+    fn load_const(&mut self, c: Const, pos: Pos) -> Result<()> {
+        let k = self.constant(c, pos)?;
+        self.emit_u16(Op::LoadConst, k);
+        Ok(())
+    }
+
     fn global(&mut self, name: &str, pos: Pos) -> Result<u16> {
         if let Some(&k) = self.global_index.get(name) {
             return Ok(k);
@@ -278,15 +397,112 @@ impl Codegen<'_> {
         Ok(k)
     }
 
-    fn temp(&mut self, pos: Pos) -> Result<u16> {
-        if let Some(t) = self.f.free_temps.pop() {
-            return Ok(t);
+    /// A new local slot of the current function, named `name`.
+    fn new_local(&mut self, name: &str, pos: Pos) -> Result<u16> {
+        if self.f.local_names.len() > MAX_INDEX {
+            return Err(syntax(pos, "program too large: more than 65536 local slots in a function"));
         }
-        if self.f.n_locals as usize > MAX_INDEX {
-            return Err(syntax(pos, "program too large: too many local slots"));
+        self.f.local_names.push(name.to_string());
+        Ok((self.f.local_names.len() - 1) as u16)
+    }
+
+    fn in_function(&self) -> bool {
+        self.frames.last().is_some_and(|f| f.function.is_some())
+    }
+
+    // ---- names ----
+
+    /// Where a read of `name` goes, from the current scope.
+    fn resolve_load(&self, name: &str, pos: Pos) -> Result<Place> {
+        let Some((current, enclosing)) = self.frames.split_last() else { return Ok(Place::Global) };
+        if let Some(slot) = current.comps.iter().rev().find_map(|c| c.get(name)) {
+            return Ok(Place::Local(*slot));
         }
-        self.f.n_locals += 1;
-        Ok((self.f.n_locals - 1) as u16)
+        if let Some(fs) = &current.function {
+            if fs.is_global(name) {
+                return Ok(Place::Global);
+            }
+            if let Some(slot) = fs.local(name) {
+                return Ok(Place::Local(slot));
+            }
+            // A free name: a variable of an enclosing function (or of a
+            // comprehension around this lambda) would need a closure.
+            for frame in enclosing.iter().rev() {
+                if frame.comps.iter().any(|c| c.contains_key(name)) {
+                    return Err(closure_error(pos, name));
+                }
+                match &frame.function {
+                    Some(outer) if outer.is_global(name) => break,
+                    Some(outer) if outer.local(name).is_some() => return Err(closure_error(pos, name)),
+                    _ => {}
+                }
+            }
+        }
+        if self.module_scope.is_bound(name) {
+            return Ok(Place::Global);
+        }
+        if let Some(k) = natives::builtin(name) {
+            return Ok(Place::Native(k));
+        }
+        if name == "print" {
+            return Ok(Place::Print);
+        }
+        if MISSING_BUILTINS.contains(&name) {
+            return Err(syntax(pos, format!("builtin '{name}' is not available on the device")));
+        }
+        Ok(Place::Global)
+    }
+
+    /// Where an assignment to `name` goes.
+    fn resolve_store(&self, name: &str) -> Place {
+        let Some(current) = self.frames.last() else { return Place::Global };
+        if let Some(slot) = current.comps.iter().rev().find_map(|c| c.get(name)) {
+            return Place::Local(*slot);
+        }
+        match &current.function {
+            Some(fs) if !fs.is_global(name) => fs.local(name).map_or(Place::Global, Place::Local),
+            _ => Place::Global,
+        }
+    }
+
+    /// The device module `name` holds, when it is a name bound by `import`.
+    fn module_held_by(&self, e: &Expr) -> Option<u16> {
+        let ExprKind::Name(name) = &e.kind else { return None };
+        let current = self.frames.last()?;
+        if current.comps.iter().any(|c| c.contains_key(name)) {
+            return None;
+        }
+        if let Some(fs) = &current.function
+            && !fs.is_global(name)
+            && fs.local(name).is_some()
+        {
+            return fs.modules.get(name).copied();
+        }
+        self.module_scope.modules.get(name).copied()
+    }
+
+    fn store_name(&mut self, name: &str, pos: Pos) -> Result<()> {
+        match self.resolve_store(name) {
+            Place::Local(slot) => self.emit_u16(Op::StoreLocal, slot),
+            _ => {
+                let k = self.global(name, pos)?;
+                self.emit_u16(Op::StoreGlobal, k);
+            }
+        }
+        Ok(())
+    }
+
+    fn load_name(&mut self, name: &str, pos: Pos) -> Result<()> {
+        match self.resolve_load(name, pos)? {
+            Place::Local(slot) => self.emit_u16(Op::LoadLocal, slot),
+            Place::Global => {
+                let k = self.global(name, pos)?;
+                self.emit_u16(Op::LoadGlobal, k);
+            }
+            Place::Native(k) => self.emit_u16(Op::LoadNative, k),
+            Place::Print => return Err(not_yet(pos, "using 'print' other than by calling it is")),
+        }
+        Ok(())
     }
 
     // ---- statements ----
@@ -304,24 +520,8 @@ impl Codegen<'_> {
                 self.expr(e)?;
                 self.emit(Op::Pop);
             }
-            StmtKind::Assign { targets, value } => {
-                self.expr(value)?;
-                for (i, target) in targets.iter().enumerate() {
-                    if i + 1 < targets.len() {
-                        self.emit(Op::Dup);
-                    }
-                    self.store(target)?;
-                }
-            }
-            StmtKind::AugAssign { target, op, value } => {
-                let ExprKind::Name(_) = &target.kind else {
-                    return Err(not_yet(target.pos, "augmented assignment to an index or attribute is"));
-                };
-                self.expr(target)?;
-                self.expr(value)?;
-                self.emit(binary_opcode(*op));
-                self.store(target)?;
-            }
+            StmtKind::Assign { targets, value } => self.assign(targets, value)?,
+            StmtKind::AugAssign { target, op, value } => self.aug_assign(target, *op, value)?,
             StmtKind::If { cond, body, orelse } => {
                 let to_else = self.jump_if(cond, false)?;
                 self.block(body)?;
@@ -337,7 +537,7 @@ impl Codegen<'_> {
             StmtKind::While { cond, body, orelse } => {
                 let top = self.pc();
                 let exits = self.jump_if(cond, false)?;
-                self.f.loops.push(Loop { top, breaks: Vec::new() });
+                self.f.loops.push(Loop { top, breaks: Vec::new(), is_for: false });
                 self.block(body)?;
                 self.emit_u16(Op::Jump, top as u16);
                 exits.into_iter().for_each(|site| self.patch_here(site));
@@ -347,9 +547,29 @@ impl Codegen<'_> {
                 self.block(orelse)?;
                 this_loop.breaks.into_iter().for_each(|site| self.patch_here(site));
             }
+            StmtKind::For { target, iter, body, orelse } => {
+                self.expr(iter)?;
+                self.mark_line(pos)?;
+                self.emit(Op::GetIter);
+                let top = self.pc();
+                let exit = self.emit_jump(Op::ForIter);
+                self.store(target)?;
+                self.f.loops.push(Loop { top, breaks: Vec::new(), is_for: true });
+                self.block(body)?;
+                self.emit_u16(Op::Jump, top as u16);
+                // Exhausted: ForIter has popped the iterator.
+                self.patch_here(exit);
+                let this_loop = self.f.loops.pop().expect("pushed above");
+                self.block(orelse)?;
+                this_loop.breaks.into_iter().for_each(|site| self.patch_here(site));
+            }
             StmtKind::Break => {
-                if self.f.loops.is_empty() {
+                let Some(is_for) = self.f.loops.last().map(|l| l.is_for) else {
                     return Err(syntax(pos, "'break' outside loop"));
+                };
+                if is_for {
+                    // The loop's iterator.
+                    self.emit(Op::Pop);
                 }
                 let site = self.emit_jump(Op::Jump);
                 self.f.loops.last_mut().expect("checked").breaks.push(site);
@@ -361,12 +581,34 @@ impl Codegen<'_> {
                 self.emit_u16(Op::Jump, top as u16);
             }
             StmtKind::Pass => {}
-            // At module level a global declaration changes nothing.
+            // Scope analysis has taken the declarations into account.
             StmtKind::Global(_) => {}
-            StmtKind::Nonlocal(_) => return Err(syntax(pos, "nonlocal declaration not allowed at module level")),
-            StmtKind::Return(_) => return Err(syntax(pos, "'return' outside function")),
-            StmtKind::For { .. } => return Err(not_yet(pos, "'for' loops are")),
-            StmtKind::Def { .. } => return Err(not_yet(pos, "'def' is")),
+            StmtKind::Nonlocal(_) => {
+                if !self.in_function() {
+                    return Err(syntax(pos, "nonlocal declaration not allowed at module level"));
+                }
+                return Err(syntax(pos, "'nonlocal' is not supported yet (closures over enclosing function variables are not supported yet)"));
+            }
+            StmtKind::Return(value) => {
+                if !self.in_function() {
+                    return Err(syntax(pos, "'return' outside function"));
+                }
+                // Drop the iterators of the loops we are leaving first.
+                let iterators = self.f.loops.iter().filter(|l| l.is_for).count();
+                for _ in 0..iterators {
+                    self.emit(Op::Pop);
+                }
+                match value {
+                    Some(v) => self.expr(v)?,
+                    None => self.emit(Op::LoadNone),
+                }
+                self.emit(Op::Return);
+            }
+            StmtKind::Def { name, params, body } => {
+                let k = self.function(name, params, FunctionBody::Statements(body), pos)?;
+                self.emit_u16(Op::MakeFunction, k);
+                self.store_name(name, pos)?;
+            }
             StmtKind::Import(aliases) => {
                 for alias in aliases {
                     let module = self.device_module(&alias.name, alias.pos)?;
@@ -378,6 +620,9 @@ impl Codegen<'_> {
             StmtKind::ImportFrom { module, names } => {
                 let m = self.device_module(module, pos)?;
                 if names.is_empty() {
+                    if self.in_function() {
+                        return Err(syntax(pos, "import * only allowed at module level"));
+                    }
                     for (k, native) in NATIVES.iter().enumerate() {
                         if native.module == m && !matches!(native.kind, Kind::Module) {
                             self.emit_u16(Op::LoadNative, k as u16);
@@ -401,10 +646,10 @@ impl Codegen<'_> {
                 let mut flags = self.print_count(args.len(), pos)?;
                 if *trailing_comma {
                     // Python 2's `print x,` ends with a space instead of a newline.
-                    let k = self.constant(Const::Str(" ".to_string()), pos)?;
-                    self.emit_u16(Op::LoadConst, k);
+                    self.load_const(Const::Str(" ".to_string()), pos)?;
                     flags |= PRINT_HAS_END;
                 }
+                self.mark_line(pos)?;
                 self.emit_u16(Op::Print, flags);
                 self.emit(Op::Pop);
             }
@@ -420,42 +665,169 @@ impl Codegen<'_> {
     }
 
     fn device_module(&self, name: &str, pos: Pos) -> Result<u16> {
-        if let Some(m) = natives::module_named(name) {
-            return Ok(m);
-        }
-        if PLANNED_MODULES.contains(&name) {
-            return Err(syntax(pos, format!("module '{name}' is not supported yet")));
-        }
-        Err(syntax(pos, format!("no module named '{name}' on the device")))
+        natives::module_named(name).ok_or_else(|| syntax(pos, format!("no module named '{name}' on the device")))
     }
 
+    fn assign(&mut self, targets: &[Expr], value: &Expr) -> Result<()> {
+        // `a, b = b, a` (and three names): no tuple, just a rotation.
+        if let ([target], ExprKind::Tuple(values)) = (targets, &value.kind)
+            && let ExprKind::Tuple(names) | ExprKind::List(names) = &target.kind
+            && (2..=3).contains(&names.len())
+            && names.len() == values.len()
+            && names.iter().all(|n| matches!(n.kind, ExprKind::Name(_)))
+            && values.iter().all(|v| !matches!(v.kind, ExprKind::Starred(_)))
+        {
+            for v in values {
+                self.expr(v)?;
+            }
+            if names.len() == 3 {
+                self.emit(Op::Rot3);
+            }
+            self.emit(Op::Rot2);
+            return names.iter().try_for_each(|n| self.store(n));
+        }
+        self.expr(value)?;
+        for (i, target) in targets.iter().enumerate() {
+            if i + 1 < targets.len() {
+                self.emit(Op::Dup);
+            }
+            self.store(target)?;
+        }
+        Ok(())
+    }
+
+    fn aug_assign(&mut self, target: &Expr, op: BinOp, value: &Expr) -> Result<()> {
+        match &target.kind {
+            ExprKind::Name(_) => {
+                self.expr(target)?;
+                self.expr(value)?;
+                self.mark_line(target.pos)?;
+                self.emit(binary_opcode(op));
+                self.store(target)
+            }
+            ExprKind::Subscript(object, index) => {
+                if matches!(index.kind, ExprKind::Slice(..)) {
+                    return Err(not_yet(index.pos, "augmented assignment to a slice is"));
+                }
+                self.expr(object)?;
+                self.expr(index)?;
+                self.emit(Op::Dup2);
+                self.mark_line(target.pos)?;
+                self.emit(Op::LoadSubscr);
+                self.expr(value)?;
+                self.mark_line(target.pos)?;
+                self.emit(binary_opcode(op));
+                self.emit(Op::Rot3);
+                self.emit(Op::StoreSubscr);
+                Ok(())
+            }
+            ExprKind::Attribute(_, attr) => Err(attribute_error(target.pos, attr)),
+            _ => Err(syntax(target.pos, "illegal expression for augmented assignment")),
+        }
+    }
+
+    /// Store the value on top of the stack into `target`.
     fn store(&mut self, target: &Expr) -> Result<()> {
         match &target.kind {
             ExprKind::Name(n) => self.store_name(n, target.pos),
-            ExprKind::Subscript(..) => Err(not_yet(target.pos, "assignment to an index is")),
-            ExprKind::Attribute(..) => Err(not_yet(target.pos, "assignment to an attribute is")),
-            ExprKind::Tuple(_) | ExprKind::List(_) => Err(not_yet(target.pos, "tuple unpacking is")),
+            ExprKind::Subscript(object, index) => {
+                if matches!(index.kind, ExprKind::Slice(..)) {
+                    return Err(not_yet(index.pos, "assignment to a slice is"));
+                }
+                self.expr(object)?;
+                self.expr(index)?;
+                self.mark_line(target.pos)?;
+                self.emit(Op::StoreSubscr);
+                Ok(())
+            }
+            ExprKind::Attribute(_, attr) => Err(attribute_error(target.pos, attr)),
+            ExprKind::Tuple(items) | ExprKind::List(items) => {
+                if let Some(star) = items.iter().find(|i| matches!(i.kind, ExprKind::Starred(_))) {
+                    return Err(not_on_device(star.pos, "starred assignment targets ('*x') are"));
+                }
+                if items.len() > MAX_INDEX {
+                    return Err(syntax(target.pos, "too many targets to unpack"));
+                }
+                self.mark_line(target.pos)?;
+                self.emit_u16(Op::UnpackSequence, items.len() as u16);
+                items.iter().try_for_each(|item| self.store(item))
+            }
+            ExprKind::Starred(_) => Err(not_on_device(target.pos, "starred assignment targets ('*x') are")),
             _ => Err(syntax(target.pos, "cannot assign to expression")),
         }
     }
 
-    fn store_name(&mut self, name: &str, pos: Pos) -> Result<()> {
-        let k = self.global(name, pos)?;
-        self.emit_u16(Op::StoreGlobal, k);
-        Ok(())
-    }
+    // ---- functions ----
 
-    fn load_name(&mut self, name: &str, pos: Pos) -> Result<()> {
-        if !self.scope.is_bound(name) {
-            if name == "print" {
-                return Err(not_yet(pos, "using 'print' other than by calling it is"));
-            }
-            if PLANNED_BUILTINS.contains(&name) {
-                return Err(syntax(pos, format!("builtin '{name}' is not supported yet")));
+    /// Compile a def or lambda: its defaults (evaluated here) on the stack as
+    /// a tuple, or None; the function itself into a new slot of the function
+    /// table, whose index is returned (for `MakeFunction`).
+    fn function(&mut self, name: &str, params: &[Param], body: FunctionBody, pos: Pos) -> Result<u16> {
+        for p in params {
+            match p.kind {
+                ParamKind::Normal => {}
+                ParamKind::VarArgs => return Err(not_on_device(p.pos, &format!("'*{}' parameters are", p.name))),
+                ParamKind::KwArgs => return Err(not_on_device(p.pos, &format!("'**{}' parameters are", p.name))),
+                ParamKind::KeywordOnly => return Err(not_on_device(p.pos, "keyword-only parameters are")),
             }
         }
-        let k = self.global(name, pos)?;
-        self.emit_u16(Op::LoadGlobal, k);
+        if params.len() > 0xFF {
+            return Err(syntax(pos, "too many parameters (at most 255)"));
+        }
+        let defaults: Vec<&Expr> = params.iter().filter_map(|p| p.default.as_ref()).collect();
+        for d in &defaults {
+            self.expr(d)?;
+        }
+        if defaults.is_empty() {
+            self.emit(Op::LoadNone);
+        } else {
+            self.emit_u16(Op::BuildTuple, defaults.len() as u16);
+        }
+
+        let stmts: &[Stmt] = match body {
+            FunctionBody::Statements(s) => s,
+            FunctionBody::Expression(_) => &[],
+        };
+        let scope = scope::analyze_function(params, stmts);
+        for p in params {
+            if let Some(&at) = scope.globals.get(&p.name) {
+                return Err(syntax(at, format!("name '{}' is parameter and global", p.name)));
+            }
+        }
+        if self.functions.len() > MAX_INDEX {
+            return Err(syntax(pos, "program too large: more than 65536 functions"));
+        }
+        let index = self.functions.len();
+        self.functions.push(None);
+        let name_const = self.constant(Const::Str(name.to_string()), pos)?;
+
+        let builder = FunctionBuilder { local_names: scope.locals.clone(), ..FunctionBuilder::default() };
+        self.saved.push(std::mem::replace(&mut self.f, builder));
+        self.frames.push(Frame { function: Some(scope), comps: Vec::new() });
+        let saved_pos = self.last_pos;
+        let compiled = self.function_body(&body, pos);
+        let f = std::mem::replace(&mut self.f, self.saved.pop().expect("pushed above"));
+        self.frames.pop();
+        compiled?;
+        let code = f.finish(name_const, params.len() as u32, defaults.len() as u32, self.last_pos)?;
+        self.last_pos = saved_pos;
+        self.functions[index] = Some(code);
+        Ok(index as u16)
+    }
+
+    fn function_body(&mut self, body: &FunctionBody, pos: Pos) -> Result<()> {
+        self.mark_line(pos)?;
+        match body {
+            FunctionBody::Statements(stmts) => {
+                self.block(stmts)?;
+                self.emit(Op::LoadNone);
+                self.emit(Op::Return);
+            }
+            FunctionBody::Expression(e) => {
+                self.expr(e)?;
+                self.emit(Op::Return);
+            }
+        }
         Ok(())
     }
 
@@ -463,6 +835,7 @@ impl Codegen<'_> {
 
     fn expr(&mut self, e: &Expr) -> Result<()> {
         let pos = e.pos;
+        self.mark_line(pos)?;
         match &e.kind {
             ExprKind::Int(v) => {
                 let Ok(v) = i32::try_from(*v) else {
@@ -473,26 +846,18 @@ impl Codegen<'_> {
                 };
                 match i16::try_from(v) {
                     Ok(small) => self.emit_u16(Op::LoadInt, small as u16),
-                    Err(_) => {
-                        let k = self.constant(Const::Int(v), pos)?;
-                        self.emit_u16(Op::LoadConst, k);
-                    }
+                    Err(_) => self.load_const(Const::Int(v), pos)?,
                 }
             }
-            ExprKind::Float(v) => {
-                let k = self.constant(Const::Float(v.to_bits()), pos)?;
-                self.emit_u16(Op::LoadConst, k);
-            }
-            ExprKind::Str(s) => {
-                let k = self.constant(Const::Str(s.clone()), pos)?;
-                self.emit_u16(Op::LoadConst, k);
-            }
+            ExprKind::Float(v) => self.load_const(Const::Float(v.to_bits()), pos)?,
+            ExprKind::Str(s) => self.load_const(Const::Str(s.clone()), pos)?,
             ExprKind::Bool(true) => self.emit(Op::LoadTrue),
             ExprKind::Bool(false) => self.emit(Op::LoadFalse),
             ExprKind::None => self.emit(Op::LoadNone),
             ExprKind::Name(n) => self.load_name(n, pos)?,
             ExprKind::Unary(op, operand) => {
                 self.expr(operand)?;
+                self.mark_line(pos)?;
                 self.emit(match op {
                     UnaryOp::Neg => Op::Neg,
                     UnaryOp::Pos => Op::Pos,
@@ -503,6 +868,7 @@ impl Codegen<'_> {
             ExprKind::Binary(op, left, right) => {
                 self.expr(left)?;
                 self.expr(right)?;
+                self.mark_line(pos)?;
                 self.emit(binary_opcode(*op));
             }
             ExprKind::BoolOp(op, values) => {
@@ -518,7 +884,7 @@ impl Codegen<'_> {
                 }
                 to_end.into_iter().for_each(|site| self.patch_here(site));
             }
-            ExprKind::Compare(first, rest) => self.comparison(first, rest)?,
+            ExprKind::Compare(first, rest) => self.comparison(first, rest, pos)?,
             ExprKind::IfElse { cond, then, otherwise } => {
                 let to_else = self.jump_if(cond, false)?;
                 self.expr(then)?;
@@ -529,27 +895,50 @@ impl Codegen<'_> {
             }
             ExprKind::Call { func, args } => self.call(func, args, pos)?,
             ExprKind::Attribute(object, attr) => {
-                let module = match &object.kind {
-                    ExprKind::Name(n) => self.scope.modules.get(n).copied(),
-                    _ => None,
+                let Some(module) = self.module_held_by(object) else {
+                    return Err(attribute_error(pos, attr));
                 };
-                let Some(module) = module else {
-                    return Err(not_yet(pos, "attribute access (other than on a device module) is"));
-                };
-                let Some(k) = natives::member(module, attr) else {
-                    let module_name = natives::get(module).map_or("?", |n| n.name);
-                    return Err(syntax(pos, format!("module '{module_name}' has no attribute '{attr}'")));
-                };
+                let k = self.module_member(module, attr, pos)?;
                 self.expr(object)?;
+                self.mark_line(pos)?;
                 self.emit_u16(Op::LoadModuleAttr, k);
             }
-            ExprKind::Subscript(..) => return Err(not_yet(pos, "indexing is")),
-            ExprKind::Slice(..) => return Err(not_yet(pos, "slicing is")),
-            ExprKind::List(_) => return Err(not_yet(pos, "lists are")),
-            ExprKind::Tuple(_) => return Err(not_yet(pos, "tuples are")),
-            ExprKind::ListComp { .. } => return Err(not_yet(pos, "list comprehensions are")),
-            ExprKind::Lambda { .. } => return Err(not_yet(pos, "'lambda' is")),
-            ExprKind::Starred(_) => return Err(not_yet(pos, "starred expressions are")),
+            ExprKind::Subscript(object, index) => {
+                self.expr(object)?;
+                match &index.kind {
+                    ExprKind::Slice(lo, hi, step) => {
+                        for bound in [lo, hi] {
+                            match bound {
+                                Some(b) => self.expr(b)?,
+                                None => self.emit(Op::LoadNone),
+                            }
+                        }
+                        self.mark_line(pos)?;
+                        match step {
+                            Some(s) => {
+                                self.expr(s)?;
+                                self.mark_line(pos)?;
+                                self.emit(Op::LoadSliceStep);
+                            }
+                            None => self.emit(Op::LoadSlice),
+                        }
+                    }
+                    _ => {
+                        self.expr(index)?;
+                        self.mark_line(pos)?;
+                        self.emit(Op::LoadSubscr);
+                    }
+                }
+            }
+            ExprKind::Slice(..) => return Err(not_on_device(pos, "slices inside a tuple index are")),
+            ExprKind::List(items) => self.display(items, false, pos)?,
+            ExprKind::Tuple(items) => self.display(items, true, pos)?,
+            ExprKind::ListComp { element, clauses } => self.list_comprehension(element, clauses, pos)?,
+            ExprKind::Lambda { params, body } => {
+                let k = self.function("<lambda>", params, FunctionBody::Expression(body), pos)?;
+                self.emit_u16(Op::MakeFunction, k);
+            }
+            ExprKind::Starred(_) => return Err(not_on_device(pos, "starred expressions ('*x') are")),
             ExprKind::Generator { .. } => {
                 return Err(syntax(pos, "generator expressions are not supported on the device (no generators)"));
             }
@@ -557,46 +946,131 @@ impl Codegen<'_> {
         Ok(())
     }
 
-    fn comparison(&mut self, first: &Expr, rest: &[(CmpOp, Expr)]) -> Result<()> {
-        for (op, operand) in rest {
-            if let CmpOp::In | CmpOp::NotIn | CmpOp::Is | CmpOp::IsNot = op {
-                return Err(not_yet(operand.pos, &format!("'{}' comparisons are", op.symbol())));
+    fn module_member(&self, module: u16, attr: &str, pos: Pos) -> Result<u16> {
+        natives::member(module, attr).ok_or_else(|| {
+            let module_name = natives::get(module).map_or("?", |n| n.name);
+            syntax(pos, format!("module '{module_name}' has no attribute '{attr}'"))
+        })
+    }
+
+    /// A list or tuple display.
+    fn display(&mut self, items: &[Expr], tuple: bool, pos: Pos) -> Result<()> {
+        if items.len() <= BUILD_CHUNK {
+            for item in items {
+                self.expr(item)?;
             }
+            self.mark_line(pos)?;
+            self.emit_u16(if tuple { Op::BuildTuple } else { Op::BuildList }, items.len() as u16);
+            return Ok(());
         }
-        // `a < b < c` is `a < b and b < c` with b evaluated once. The opcode
-        // table has no Rot3, so a middle operand that is not a plain name or
-        // literal is kept in a hidden local for its second use.
+        // A long display: a list grown piece by piece (`tuple(list)` for a
+        // tuple), so the operand stack stays shallow.
+        if tuple {
+            self.emit_u16(Op::LoadNative, natives::TUPLE);
+        }
+        for item in &items[..BUILD_CHUNK] {
+            self.expr(item)?;
+        }
+        self.emit_u16(Op::BuildList, BUILD_CHUNK as u16);
+        for item in &items[BUILD_CHUNK..] {
+            self.expr(item)?;
+            self.emit_u8(Op::ListAppend, 0);
+        }
+        if tuple {
+            self.mark_line(pos)?;
+            self.emit_u8(Op::Call, 1);
+        }
+        Ok(())
+    }
+
+    fn list_comprehension(&mut self, element: &Expr, clauses: &[Comprehension], pos: Pos) -> Result<()> {
+        if clauses.len() > 0xFF {
+            return Err(syntax(pos, "too many 'for' clauses in a comprehension"));
+        }
+        self.emit_u16(Op::BuildList, 0);
+        // The first iterable is evaluated in the enclosing scope.
+        let Some(first) = clauses.first() else { return Err(syntax(pos, "invalid syntax")) };
+        self.expr(&first.iter)?;
+        // The comprehension's variables: slots of their own.
+        let mut names = Vec::new();
+        for clause in clauses {
+            scope::target_names(&clause.target, &mut names);
+        }
+        let mut slots = HashMap::new();
+        for name in names {
+            let slot = self.new_local(&name, pos)?;
+            slots.insert(name, slot);
+        }
+        let frame = self.frames.last_mut().expect("the module frame is never popped");
+        frame.comps.push(slots);
+        let result = self.comprehension_loops(element, clauses);
+        let frame = self.frames.last_mut().expect("the module frame is never popped");
+        frame.comps.pop();
+        result
+    }
+
+    fn comprehension_loops(&mut self, element: &Expr, clauses: &[Comprehension]) -> Result<()> {
+        let mut loops = Vec::new();
+        for (i, clause) in clauses.iter().enumerate() {
+            if i > 0 {
+                self.expr(&clause.iter)?;
+            }
+            self.mark_line(clause.iter.pos)?;
+            self.emit(Op::GetIter);
+            let top = self.pc();
+            let exit = self.emit_jump(Op::ForIter);
+            self.store(&clause.target)?;
+            for cond in &clause.conditions {
+                for site in self.jump_if(cond, false)? {
+                    self.patch(site, top);
+                }
+            }
+            loops.push((top, exit));
+        }
+        self.expr(element)?;
+        // The list is below one iterator per clause.
+        self.emit_u8(Op::ListAppend, clauses.len() as u8);
+        for (top, exit) in loops.into_iter().rev() {
+            self.emit_u16(Op::Jump, top as u16);
+            self.patch_here(exit);
+        }
+        Ok(())
+    }
+
+    fn comparison(&mut self, first: &Expr, rest: &[(CmpOp, Expr)], pos: Pos) -> Result<()> {
+        // `a < b < c` is `a < b and b < c` with b evaluated once: a plain
+        // name or literal in the middle is loaded again, anything else is
+        // kept below the first result (Dup, Rot3) and dropped if the chain
+        // stops early.
         self.expr(first)?;
         let mut to_end = Vec::new();
+        let mut to_cleanup = Vec::new();
         for (i, (op, operand)) in rest.iter().enumerate() {
             let last = i + 1 == rest.len();
             self.expr(operand)?;
-            let temp = if !last && !is_pure(operand) {
-                let t = self.temp(operand.pos)?;
+            let kept = !last && !is_pure(operand);
+            if kept {
                 self.emit(Op::Dup);
-                self.emit_u16(Op::StoreLocal, t);
-                Some(t)
-            } else {
-                None
-            };
-            self.emit(match op {
-                CmpOp::Eq => Op::Eq,
-                CmpOp::Ne => Op::Ne,
-                CmpOp::Lt => Op::Lt,
-                CmpOp::Le => Op::Le,
-                CmpOp::Gt => Op::Gt,
-                _ => Op::Ge,
-            });
+                self.emit(Op::Rot3);
+            }
+            self.mark_line(pos)?;
+            self.emit(compare_opcode(*op));
             if !last {
-                to_end.push(self.emit_jump(Op::JumpIfFalseOrPop));
-                match temp {
-                    Some(t) => {
-                        self.emit_u16(Op::LoadLocal, t);
-                        self.f.free_temps.push(t);
-                    }
-                    None => self.expr(operand)?,
+                if kept {
+                    to_cleanup.push(self.emit_jump(Op::JumpIfFalseOrPop));
+                } else {
+                    to_end.push(self.emit_jump(Op::JumpIfFalseOrPop));
+                    self.expr(operand)?;
                 }
             }
+        }
+        if !to_cleanup.is_empty() {
+            // A chain stopped at a kept middle value: `b False` -> `False`.
+            let done = self.emit_jump(Op::Jump);
+            to_cleanup.into_iter().for_each(|site| self.patch_here(site));
+            self.emit(Op::Rot2);
+            self.emit(Op::Pop);
+            to_end.push(done);
         }
         to_end.into_iter().for_each(|site| self.patch_here(site));
         Ok(())
@@ -635,21 +1109,76 @@ impl Codegen<'_> {
     }
 
     fn call(&mut self, func: &Expr, args: &[Arg], pos: Pos) -> Result<()> {
-        if matches!(&func.kind, ExprKind::Name(n) if n == "print") && !self.scope.is_bound("print") {
+        if let ExprKind::Name(n) = &func.kind
+            && n == "print"
+            && self.resolve_load(n, func.pos)? == Place::Print
+        {
             return self.print_call(args, pos);
         }
+        if let ExprKind::Attribute(object, method) = &func.kind
+            && self.module_held_by(object).is_none()
+        {
+            return self.method_call(object, method, args, pos);
+        }
+        // Keywords a builtin takes in its own parameter order
+        // (`enumerate(xs, start=1)`) are passed as positional arguments.
+        let native = match &func.kind {
+            ExprKind::Name(n) => match self.resolve_load(n, func.pos)? {
+                Place::Native(k) => Some(k),
+                _ => None,
+            },
+            _ => None,
+        };
+        let keywords_in_place = native.is_some_and(|k| keywords_in_parameter_order(k, args));
         self.expr(func)?;
+        let mut names = Vec::new();
         for arg in args {
             match arg {
                 Arg::Positional(e) => self.expr(e)?,
-                Arg::Keyword(name, e) => return Err(not_yet(e.pos, &format!("keyword arguments ({name}=...) are"))),
-                Arg::Star(e) | Arg::DoubleStar(e) => return Err(not_yet(e.pos, "'*' and '**' arguments are")),
+                Arg::Keyword(_, e) if keywords_in_place => self.expr(e)?,
+                Arg::Keyword(name, e) => {
+                    self.expr(e)?;
+                    names.push(Const::Str(name.clone()));
+                }
+                Arg::Star(e) => return Err(not_on_device(e.pos, "'*' arguments are")),
+                Arg::DoubleStar(e) => return Err(not_on_device(e.pos, "'**' arguments are")),
             }
         }
         if args.len() > 0xFF {
             return Err(syntax(pos, "too many arguments (at most 255)"));
         }
-        self.emit_u8(Op::Call, args.len() as u8);
+        if names.is_empty() {
+            self.mark_line(pos)?;
+            self.emit_u8(Op::Call, args.len() as u8);
+        } else {
+            self.load_const(Const::Tuple(names), pos)?;
+            self.mark_line(pos)?;
+            self.emit_u8(Op::CallKw, args.len() as u8);
+        }
+        Ok(())
+    }
+
+    /// `obj.m(args)` on a device object: `CallMethod`.
+    fn method_call(&mut self, object: &Expr, method: &str, args: &[Arg], pos: Pos) -> Result<()> {
+        let Some(m) = natives::method(method) else {
+            return Err(syntax(pos, format!("'{method}' is not a method supported on the device")));
+        };
+        self.expr(object)?;
+        for arg in args {
+            match arg {
+                Arg::Positional(e) => self.expr(e)?,
+                Arg::Keyword(name, e) => {
+                    return Err(not_on_device(e.pos, &format!("keyword arguments to methods ({method}({name}=...)) are")));
+                }
+                Arg::Star(e) => return Err(not_on_device(e.pos, "'*' arguments are")),
+                Arg::DoubleStar(e) => return Err(not_on_device(e.pos, "'**' arguments are")),
+            }
+        }
+        if args.len() > 0xFF {
+            return Err(syntax(pos, "too many arguments (at most 255)"));
+        }
+        self.mark_line(pos)?;
+        self.emit_u16(Op::CallMethod, call_method_operand(m, args.len() as u8));
         Ok(())
     }
 
@@ -667,7 +1196,8 @@ impl Codegen<'_> {
                 Arg::Keyword(name, e) => {
                     return Err(syntax(e.pos, format!("print() keyword argument '{name}' is not supported on the device")));
                 }
-                Arg::Star(e) | Arg::DoubleStar(e) => return Err(not_yet(e.pos, "'*' and '**' arguments are")),
+                Arg::Star(e) => return Err(not_on_device(e.pos, "'*' arguments are")),
+                Arg::DoubleStar(e) => return Err(not_on_device(e.pos, "'**' arguments are")),
             }
         }
         let mut flags = self.print_count(n, pos)?;
@@ -679,9 +1209,39 @@ impl Codegen<'_> {
         if keywords.len() == 2 && keywords[0].0 == "end" {
             self.emit(Op::Rot2);
         }
+        self.mark_line(pos)?;
         self.emit_u16(Op::Print, flags);
         Ok(())
     }
+}
+
+/// Builtins' parameter names where Python lets them be given by keyword
+/// ("" for a positional-only parameter). The device's natives take
+/// positional arguments only.
+const NATIVE_PARAMETERS: &[(u16, &[&str])] = &[
+    (natives::ENUMERATE, &["iterable", "start"]),
+    (natives::ROUND, &["number", "ndigits"]),
+    (natives::SUM, &["", "start"]),
+];
+
+/// Whether the keyword arguments of a call to native `k` name exactly the
+/// parameters after the positional ones, in order.
+fn keywords_in_parameter_order(k: u16, args: &[Arg]) -> bool {
+    let Some((_, params)) = NATIVE_PARAMETERS.iter().find(|(n, _)| *n == k) else { return false };
+    let positional = args.iter().take_while(|a| matches!(a, Arg::Positional(_))).count();
+    args[positional..].iter().enumerate().all(|(i, arg)| match arg {
+        Arg::Keyword(name, _) => params.get(positional + i).is_some_and(|p| !p.is_empty() && p == name),
+        _ => false,
+    })
+}
+
+enum FunctionBody<'a> {
+    Statements(&'a [Stmt]),
+    Expression(&'a Expr),
+}
+
+fn attribute_error(pos: Pos, attr: &str) -> Located {
+    syntax(pos, format!("attribute access ('.{attr}') is not supported on the device (device objects have methods only)"))
 }
 
 /// An operand that can be evaluated twice with the same result and no

@@ -47,29 +47,87 @@ impl Image {
         let end = start.checked_add(count).filter(|&e| e <= self.words.len());
         end.map(|e| &self.words[start..e]).ok_or_else(|| malformed(format!("{what} runs past the end of the image")))
     }
-    /// The value encoded at byte offset `off`, as text.
+    /// The value encoded at byte offset `off`, as text. Lists and tuples
+    /// are walked with a count stack, never recursion (the input may be any
+    /// file); long ones are cut short.
     fn value(&self, off: usize, what: &str) -> Result<String> {
+        const MAX_ITEMS: usize = 64;
         let start = self.word_index(off, what)?;
         let mut reader = Reader::new(&self.words[start..]);
-        let token = reader.token().map_err(|e| malformed(format!("{what}: bad value ({e:?})")))?;
-        Ok(match token {
-            Token::None => "None".to_string(),
-            Token::Bool(b) => if b { "True" } else { "False" }.to_string(),
-            Token::Int(v) => v.to_string(),
-            Token::Float(v) => {
-                // The shared formatter, so constants read as print shows them.
-                let mut text = [0u8; numfmt::FLOAT_MAX_LEN];
-                let n = numfmt::format_float(v, &mut text);
-                String::from_utf8_lossy(&text[..n.min(text.len())]).into_owned()
+        let mut out = String::new();
+        // Per open list/tuple: (items left, closing text, items so far).
+        let mut open: Vec<(u32, &str, u32)> = Vec::new();
+        let mut items = 0usize;
+        loop {
+            let token = reader.token().map_err(|e| malformed(format!("{what}: bad value ({e:?})")))?;
+            items += 1;
+            if items > MAX_ITEMS {
+                out.push_str("...");
+                open.clear();
+                break;
             }
-            Token::Str { len, words } | Token::Opaque { len, words } => {
-                let mut bytes = vec![0u8; len as usize];
-                let n = unpack_bytes(words, len, &mut bytes);
-                py_repr(&String::from_utf8_lossy(&bytes[..n]))
+            if let Some(top) = open.last_mut() {
+                if top.2 > 0 {
+                    out.push_str(", ");
+                }
+                top.2 += 1;
+                top.0 -= 1;
             }
-            Token::List(n) => format!("<list of {n}>"),
-            Token::Tuple(n) => format!("<tuple of {n}>"),
-        })
+            let (n, opening, closing) = match token {
+                Token::List(n) => (n, "[", "]"),
+                Token::Tuple(n) => (n, "(", ")"),
+                scalar => {
+                    out.push_str(&scalar_text(scalar));
+                    (0, "", "")
+                }
+            };
+            if !opening.is_empty() {
+                out.push_str(opening);
+                if n == 0 {
+                    out.push_str(closing);
+                } else {
+                    open.push((n, closing, 0));
+                    continue;
+                }
+            }
+            // Close every list/tuple that is now complete.
+            while let Some(&(left, closing, count)) = open.last() {
+                if left > 0 {
+                    break;
+                }
+                if closing == ")" && count == 1 {
+                    out.push(',');
+                }
+                out.push_str(closing);
+                open.pop();
+            }
+            if open.is_empty() {
+                break;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A scalar token as Python's repr shows it.
+fn scalar_text(token: Token) -> String {
+    match token {
+        Token::None => "None".to_string(),
+        Token::Bool(b) => if b { "True" } else { "False" }.to_string(),
+        Token::Int(v) => v.to_string(),
+        Token::Float(v) => {
+            // The shared formatter, so constants read as print shows them.
+            let mut text = [0u8; numfmt::FLOAT_MAX_LEN];
+            let n = numfmt::format_float(v, &mut text);
+            String::from_utf8_lossy(&text[..n.min(text.len())]).into_owned()
+        }
+        Token::Str { len, words } | Token::Opaque { len, words } => {
+            let mut bytes = vec![0u8; len as usize];
+            let n = unpack_bytes(words, len, &mut bytes);
+            py_repr(&String::from_utf8_lossy(&bytes[..n]))
+        }
+        Token::List(n) => format!("<list of {n}>"),
+        Token::Tuple(n) => format!("<tuple of {n}>"),
     }
 }
 
@@ -155,8 +213,19 @@ pub fn disassemble(bytes: &[u8]) -> Result<String> {
         plural(n_consts, "constant"),
         plural(n_globals, "global")
     );
+    let function_names: Vec<String> = functions
+        .chunks_exact(FUNCTION_WORDS)
+        .map(|entry| consts.get(entry[function::NAME] as usize).map_or("?", String::as_str).trim_matches('\'').to_string())
+        .collect();
     for (index, entry) in functions.chunks_exact(FUNCTION_WORDS).enumerate() {
-        let listing = Listing { consts: &consts, names: &names };
+        let n_locals = entry[function::N_LOCALS] as usize;
+        let local_offsets = image.table(entry[function::LOCAL_NAMES] as usize, n_locals, "local name table")?;
+        let locals = local_offsets
+            .iter()
+            .enumerate()
+            .map(|(k, off)| image.value(*off as usize, &format!("function {index}'s local name {k}")))
+            .collect::<Result<Vec<_>>>()?;
+        let listing = Listing { consts: &consts, names: &names, locals: &locals, functions: &function_names };
         listing.function(&mut out, index, entry, &image.code, &lines)?;
     }
     Ok(out)
@@ -165,20 +234,31 @@ pub fn disassemble(bytes: &[u8]) -> Result<String> {
 struct Listing<'a> {
     consts: &'a [String],
     names: &'a [String],
+    /// This function's local names (as reprs).
+    locals: &'a [String],
+    functions: &'a [String],
 }
 
 impl Listing<'_> {
     fn function(&self, out: &mut String, index: usize, entry: &[u32], code: &[u8], lines: &[u32]) -> Result<()> {
         let field = |i: usize| entry[i] as usize;
         let name = self.consts.get(field(function::NAME)).map_or("?", String::as_str);
+        let defaults = match field(function::N_DEFAULTS) {
+            0 => String::new(),
+            n => format!(" ({n} with defaults)"),
+        };
         let _ = writeln!(
             out,
-            "\nfunction {index} {name}: params {}, locals {}, max stack {}, {} bytes",
+            "\nfunction {index} {name}: params {}{defaults}, locals {}, max stack {}, {} bytes",
             field(function::N_PARAMS),
             field(function::N_LOCALS),
             field(function::MAX_STACK),
             field(function::CODE_LEN)
         );
+        if !self.locals.is_empty() {
+            let names: Vec<&str> = self.locals.iter().map(|n| n.trim_matches('\'')).collect();
+            let _ = writeln!(out, "  locals: {}", names.join(", "));
+        }
         let code = field(function::CODE_START)
             .checked_add(field(function::CODE_LEN))
             .and_then(|end| code.get(field(function::CODE_START)..end))
@@ -226,6 +306,16 @@ impl Listing<'_> {
                 let name = lookup(self.names, operand);
                 format!("{operand} ({})", name.trim_matches('\''))
             }
+            Op::LoadLocal | Op::StoreLocal => {
+                let name = lookup(self.locals, operand);
+                format!("{operand} ({})", name.trim_matches('\''))
+            }
+            Op::MakeFunction => format!("{operand} ({})", lookup(self.functions, operand)),
+            Op::CallMethod => {
+                let (m, argc) = (operand & 0xFF, operand >> 8);
+                let method = natives::METHODS.get(m as usize).copied().unwrap_or("<unknown method>");
+                format!("{method} ({argc} arg{})", if argc == 1 { "" } else { "s" })
+            }
             Op::LoadNative | Op::LoadModuleAttr => {
                 let name = match natives::get(operand as u16) {
                     Some(n) if n.module == natives::BUILTIN => n.name.to_string(),
@@ -253,7 +343,7 @@ impl Listing<'_> {
 }
 
 fn is_jump(op: Op) -> bool {
-    matches!(op, Op::Jump | Op::PopJumpIfFalse | Op::PopJumpIfTrue | Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop)
+    op.jump_effect().is_some()
 }
 
 /// One decoded instruction; `op` is None for an unknown opcode byte.

@@ -1,6 +1,6 @@
 //! Lays a compiled module out as the image shared_protocol::bytecode
-//! describes: header, functions, const table, name table, values, line
-//! table, code. Little-endian, 4-byte aligned; every offset is in bytes from
+//! describes: header, functions, const table, name table, the functions'
+//! local-name tables (LOCAL_NAMES), values, line table, code. Little-endian, 4-byte aligned; every offset is in bytes from
 //! the image start (the code offsets in function entries are from the code
 //! section, as the contract says).
 
@@ -42,26 +42,43 @@ impl Values {
 
 fn encode(c: &Const) -> Vec<u32> {
     let mut sink = VecSink(Vec::new());
-    // A Vec sink is never full, and codegen refuses strings over the
-    // encoding's length limit, so encoding cannot fail.
-    let _ = match c {
-        Const::Int(v) => value::put_int(&mut sink, *v),
-        Const::Float(bits) => value::put_float(&mut sink, f32::from_bits(*bits)),
-        Const::Str(s) => value::put_str(&mut sink, s),
-    };
+    put(&mut sink, c);
     sink.0
+}
+
+fn put(sink: &mut VecSink, c: &Const) {
+    // A Vec sink is never full, and codegen refuses strings over the
+    // encoding's length limit, so encoding cannot fail. Tuples are keyword
+    // names (one level of Strs), so this recursion is shallow.
+    let _ = match c {
+        Const::Int(v) => value::put_int(sink, *v),
+        Const::Float(bits) => value::put_float(sink, f32::from_bits(*bits)),
+        Const::Str(s) => value::put_str(sink, s),
+        Const::Tuple(items) => {
+            let _ = value::put_seq_head(sink, value::TUPLE, items.len() as u32);
+            items.iter().for_each(|item| put(sink, item));
+            Ok(())
+        }
+    };
 }
 
 pub fn write(module: &Module) -> Vec<u8> {
     let mut values = Values::default();
     let const_at: Vec<usize> = module.consts.iter().map(|c| values.add(encode(c))).collect();
     let name_at: Vec<usize> = module.globals.iter().map(|g| values.add(encode(&Const::Str(g.clone())))).collect();
+    let local_at: Vec<Vec<usize>> = module
+        .functions
+        .iter()
+        .map(|f| f.local_names.iter().map(|n| values.add(encode(&Const::Str(n.clone())))).collect())
+        .collect();
+    let n_local_names: usize = local_at.iter().map(Vec::len).sum();
 
     let n_functions = module.functions.len();
     let functions_off = HEADER_WORDS;
     let consts_off = functions_off + n_functions * FUNCTION_WORDS;
     let names_off = consts_off + module.consts.len();
-    let values_off = names_off + module.globals.len();
+    let local_names_off = names_off + module.globals.len();
+    let values_off = local_names_off + n_local_names;
     let lines_off = values_off + values.words.len();
     let n_lines: usize = module.functions.iter().map(|f| f.lines.len()).sum();
     let code_off = lines_off + n_lines;
@@ -85,17 +102,24 @@ pub fn write(module: &Module) -> Vec<u8> {
     words[header::CODE_LEN] = code_len as u32;
     words[header::FILENAME] = module.filename;
 
-    let (mut code_start, mut line_start) = (0usize, 0usize);
+    let (mut code_start, mut line_start, mut local_start) = (0usize, 0usize, 0usize);
     for (i, f) in module.functions.iter().enumerate() {
         let entry = &mut words[functions_off + i * FUNCTION_WORDS..][..FUNCTION_WORDS];
         entry[function::CODE_START] = code_start as u32;
         entry[function::CODE_LEN] = f.code.len() as u32;
         entry[function::N_PARAMS] = f.n_params;
-        entry[function::N_LOCALS] = f.n_locals;
+        entry[function::N_LOCALS] = f.local_names.len() as u32;
         entry[function::MAX_STACK] = f.max_stack;
         entry[function::NAME] = f.name;
         entry[function::LINES_START] = line_start as u32;
         entry[function::LINES_COUNT] = f.lines.len() as u32;
+        entry[function::N_DEFAULTS] = f.n_defaults;
+        // A function without locals points at where its table would be (empty).
+        entry[function::LOCAL_NAMES] = bytes(local_names_off + local_start);
+        for (j, at) in local_at[i].iter().enumerate() {
+            words[local_names_off + local_start + j] = bytes(values_off + at);
+        }
+        local_start += local_at[i].len();
         words[lines_off + line_start..][..f.lines.len()].copy_from_slice(&f.lines);
         code_start += f.code.len();
         line_start += f.lines.len();

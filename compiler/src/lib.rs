@@ -12,9 +12,17 @@
 //!   a newline. `print(...)` is the Python 3 call, compiled to the Print
 //!   opcode unless the program rebinds `print`.
 //! - The parser takes the whole Python grammar the device language needs
-//!   (design.md §4); codegen says "... is not supported yet" for what the VM
-//!   cannot run yet, and "... is not supported on the device" for what it
-//!   never will (classes, exception handling, generators, dicts and sets).
+//!   (design.md §4) and codegen compiles all of it (codegen.rs describes the
+//!   mapping onto the opcodes). It says "... is not supported on the device"
+//!   for what the device never runs (classes, exception handling, `assert`,
+//!   generators, dicts and sets, decorators, `with`, `*`/`**` arguments and
+//!   parameters, starred targets, `:=`, attributes other than methods), and
+//!   "... not supported yet" for what could come later: closures over an
+//!   enclosing function's variables and `nonlocal`, `del`, assignment to a
+//!   slice, `print` used as a value.
+//! - Scopes follow Python 3 (scope.rs): a name a function assigns is local
+//!   unless declared `global`; a builtin name the program never binds is the
+//!   device's builtin (`LoadNative`); comprehension variables do not leak.
 
 pub mod ast;
 pub mod codegen;

@@ -100,7 +100,7 @@ impl Parser {
     fn expected(&self, what: &str) -> Located {
         match self.peek() {
             TokenKind::Keyword(k) if not_on_device(k).is_some() => self.unexpected(),
-            TokenKind::Indent => self.unexpected(),
+            TokenKind::Indent | TokenKind::Op(":=") => self.unexpected(),
             found => syntax(self.pos(), format!("expected {what}, found {}", found.describe())),
         }
     }
@@ -114,7 +114,9 @@ impl Parser {
             TokenKind::Op("{") => syntax(pos, "dict and set displays are not supported on the device"),
             TokenKind::Op("@") => syntax(pos, "decorators and '@' are not supported on the device"),
             TokenKind::Op("...") => syntax(pos, "'...' (Ellipsis) is not supported on the device"),
-            TokenKind::Op(":=") => syntax(pos, "':=' is not supported yet"),
+            TokenKind::Op(":=") => syntax(pos, "':=' (assignment expressions) is not supported on the device"),
+            // An expression cut off by the end of the line: CPython's own words.
+            TokenKind::Newline => syntax(pos, "invalid syntax"),
             found => syntax(pos, format!("invalid syntax (unexpected {})", found.describe())),
         }
     }
@@ -387,7 +389,8 @@ impl Parser {
             }
             TokenKind::Keyword("from") => self.import_from(),
             TokenKind::Keyword("del") => Err(syntax(pos, "'del' is not supported yet")),
-            TokenKind::Keyword("assert") => Err(syntax(pos, "'assert' is not supported yet")),
+            // No opcode raises an exception (AssertionError) on the device.
+            TokenKind::Keyword("assert") => Err(syntax(pos, "'assert' is not supported on the device (no raising of exceptions)")),
             TokenKind::Name(n) if n == "print" && self.print_statement_follows() => {
                 self.advance();
                 if !self.starts_expression() {

@@ -44,13 +44,41 @@ fn constructs_not_on_the_device_are_rejected_by_name() {
 }
 
 #[test]
-fn planned_constructs_say_not_yet() {
-    assert_eq!(error("x = 1\ndef f():\n    return 1\n"), "prog.py:2:1: SyntaxError: 'def' is not supported yet");
-    assert_eq!(error("for i in x:\n    pass\n"), "prog.py:1:1: SyntaxError: 'for' loops are not supported yet");
-    assert_eq!(error("x = [1, 2]"), "prog.py:1:5: SyntaxError: lists are not supported yet");
-    assert_eq!(error("x = len(y)"), "prog.py:1:5: SyntaxError: builtin 'len' is not supported yet");
-    assert_eq!(error("x = a in b"), "prog.py:1:10: SyntaxError: 'in' comparisons are not supported yet");
-    assert_eq!(error("f = lambda: 1"), "prog.py:1:5: SyntaxError: 'lambda' is not supported yet");
+fn more_constructs_not_on_the_device() {
+    assert_eq!(error("with f:\n  pass\n"), "prog.py:1:1: SyntaxError: 'with' is not supported on the device");
+    assert_eq!(error("def g():\n  yield 1\n"), "prog.py:2:3: SyntaxError: 'yield' is not supported on the device (no generators)");
+    assert_eq!(error("async def f():\n  pass\n"), "prog.py:1:1: SyntaxError: 'async' is not supported on the device");
+    assert_eq!(error("x = {1: 2}"), "prog.py:1:5: SyntaxError: dict and set displays are not supported on the device");
+    assert_eq!(error("x = {y for y in z}"), "prog.py:1:5: SyntaxError: dict and set displays are not supported on the device");
+    assert_eq!(error("@dec\ndef f():\n  pass\n"), "prog.py:1:1: SyntaxError: decorators and '@' are not supported on the device");
+    assert_eq!(error("assert x, 'm'"), "prog.py:1:1: SyntaxError: 'assert' is not supported on the device (no raising of exceptions)");
+    assert_eq!(error("if (n := 3):\n  pass\n"), "prog.py:1:7: SyntaxError: ':=' (assignment expressions) is not supported on the device");
+    assert_eq!(error("a, *b = xs"), "prog.py:1:4: SyntaxError: starred assignment targets ('*x') are not supported on the device");
+    assert_eq!(error("x = [*a, 1]"), "prog.py:1:6: SyntaxError: starred expressions ('*x') are not supported on the device");
+    assert_eq!(error("f(*a)"), "prog.py:1:4: SyntaxError: '*' arguments are not supported on the device");
+    assert_eq!(error("f(**k)"), "prog.py:1:5: SyntaxError: '**' arguments are not supported on the device");
+    assert_eq!(error("def f(*args):\n  pass\n"), "prog.py:1:7: SyntaxError: '*args' parameters are not supported on the device");
+    assert_eq!(error("def f(a, **kw):\n  pass\n"), "prog.py:1:10: SyntaxError: '**kw' parameters are not supported on the device");
+    assert_eq!(error("def f(a, *, b):\n  pass\n"), "prog.py:1:13: SyntaxError: keyword-only parameters are not supported on the device");
+    assert_eq!(error("f = lambda *a: a"), "prog.py:1:12: SyntaxError: '*a' parameters are not supported on the device");
+    assert_eq!(error("x = d.real"), "prog.py:1:5: SyntaxError: attribute access ('.real') is not supported on the device (device objects have methods only)");
+    assert_eq!(error("p.x = 1"), "prog.py:1:1: SyntaxError: attribute access ('.x') is not supported on the device (device objects have methods only)");
+    assert_eq!(error("xs.frobnicate(1)"), "prog.py:1:1: SyntaxError: 'frobnicate' is not a method supported on the device");
+    assert_eq!(error("xs.sort(reverse=True)"), "prog.py:1:17: SyntaxError: keyword arguments to methods (sort(reverse=...)) are not supported on the device");
+    assert_eq!(error("x = isinstance(a, int)"), "prog.py:1:5: SyntaxError: builtin 'isinstance' is not available on the device");
+    assert_eq!(error("import math\nx = math.nope"), "prog.py:2:5: SyntaxError: module 'math' has no attribute 'nope'");
+    assert_eq!(error("def f():\n  from math import *\n"), "prog.py:2:3: SyntaxError: import * only allowed at module level");
+}
+
+#[test]
+fn what_is_not_there_yet_says_so() {
+    assert_eq!(error("a[1:2] = b"), "prog.py:1:3: SyntaxError: assignment to a slice is not supported yet");
+    assert_eq!(error("del x"), "prog.py:1:1: SyntaxError: 'del' is not supported yet");
+    assert_eq!(error("f = print"), "prog.py:1:5: SyntaxError: using 'print' other than by calling it is not supported yet");
+    assert_eq!(
+        error("def f(a):\n  return lambda: a\n"),
+        "prog.py:2:18: SyntaxError: closures over enclosing function variables are not supported yet ('a' belongs to an enclosing function)"
+    );
 }
 
 #[test]
