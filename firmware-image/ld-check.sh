@@ -4,7 +4,8 @@
 #     (--features budget-overflow-test) fails to link;
 #  2. linker/epiphany.ld (the chip's script, which no build uses yet) links a
 #     stub object with GNU ld, puts the IVT, the loader blocks and the image
-#     where the table says, and fails the link when the code exceeds the budget.
+#     where the table says, routes a cold function (the verifier) to the DRAM
+#     code region, and fails the link when the code exceeds the budget.
 # Needs: rustup target add thumbv7em-none-eabihf; binutils-arm-none-eabi.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -48,6 +49,8 @@ _start: .word 0
 .word 3
 .section workgroup_cfg,"aw"
 .space 40
+.section .text._ZN8firmware6verify6verify17h0123456789abcdefE,"ax"
+.word 4
 ASM
 layout() { awk -v s="$1" '$1 == s { sub(";", "", $3); print $3 }' "$root/linker/epiphany-layout.ld"; }
 printf '.section .rodata\n.space %d\n' "$(( $(layout __code_budget) ))" > big.s
@@ -62,6 +65,7 @@ check() { # name, have, want
 check "header/image" "$(sym __image_start)" "$(layout __code_start)"
 check "stack top" "$(sym ___stack)" "$(layout __stack_top)"
 check "workgroup_cfg" "0x$(arm-none-eabi-objdump -h stub.elf | awk '$2 == "workgroup_cfg" { print $4 }')" "$(layout __workgroup_cfg)"
+check "cold code" "0x$(arm-none-eabi-objdump -h stub.elf | awk '$2 == ".dram.text" { print $4 }')" "$(layout __dram_code_start)"
 check "ivt_user" "0x$(arm-none-eabi-objdump -h stub.elf | awk '$2 == "ivt_user" { print $4 }')" "$(layout __ivt_start) + 0x24"
 if arm-none-eabi-ld -L "$root/linker" -T epiphany-noarch.ld stub.o big.o -o big.elf 2>big.log; then
   echo "FAIL: epiphany.ld linked code larger than the budget" >&2; exit 1

@@ -2,9 +2,11 @@
 # Builds the bare-metal firmware image (thumbv7em-none-eabihf, profile
 # "firmware", strict alignment), prints its section sizes and biggest symbols,
 # and FAILS when
-#   - .text + .rodata exceed CODE_BUDGET (read from the image: the linker
-#     script generated from shared-protocol's layout table defines
-#     __code_budget), or
+#   - the resident code, .text + .rodata in the CODE region, exceeds
+#     CODE_BUDGET (read from the image: the linker script generated from
+#     shared-protocol's layout table defines __code_budget), or
+#   - the cold code, .dram.text + .dram.rodata in the DRAM code region
+#     (linker/README.md), exceeds its cap (__dram_code_cap), or
 #   - the image contains 64-bit division helpers or any core::fmt code
 #     (float or integer formatting; design.md §3).
 #
@@ -49,21 +51,36 @@ budget_hex=$("$NM" "$ELF" | awk '$3 == "__code_budget" { print $1 }')
 [ -n "$budget_hex" ] || { echo "size.sh: __code_budget missing from $ELF (not linked with linker/proxy.ld?)" >&2; exit 2; }
 budget=$((16#$budget_hex))
 code=$((text + rodata))
+dtext=$(sect .dram.text); drodata=$(sect .dram.rodata)
+dram_code=$((dtext + drodata))
+dcap_hex=$("$NM" "$ELF" | awk '$3 == "__dram_code_cap" { print $1 }')
+dstart_hex=$("$NM" "$ELF" | awk '$3 == "__dram_code_start" { print $1 }')
+[ -n "$dcap_hex" ] && [ -n "$dstart_hex" ] || { echo "size.sh: __dram_code_cap/__dram_code_start missing from $ELF (not linked with linker/proxy.ld?)" >&2; exit 2; }
+dcap=$((16#$dcap_hex)); dstart=$((16#$dstart_hex))
 
 echo "== firmware image: $ELF"
 printf '%-10s %7s\n' section bytes
 printf '%-10s %7d   (the 10-word vector table in the IVT, outside the budget)\n' .ivt "$ivt"
 printf '%-10s %7d   (firmware header included)\n' .text "$text"
 printf '%-10s %7d\n' .rodata "$rodata" .data "$data" .bss "$bss"
-printf '%-10s %7d of CODE_BUDGET %d (%d%%, %d bytes free)\n' "code" "$code" "$budget" $((code * 100 / budget)) $((budget - code))
+printf '%-10s %7d of CODE_BUDGET %d (%d%%, %d bytes free)   resident code, in SRAM\n' "code" "$code" "$budget" $((code * 100 / budget)) $((budget - code))
+printf '%-12s %5d\n' .dram.text "$dtext" .dram.rodata "$drodata"
+printf '%-10s %7d of the DRAM code cap %d (%d%%, %d bytes free)   cold code, at %#x in the DRAM window\n' "dram code" "$dram_code" "$dcap" $((dram_code * 100 / dcap)) $((dcap - dram_code)) "$dstart"
 
-echo "== 15 biggest symbols"
+echo "== 15 biggest symbols ([dram]: in the DRAM code region)"
 "$NM" -C -S --size-sort "$ELF" | awk '$3 ~ /^[tTrRdDbB]$/' | tail -n 15 | tac |
-  while read -r _addr sz _kind name; do printf '%7d  %s\n' "$((16#$sz))" "$name"; done
+  while read -r addr sz _kind name; do
+    where=""; [ $((16#$addr)) -ge "$dstart" ] && where="[dram] "
+    printf '%7d  %s%s\n' "$((16#$sz))" "$where" "$name"
+  done
 
 fail=0
 if [ "$code" -gt "$budget" ]; then
   echo "FAIL: .text + .rodata = $code bytes exceeds CODE_BUDGET = $budget" >&2
+  fail=1
+fi
+if [ "$dram_code" -gt "$dcap" ]; then
+  echo "FAIL: .dram.text + .dram.rodata = $dram_code bytes exceeds the DRAM code cap = $dcap" >&2
   fail=1
 fi
 symbols=$("$NM" -C "$ELF")

@@ -38,7 +38,11 @@ global_asm!(
     ".word {kind}",
     ".word {build_id}",
     ".word __image_len",
-    ".word 0, 0, 0",
+    // Reserved words of the header: where the cold code goes (offset in the
+    // DRAM window's shared area) and its length (linker/README.md).
+    ".word __dram_code_offset",
+    ".word __dram_code_len",
+    ".word 0",
     "",
     ".section .text.Reset, \"ax\", %progbits",
     ".global Reset",

@@ -33,7 +33,7 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use shared_protocol::layout::{
-    ARENA_START, CODE_START, COMMAND_SLOT_START, CORE_EVENT_RING, CORE_EVENT_RING_SIZE, CORE_INBOX,
+    ARENA_START, CODE_END, CODE_START, COMMAND_SLOT_START, CORE_EVENT_RING, CORE_EVENT_RING_SIZE, CORE_INBOX,
     CORE_INBOX_SIZE, CORE_STATUS, STACK_BOTTOM, STACK_TOP, core_area,
 };
 use shared_protocol::mailbox::{
@@ -542,7 +542,7 @@ fn boots_under_qemu_and_answers_echo() {
     );
     assert_eq!(word(firmware_header::KIND), FirmwareKind::ThumbProxy as u32);
     assert_eq!(word(firmware_header::BUILD_ID), firmware::BUILD_ID);
-    let image_end = elf_loaded_end(&elf, CODE_START);
+    let image_end = elf_loaded_end(&elf, CODE_START, CODE_END);
     assert_eq!(
         word(firmware_header::IMAGE_LEN),
         image_end - CODE_START,
@@ -551,6 +551,33 @@ fn boots_under_qemu_and_answers_echo() {
     eprintln!(
         "header: EPFW, kind ThumbProxy, image {} bytes",
         word(firmware_header::IMAGE_LEN)
+    );
+
+    // The cold code (linker/README.md): a segment in the DRAM window's shared
+    // area, below core 0's area, loaded by QEMU like the resident image. The
+    // header's reserved words 0x14/0x18 give its offset in the window and
+    // its length.
+    let dram_code = elf_symbol_value(&elf, "__dram_code_start").expect("__dram_code_start");
+    let dram_len = elf_symbol_value(&elf, "__dram_code_len").expect("__dram_code_len");
+    let dram_cap = elf_symbol_value(&elf, "__dram_code_cap").expect("__dram_code_cap");
+    assert!(dram_len <= dram_cap, "DRAM code {dram_len} bytes > cap {dram_cap}");
+    assert!(
+        dram_code >= board::DRAM_BASE
+            && dram_code + dram_cap <= status_addr(0)
+            && dram_code + dram_cap <= board::DRAM_BASE + shared_protocol::layout::DRAM_CORES_START,
+        "the DRAM code region {dram_code:#x}+{dram_cap:#x} must be in the shared area"
+    );
+    assert_eq!(word(0x14), dram_code - board::DRAM_BASE, "header: DRAM code offset");
+    assert_eq!(word(0x18), dram_len, "header: DRAM code length");
+    let loaded_end = elf_loaded_end(&elf, dram_code, dram_code + dram_cap);
+    let want = elf_bytes(&elf, dram_code, loaded_end - dram_code);
+    assert_eq!(
+        g.read_mem(dram_code, want.len() as u32),
+        want,
+        "the DRAM code segment is not loaded at {dram_code:#x}"
+    );
+    eprintln!(
+        "dram code: {dram_len} bytes at {dram_code:#x} (cap {dram_cap}), loaded"
     );
 
     // Startup set the chip's rules: the FPU on, unaligned accesses trapping.
@@ -750,18 +777,70 @@ fn set_regs(g: &mut Gdb, regs: &[(usize, u32)]) {
     assert_eq!(g.command(&format!("G{all}")), "OK", "set registers");
 }
 
-/// The end of the loaded (SHT_PROGBITS, SHF_ALLOC) sections at or above `from`.
-fn elf_loaded_end(elf: &Path, from: u32) -> u32 {
+/// The end of the loaded (SHT_PROGBITS, SHF_ALLOC) sections in `from..to`.
+fn elf_loaded_end(elf: &Path, from: u32, to: u32) -> u32 {
     let f = std::fs::read(elf).expect("read the image");
     let u16_at = |o: usize| u16::from_le_bytes([f[o], f[o + 1]]) as usize;
     let u32_at = |o: usize| u32::from_le_bytes(f[o..o + 4].try_into().unwrap());
     let (shoff, shentsize, shnum) = (u32_at(0x20) as usize, u16_at(0x2E), u16_at(0x30));
     (0..shnum)
         .map(|i| shoff + i * shentsize)
-        .filter(|&sh| u32_at(sh + 4) == 1 && u32_at(sh + 8) & 2 != 0 && u32_at(sh + 12) >= from)
+        .filter(|&sh| {
+            u32_at(sh + 4) == 1
+                && u32_at(sh + 8) & 2 != 0
+                && u32_at(sh + 12) >= from
+                && u32_at(sh + 12) < to
+        })
         .map(|sh| u32_at(sh + 12) + u32_at(sh + 20))
         .max()
-        .expect("no loaded section in the code region")
+        .expect("no loaded section in the region")
+}
+
+/// `len` bytes of the image's loaded sections from address `addr` (gaps
+/// between sections read as 0).
+fn elf_bytes(elf: &Path, addr: u32, len: u32) -> Vec<u8> {
+    let f = std::fs::read(elf).expect("read the image");
+    let u16_at = |o: usize| u16::from_le_bytes([f[o], f[o + 1]]) as usize;
+    let u32_at = |o: usize| u32::from_le_bytes(f[o..o + 4].try_into().unwrap());
+    let (shoff, shentsize, shnum) = (u32_at(0x20) as usize, u16_at(0x2E), u16_at(0x30));
+    let mut out = vec![0u8; len as usize];
+    for sh in (0..shnum).map(|i| shoff + i * shentsize) {
+        let (kind, flags, at, off, size) = (
+            u32_at(sh + 4),
+            u32_at(sh + 8),
+            u32_at(sh + 12),
+            u32_at(sh + 16),
+            u32_at(sh + 20),
+        );
+        if kind != 1 || flags & 2 == 0 || at + size <= addr || at >= addr + len {
+            continue;
+        }
+        for i in at.max(addr)..(at + size).min(addr + len) {
+            out[(i - addr) as usize] = f[(off + i - at) as usize];
+        }
+    }
+    out
+}
+
+/// The value of the symbol named exactly `name` (a linker-script symbol).
+fn elf_symbol_value(elf: &Path, name: &str) -> Option<u32> {
+    let f = std::fs::read(elf).ok()?;
+    let u16_at = |o: usize| u16::from_le_bytes([f[o], f[o + 1]]) as usize;
+    let u32_at = |o: usize| u32::from_le_bytes(f[o..o + 4].try_into().unwrap()) as usize;
+    let (shoff, shentsize, shnum) = (u32_at(0x20), u16_at(0x2E), u16_at(0x30));
+    let section = |i: usize| shoff + i * shentsize;
+    let symtab = (0..shnum).map(section).find(|&sh| u32_at(sh + 4) == 2)?; // SHT_SYMTAB
+    let strtab = section(u32_at(symtab + 24));
+    let (str_off, sym_off, sym_size) = (
+        u32_at(strtab + 16),
+        u32_at(symtab + 16),
+        u32_at(symtab + 20),
+    );
+    (0..sym_size / 16).map(|i| sym_off + i * 16).find_map(|sym| {
+        let name_at = str_off + u32_at(sym);
+        let end = f[name_at..].iter().position(|b| *b == 0)?;
+        (&f[name_at..name_at + end] == name.as_bytes()).then(|| u32_at(sym + 4) as u32)
+    })
 }
 
 /// The address of the first function whose (mangled) name contains `part`,

@@ -1,14 +1,9 @@
-//! The VM arena: this core's private words of SRAM (`layout::ARENA_START..
-//! ARENA_END`), indexed in words. Every access goes through `get`, so no
-//! bytecode, verified or not, can touch memory outside the arena: an
-//! out-of-range read gives 0, an out-of-range write is dropped.
-//!
-//! ```text
-//! word 0     the image (copied from the inbox, then verified)
-//! globals    2 words per global (a Value)
-//! locals     2 words per local slot of the running function
-//! stack      the operand stack, 2 words per Value, growing up
-//! ```
+//! The VM's memory. The arena is this core's private words of SRAM
+//! (`layout::ARENA_START..ARENA_END`); [`Mem`] extends it with the core's
+//! DRAM spill area into one space of word offsets (SRAM first). Every access
+//! is bounds-checked, so no bytecode, verified or not, can touch memory
+//! outside them: an out-of-range read gives 0, an out-of-range write is
+//! dropped. `vm` has the layout (image, globals, frame segments, heap).
 //! While the verifier runs, the words after the image are its scratch space.
 
 use core::cmp::Ordering;
@@ -70,4 +65,102 @@ pub fn str_cmp(m: &[u32], a: u32, b: u32) -> Ordering {
         }
     }
     la.cmp(&lb)
+}
+
+/// The VM's memory: one space of 32-bit word offsets. Offsets below
+/// `sram.len()` are the SRAM arena (fast); the ones above are the core's DRAM
+/// spill area, reached only through the shared word accessors (design.md §8).
+/// Out-of-range reads give 0 and out-of-range writes are dropped, whatever
+/// the bytecode does.
+pub struct Mem<'a> {
+    pub sram: &'a mut [u32],
+    pub spill: crate::shared::Shared,
+}
+
+impl Mem<'_> {
+    /// Total words (SRAM then DRAM).
+    pub fn words(&self) -> u32 {
+        self.sram.len() as u32 + self.spill.len() / 4
+    }
+
+    fn spill_off(&self, i: u32) -> u32 {
+        i.wrapping_sub(self.sram.len() as u32).saturating_mul(4)
+    }
+
+    #[inline(never)]
+    pub fn word(&self, i: u32) -> u32 {
+        match self.sram.get(i as usize) {
+            Some(w) => *w,
+            None => self.spill.load(self.spill_off(i)),
+        }
+    }
+
+    #[inline(never)]
+    pub fn set(&mut self, i: u32, w: u32) {
+        let off = self.spill_off(i);
+        match self.sram.get_mut(i as usize) {
+            Some(slot) => *slot = w,
+            None => self.spill.store(off, w),
+        }
+    }
+
+    #[inline(never)]
+    pub fn load(&self, i: u32) -> Value {
+        Value::from_words(self.word(i), self.word(i.wrapping_add(1)))
+    }
+
+    #[inline(never)]
+    pub fn store(&mut self, i: u32, v: Value) {
+        let [tag, payload] = v.to_words();
+        self.set(i, tag);
+        self.set(i.wrapping_add(1), payload);
+    }
+
+    /// Byte `i` of the space (words are little-endian).
+    #[inline(never)]
+    pub fn byte(&self, i: u32) -> u8 {
+        (self.word(i / 4) >> (i % 4 * 8)) as u8
+    }
+
+    #[inline(never)]
+    pub fn set_byte(&mut self, i: u32, b: u8) {
+        let shift = i % 4 * 8;
+        let w = self.word(i / 4) & !(0xFF << shift) | (b as u32) << shift;
+        self.set(i / 4, w);
+    }
+
+    /// Copy `n` words from `src` to `dst` (the ranges may overlap).
+    pub fn copy(&mut self, dst: u32, src: u32, n: u32) {
+        if dst > src {
+            for i in (0..n).rev() {
+                self.set(dst + i, self.word(src + i));
+            }
+        } else {
+            for i in 0..n {
+                self.set(dst + i, self.word(src + i));
+            }
+        }
+    }
+
+    /// Byte length of the Str at word `at`.
+    pub fn str_len(&self, at: u32) -> u32 {
+        self.word(at) >> 8
+    }
+
+    /// Byte `i` of the Str at word `at`.
+    pub fn str_byte(&self, at: u32, i: u32) -> u8 {
+        self.byte((at + 1) * 4 + i)
+    }
+
+    /// Bytewise order of two Strs (UTF-8 byte order is code point order).
+    pub fn str_cmp(&self, a: u32, b: u32) -> Ordering {
+        let (la, lb) = (self.str_len(a), self.str_len(b));
+        for i in 0..la.min(lb) {
+            match self.str_byte(a, i).cmp(&self.str_byte(b, i)) {
+                Ordering::Equal => {}
+                other => return other,
+            }
+        }
+        la.cmp(&lb)
+    }
 }

@@ -1,33 +1,466 @@
-//! Calling native functions: argument count checks, then dispatch to the
-//! module that implements them.
+//! Calling native functions (argument count checks, then the builtin or the
+//! module that implements it) and methods (`CallMethod`). The default build
+//! runs `len`, `range` and the `parallel` module; the rest (and every method
+//! but `list.append`, which `vm` runs) is the `extras` feature.
 
+#[cfg(feature = "extras")]
+use shared_protocol::bytecode::Op;
 use shared_protocol::errors::{ExcType, Msg};
-use shared_protocol::natives::{self, Kind};
+use shared_protocol::natives::{self as n, Kind};
+#[cfg(feature = "extras")]
+use shared_protocol::numfmt;
 
 use crate::exc::{Exc, Part};
+#[cfg(feature = "extras")]
+use crate::float::floor;
+#[cfg(feature = "extras")]
+use crate::heap::LIST;
 use crate::modules;
+#[cfg(feature = "extras")]
+use crate::ops;
 use crate::platform::Platform;
+use crate::seq::{self, int_of};
+#[cfg(feature = "extras")]
+use crate::seq::items;
 use crate::service::Mailbox;
 use crate::value::Value;
+use crate::vm::St;
 
-/// Call `f` with `args` (arena Values, 2 words each, already on the stack).
-pub fn call<P: Platform>(p: &mut P, mb: &Mailbox, f: Value, argc: u32) -> Result<Value, Exc> {
-    let not_callable =
-        || Exc::new(ExcType::TypeError, Msg::NotCallable).with(Part::Text(f.type_name()));
-    let Value::Native(id) = f else {
-        return Err(not_callable());
+#[cfg(feature = "extras")]
+fn type_error(text: &'static str) -> Exc {
+    Exc::generic(ExcType::TypeError, text)
+}
+
+#[cfg(feature = "extras")]
+fn value_error(text: &'static str) -> Exc {
+    Exc::generic(ExcType::ValueError, text)
+}
+
+#[cfg(feature = "extras")]
+/// A number as f32 (bool and int included).
+pub fn float_of(v: Value) -> Option<f32> {
+    match v {
+        Value::Float(f) => Some(f),
+        _ => int_of(v).map(|i| i as f32),
+    }
+}
+
+#[cfg(feature = "extras")]
+/// `int(f)`: truncation, with Python's errors for nan, inf and overflow.
+pub fn float_to_int(f: f32) -> Result<Value, Exc> {
+    if f.is_nan() {
+        return Err(Exc::new(ExcType::ValueError, Msg::FloatToIntNan));
+    }
+    if f.is_infinite() {
+        return Err(Exc::new(ExcType::OverflowError, Msg::FloatToIntInfinity));
+    }
+    if !(-2_147_483_648.0..2_147_483_648.0).contains(&f) {
+        return Err(Exc::overflow());
+    }
+    Ok(Value::Int(f as i32))
+}
+
+#[cfg(feature = "extras")]
+/// Round half to even.
+fn round_even(x: f32) -> f32 {
+    let f = floor(x);
+    let d = x - f;
+    if d > 0.5 || (d == 0.5 && floor(f / 2.0) * 2.0 != f) { f + 1.0 } else { f }
+}
+
+#[cfg(feature = "extras")]
+/// Copy the Str at `s` into `buf`; None when it does not fit.
+fn str_bytes<'b>(st: &St, s: u32, buf: &'b mut [u8; 48]) -> Option<&'b [u8]> {
+    let n = st.m.str_len(s) as usize;
+    let out = buf.get_mut(..n)?;
+    for (i, b) in out.iter_mut().enumerate() {
+        *b = st.m.str_byte(s, i as u32);
+    }
+    Some(out)
+}
+
+#[cfg(feature = "extras")]
+/// Python's int() of a base-10 literal: sign, digits, single underscores
+/// between digits, surrounding whitespace.
+fn parse_int(text: &[u8]) -> Option<Result<i32, Exc>> {
+    let mut t = text.trim_ascii();
+    let neg = t.first() == Some(&b'-');
+    if matches!(t.first(), Some(b'-' | b'+')) {
+        t = &t[1..];
+    }
+    if t.is_empty() || t[0] == b'_' || t[t.len() - 1] == b'_' {
+        return None;
+    }
+    let mut v: i32 = 0;
+    let mut prev = b'0';
+    for &c in t {
+        if c == b'_' {
+            if prev == b'_' {
+                return None;
+            }
+        } else {
+            let d = c.wrapping_sub(b'0');
+            if d > 9 {
+                return None;
+            }
+            // Accumulate negatively so that -2147483648 fits.
+            v = match v.checked_mul(10).and_then(|x| x.checked_sub(d as i32)) {
+                Some(x) => x,
+                None => return Some(Err(Exc::overflow())),
+            };
+        }
+        prev = c;
+    }
+    Some(if neg { Ok(v) } else { v.checked_neg().ok_or_else(Exc::overflow) })
+}
+
+#[cfg(feature = "extras")]
+/// `str(v)`: scalars by `numfmt`, lists and tuples by their repr.
+pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
+    match v {
+        Value::Str(_) => Ok(v),
+        Value::List(_) | Value::Tuple(_) => crate::repr::repr(st, v),
+        _ => {
+            let mut buf = [0u8; numfmt::FLOAT_MAX_LEN];
+            let text = crate::repr::scalar_text(v, &mut buf);
+            let mut copy = [0u8; numfmt::FLOAT_MAX_LEN];
+            let k = text.len();
+            copy[..k].copy_from_slice(text);
+            st.str_from(&copy[..k])
+        }
+    }
+}
+
+/// Call `f` with `argc` arguments stored from word `args` (on the stack).
+#[inline(never)]
+pub fn call<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, f: Value, argc: u32, args: u32) -> Result<Value, Exc> {
+    let (id, native) = match f {
+        Value::Native(id) => match n::get(id) {
+            Some(native) if matches!(native.kind, Kind::Function { .. }) => (id, native),
+            _ => return Err(call_error(f, argc)),
+        },
+        _ => return Err(call_error(f, argc)),
     };
-    let Some(native) = natives::get(id) else {
-        return Err(not_callable());
+    if let Kind::Function { min_args, max_args } = native.kind
+        && (argc < min_args as u32 || argc > max_args as u32)
+    {
+        return Err(call_error(f, argc));
+    }
+    let a = st.m.load(args);
+    Ok(match id {
+        n::PARALLEL_COREID | n::PARALLEL_NUMCORES => modules::parallel::call(p, mb, id).unwrap_or(Value::None),
+        n::LEN => Value::Int(
+            seq::len(&st.m, a).ok_or_else(|| Exc::new(ExcType::TypeError, Msg::NoLen).with(Part::Text(a.type_name())))? as i32,
+        ),
+        n::RANGE => {
+            let mut r = [0, 0, 1];
+            for i in 0..argc {
+                let v = st.m.load(args + 2 * i);
+                r[(i + (argc == 1) as u32) as usize] = int_of(v).ok_or_else(|| not_an_int(v))?;
+            }
+            seq::new_range(st, &r)?
+        }
+        #[cfg(feature = "extras")]
+        _ => extra(st, id, native.name, argc, args)?,
+        #[cfg(not(feature = "extras"))]
+        _ => return Err(call_error(f, argc)),
+    })
+}
+
+/// Why `f(argc args)` cannot be called: not callable, or the argument count
+/// (cold, out of line: the error's temporaries stay off the call path).
+#[inline(never)]
+#[cold]
+fn call_error(f: Value, argc: u32) -> Exc {
+    match f {
+        Value::Native(id) => match n::get(id) {
+            Some(&n::Native { name, kind: Kind::Function { max_args, .. }, .. }) => {
+                Exc::new(ExcType::TypeError, Msg::WrongArgCount)
+                    .with(Part::Text(name))
+                    .with(Part::Int(max_args as i32))
+                    .with(Part::Int(argc as i32))
+            }
+            _ => Exc::new(ExcType::TypeError, Msg::NotCallable).with(Part::Text(f.type_name())),
+        },
+        _ => Exc::new(ExcType::TypeError, Msg::NotCallable).with(Part::Text(f.type_name())),
+    }
+}
+
+#[inline(never)]
+#[cold]
+fn not_an_int(v: Value) -> Exc {
+    Exc::new(ExcType::TypeError, Msg::ArgumentMustBe)
+        .with(Part::Text("range"))
+        .with(Part::Text("an integer"))
+        .with(Part::Text(v.type_name()))
+}
+
+/// Whether this build runs native `id` (the verifier refuses the others).
+pub fn supported(id: u16) -> bool {
+    cfg!(feature = "extras")
+        || matches!(id, n::LEN | n::RANGE)
+        || n::get(id).is_some_and(|x| x.module == n::PARALLEL || !matches!(x.kind, Kind::Function { .. }))
+}
+
+/// The builtins and modules of the `extras` feature.
+#[cfg(feature = "extras")]
+fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
+    let arg = |st: &St, i: u32| st.m.load(args + 2 * i);
+    let a = arg(st, 0);
+    let b = arg(st, 1);
+    let need_num = |v: Value| float_of(v).ok_or_else(|| Exc::operands("abs()", v, v));
+    Ok(match id {
+        n::ABS => match a {
+            Value::Float(x) => Value::Float(x.abs()),
+            _ => {
+                need_num(a)?;
+                Value::Int(int_of(a).unwrap_or(0).checked_abs().ok_or_else(Exc::overflow)?)
+            }
+        },
+        n::MIN | n::MAX => {
+            let (count, base) = if argc == 1 { seq::iter_items(st, a)? } else { (argc, args) };
+            if count == 0 {
+                return Err(Exc::new(ExcType::ValueError, Msg::EmptySequenceArgument).with(Part::Text(name)));
+            }
+            let mut best = st.m.load(base);
+            for i in 1..count {
+                let v = st.m.load(base + 2 * i);
+                let better = if id == n::MIN { seq::less(&st.m, v, best)? } else { seq::less(&st.m, best, v)? };
+                if better {
+                    best = v;
+                }
+            }
+            best
+        }
+        n::SUM => {
+            let (count, base) = seq::iter_items(st, a)?;
+            let mut acc = if argc > 1 { b } else { Value::Int(0) };
+            if let Value::Str(_) = acc {
+                return Err(type_error("sum() can't sum strings [use ''.join(seq) instead]"));
+            }
+            for i in 0..count {
+                st.tmp[0] = acc;
+                acc = seq::binary(st, Op::Add, acc, st.m.load(base + 2 * i))?;
+            }
+            st.tmp[0] = Value::None;
+            acc
+        }
+        n::INT => match a {
+            _ if argc == 0 => Value::Int(0),
+            Value::Float(x) => float_to_int(x)?,
+            Value::Str(s) => {
+                let mut buf = [0u8; 48];
+                let parsed = str_bytes(st, s, &mut buf).and_then(parse_int);
+                Value::Int(parsed.ok_or_else(|| {
+                    Exc::new(ExcType::ValueError, Msg::InvalidIntLiteral).with(Part::Str(s))
+                })??)
+            }
+            _ => Value::Int(int_of(a).ok_or_else(|| {
+                Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("int")).with(Part::Text(a.type_name()))
+            })?),
+        },
+        n::FLOAT => match a {
+            _ if argc == 0 => Value::Float(0.0),
+            Value::Str(s) => {
+                let mut buf = [0u8; 48];
+                let parsed = str_bytes(st, s, &mut buf).and_then(numfmt::parse_float);
+                Value::Float(parsed.ok_or_else(|| {
+                    Exc::new(ExcType::ValueError, Msg::InvalidFloatLiteral).with(Part::Str(s))
+                })?)
+            }
+            _ => Value::Float(float_of(a).ok_or_else(|| {
+                Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("float")).with(Part::Text(a.type_name()))
+            })?),
+        },
+        n::STR if argc == 0 => st.str_from(b"")?,
+        n::STR => to_str(st, a)?,
+        n::BOOL => Value::Bool(argc > 0 && ops::truthy(&st.m, a)),
+        n::ROUND => {
+            let x = need_num(a)?;
+            if argc == 1 || b == Value::None {
+                match a {
+                    Value::Float(_) => float_to_int(round_even(x))?,
+                    _ => Value::Int(int_of(a).unwrap_or(0)),
+                }
+            } else {
+                let digits = int_of(b).ok_or_else(|| type_error("round() digits must be an integer"))?;
+                let scale = crate::modules::mathf::pow(10.0, digits as f32).unwrap_or(0.0);
+                match a {
+                    Value::Float(_) if scale.is_finite() && scale != 0.0 => {
+                        let r = round_even(x * scale) / scale;
+                        Value::Float(if r.is_finite() { r } else { x })
+                    }
+                    _ => a,
+                }
+            }
+        }
+        n::SORTED | n::LIST => {
+            let l = if argc == 0 { st.new_list(0)? } else { seq::to_list(st, a)? };
+            if id == n::SORTED {
+                let (count, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
+                st.tmp[3] = Value::List(l);
+                seq::sort(&mut st.m, base, count, false)?;
+            }
+            Value::List(l)
+        }
+        n::TUPLE => match a {
+            Value::Tuple(_) => a,
+            _ if argc == 0 => Value::Tuple(st.new_tuple(0)?),
+            _ => {
+                let (count, base) = seq::iter_items(st, a)?;
+                let t = st.new_tuple(count)?;
+                st.m.copy(t + 1, base, 2 * count);
+                Value::Tuple(t)
+            }
+        },
+        n::ENUMERATE | n::ZIP => seq::enumerate_or_zip(st, id == n::ZIP, args, argc)?,
+        n::POW => ops::binary(&st.m, Op::Pow, a, b)?,
+        n::DIVMOD => {
+            let q = ops::binary(&st.m, Op::FloorDiv, a, b)?;
+            let r = ops::binary(&st.m, Op::Mod, a, b)?;
+            let t = st.new_tuple(2)?;
+            st.m.store(t + 1, q);
+            st.m.store(t + 3, r);
+            Value::Tuple(t)
+        }
+        n::INPUT => return Err(Exc::new(ExcType::EOFError, Msg::EndOfInput)),
+        _ => modules::call(st, id, argc, args)?,
+    })
+}
+
+#[cfg(feature = "extras")]
+/// Arguments each method takes: `min | max << 4`, by method number.
+const METHOD_ARGS: &[u8] = &[
+    0x11, 0x10, 0x22, 0x11, 0x11, 0x11, 0x00, 0x00, // list
+    0x00, 0x00, 0x10, 0x10, 0x10, 0x10, 0x11, 0x11, 0x22, 0x11, 0x11, 0x00, 0x00, 0x00, // str
+];
+#[cfg(feature = "extras")]
+/// Methods below this number are list methods; the rest are str methods.
+const FIRST_STR_METHOD: u32 = 8;
+
+/// `recv.m(args)`: the receiver and `argc` arguments are on the stack.
+#[cfg(feature = "extras")]
+#[inline(never)]
+pub fn method(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
+    let recv = st.peek(argc);
+    let args = st.sp - 2 * argc;
+    let name = n::METHODS.get(m as usize).copied().unwrap_or("?");
+    let is_list = m < FIRST_STR_METHOD;
+    let ok = match recv {
+        Value::List(_) => is_list,
+        Value::Str(_) => !is_list,
+        _ => false,
     };
-    let Kind::Function { min_args, max_args } = native.kind else {
-        return Err(not_callable());
-    };
-    if argc < min_args as u32 || argc > max_args as u32 {
+    if !ok {
+        return Err(Exc::new(ExcType::AttributeError, Msg::NoMethod)
+            .with(Part::Text(recv.type_name()))
+            .with(Part::Text(name)));
+    }
+    let limits = METHOD_ARGS.get(m as usize).copied().unwrap_or(0) as u32;
+    if argc < limits & 15 || argc > limits >> 4 {
         return Err(Exc::new(ExcType::TypeError, Msg::WrongArgCount)
-            .with(Part::Text(native.name))
-            .with(Part::Int(max_args as i32))
+            .with(Part::Text(name))
+            .with(Part::Int((limits >> 4) as i32))
             .with(Part::Int(argc as i32)));
     }
-    modules::parallel::call(p, mb, id).ok_or_else(not_callable)
+    let a = st.m.load(args);
+    let b = st.m.load(args + 2);
+    match recv {
+        Value::List(l) => list_method(st, l, m, argc, a, b),
+        Value::Str(s) => crate::strings::method(st, s, m - FIRST_STR_METHOD, argc, a, b),
+        _ => Ok(Value::None),
+    }
+}
+
+#[cfg(feature = "extras")]
+fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: Value) -> Result<Value, Exc> {
+    let (len, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
+    let set_len = |st: &mut St, n: u32| st.m.set(l, LIST | n << 8);
+    Ok(match m {
+        // append
+        0 => {
+            seq::list_append(st, l, a)?;
+            Value::None
+        }
+        // pop
+        1 => {
+            if len == 0 {
+                return Err(Exc::new(ExcType::IndexError, Msg::PopFromEmptyList));
+            }
+            let i = if argc == 0 { -1 } else { int_of(a).ok_or_else(|| type_error("pop index must be an integer"))? };
+            let k = if i < 0 { i.wrapping_add(len as i32) } else { i };
+            if k < 0 || k as u32 >= len {
+                return Err(Exc::new(ExcType::IndexError, Msg::PopIndexOutOfRange));
+            }
+            let at = base + 2 * k as u32;
+            let v = st.m.load(at);
+            st.m.copy(at, at + 2, 2 * (len - 1 - k as u32));
+            st.m.store(base + 2 * (len - 1), Value::Unbound);
+            set_len(st, len - 1);
+            v
+        }
+        // insert
+        2 => {
+            let i = int_of(a).ok_or_else(|| type_error("insert index must be an integer"))?;
+            let k = if i < 0 { i.wrapping_add(len as i32).max(0) } else { i.min(len as i32) } as u32;
+            seq::list_append(st, l, b)?;
+            let base = items(&st.m, Value::List(l)).map_or(0, |(_, b)| b);
+            st.m.copy(base + 2 * k + 2, base + 2 * k, 2 * (len - k));
+            st.m.store(base + 2 * k, b);
+            Value::None
+        }
+        // index, count
+        3 | 5 => {
+            let mut count = 0;
+            for i in 0..len {
+                if seq::equal(&st.m, st.m.load(base + 2 * i), a)? {
+                    if m == 3 {
+                        return Ok(Value::Int(i as i32));
+                    }
+                    count += 1;
+                }
+            }
+            if m == 3 {
+                let detail = match a {
+                    Value::Str(s) => Part::Str(s),
+                    _ => int_of(a).map_or(Part::Text("value"), Part::Int),
+                };
+                return Err(Exc::new(ExcType::ValueError, Msg::NotInList).with(detail));
+            }
+            Value::Int(count)
+        }
+        // extend
+        4 => {
+            let src = if items(&st.m, a).is_some() {
+                a
+            } else {
+                let t = Value::List(seq::to_list(st, a)?);
+                st.tmp[3] = t;
+                t
+            };
+            let count = items(&st.m, src).map_or(0, |(n, _)| n);
+            for i in 0..count {
+                let v = st.m.load(items(&st.m, src).map_or(0, |(_, b)| b) + 2 * i);
+                seq::list_append(st, l, v)?;
+            }
+            st.tmp[3] = Value::None;
+            Value::None
+        }
+        // reverse
+        6 => {
+            for i in 0..len / 2 {
+                let (x, y) = (base + 2 * i, base + 2 * (len - 1 - i));
+                let (u, v) = (st.m.load(x), st.m.load(y));
+                st.m.store(x, v);
+                st.m.store(y, u);
+            }
+            Value::None
+        }
+        // sort
+        _ => {
+            seq::sort(&mut st.m, base, len, false)?;
+            let _ = (b, value_error);
+            Value::None
+        }
+    })
 }

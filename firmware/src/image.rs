@@ -8,7 +8,7 @@ use shared_protocol::value;
 use crate::arena::word;
 use crate::value::Value;
 
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Default)]
 #[cfg_attr(test, derive(Debug))]
 pub struct Image {
     /// Image length in words (the first free arena word after it).
@@ -40,6 +40,9 @@ pub struct Func {
     pub max_stack: u32,
     pub lines_start: u32,
     pub lines_count: u32,
+    pub n_defaults: u32,
+    /// Word index of the locals' name table (byte offsets of Strs).
+    pub local_names: u32,
 }
 
 impl Image {
@@ -54,6 +57,8 @@ impl Image {
             max_stack: field(function::MAX_STACK),
             lines_start: field(function::LINES_START),
             lines_count: field(function::LINES_COUNT),
+            n_defaults: field(function::N_DEFAULTS),
+            local_names: field(function::LOCAL_NAMES) / 4,
         }
     }
 
@@ -62,17 +67,38 @@ impl Image {
         word(m, (table + k) as usize) / 4
     }
 
-    /// Constant `k` (the verifier allows scalars and Strs only).
-    pub fn constant(&self, m: &[u32], k: u32) -> Value {
-        let at = Self::entry(m, self.consts, k);
+    /// Byte index of function `f`'s code.
+    pub fn code_of(&self, m: &[u32], f: u32) -> u32 {
+        self.code + word(m, (self.functions + f * FUNCTION_WORDS as u32) as usize + function::CODE_START)
+    }
+
+    /// Word index of function `f`'s name (a Str).
+    pub fn func_name(&self, m: &[u32], f: u32) -> u32 {
+        let at = (self.functions + f * FUNCTION_WORDS as u32) as usize;
+        Self::entry(m, self.consts, word(m, at + function::NAME))
+    }
+
+    /// Word index of constant `k`'s encoding.
+    pub fn const_at(&self, m: &[u32], k: u32) -> u32 {
+        Self::entry(m, self.consts, k)
+    }
+
+    /// Word index of local `k`'s name (a Str) in function `f`.
+    pub fn local_name(&self, m: &[u32], f: &Func, k: u32) -> u32 {
+        word(m, (f.local_names + k) as usize) / 4
+    }
+
+    /// The scalar or Str encoded at word `at`, and the words it takes (a
+    /// Tuple head reads as None; the VM builds tuple constants itself).
+    pub fn scalar_at(m: &[u32], at: u32) -> (Value, u32) {
         let head = word(m, at as usize);
         let next = word(m, at as usize + 1);
         match value::tag_of(head) {
-            value::BOOL => Value::Bool(value::len_of(head) != 0),
-            value::INT => Value::Int(next as i32),
-            value::FLOAT => Value::Float(f32::from_bits(next)),
-            value::STR => Value::Str(at),
-            _ => Value::None,
+            value::BOOL => (Value::Bool(value::len_of(head) != 0), 1),
+            value::INT => (Value::Int(next as i32), 2),
+            value::FLOAT => (Value::Float(f32::from_bits(next)), 2),
+            value::STR => (Value::Str(at), 1 + value::words_for_bytes(value::len_of(head))),
+            _ => (Value::None, 1),
         }
     }
 

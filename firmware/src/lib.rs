@@ -10,9 +10,13 @@
 //! | `exec`      | the Run command: copy, verify, run, report                    |
 //! | `verify`    | the bytecode verifier                                         |
 //! | `image`     | reading a verified image (functions, constants, lines)        |
-//! | `vm`        | the dispatch loop                                             |
+//! | `vm`        | the dispatch loop, frames, calls                              |
+//! | `heap`      | objects in VM memory, allocator, mark-sweep collector         |
+//! | `seq`       | lists, tuples, strs, ranges, iterators: subscripts, slices... |
+//! | `strings`   | str methods                                                   |
+//! | `repr`      | repr of lists and tuples                                      |
 //! | `value`     | the VM's values                                               |
-//! | `arena`     | bounds-checked access to the core's private arena             |
+//! | `arena`     | bounds-checked VM memory: the SRAM arena, then DRAM spill     |
 //! | `ops`       | arithmetic and comparison semantics                           |
 //! | `float`     | floor and fmod without libm or 64-bit division                |
 //! | `exc`       | exceptions raised on the core                                 |
@@ -26,13 +30,19 @@ pub mod events;
 pub mod exc;
 pub mod exec;
 pub mod float;
+pub mod heap;
 pub mod image;
 pub mod modules;
 pub mod ops;
 pub mod platform;
 pub mod report;
+#[cfg(feature = "extras")]
+pub mod repr;
+pub mod seq;
 pub mod service;
 pub mod shared;
+#[cfg(feature = "extras")]
+pub mod strings;
 pub mod value;
 pub mod verify;
 pub mod vm;

@@ -7,7 +7,7 @@ use core::cmp::Ordering;
 use shared_protocol::bytecode::Op;
 use shared_protocol::errors::{ExcType, Msg};
 
-use crate::arena;
+use crate::arena::Mem;
 use crate::exc::{Exc, Part};
 use crate::float::{floor, fmod};
 use crate::value::Value;
@@ -37,43 +37,44 @@ impl Num {
     }
 }
 
-pub fn truthy(m: &[u32], v: Value) -> bool {
+/// Truthiness of the value stored at word `i` (no Value temporary in the
+/// caller's frame).
+#[inline(never)]
+pub fn truthy_at(m: &Mem, i: u32) -> bool {
+    truthy(m, m.load(i))
+}
+
+pub fn truthy(m: &Mem, v: Value) -> bool {
     match v {
         Value::Unbound | Value::None => false,
         Value::Bool(b) => b,
         Value::Int(i) => i != 0,
         Value::Float(f) => f != 0.0,
-        Value::Str(at) => arena::str_len(m, at) != 0,
-        Value::Native(_) => true,
+        Value::Str(_) | Value::List(_) | Value::Tuple(_) | Value::Range(_) => {
+            crate::seq::len(m, v) != Some(0)
+        }
+        _ => true,
     }
 }
 
 /// The operator's source text, for error details.
+#[inline(never)]
 pub fn symbol(op: Op) -> &'static str {
-    match op {
-        Op::Add | Op::Pos => "+",
-        Op::Sub | Op::Neg => "-",
-        Op::Mul => "*",
-        Op::TrueDiv => "/",
-        Op::FloorDiv => "//",
-        Op::Mod => "%",
-        Op::Pow => "** or pow()",
-        Op::LShift => "<<",
-        Op::RShift => ">>",
-        Op::BitAnd => "&",
-        Op::BitOr => "|",
-        Op::BitXor => "^",
-        Op::Invert => "~",
-        Op::Lt => "<",
-        Op::Le => "<=",
-        Op::Gt => ">",
-        Op::Ge => ">=",
-        _ => "?",
-    }
+    // One text and (offset, length) per opcode from Neg (0x10) to Ge (0x2D).
+    const TEXT: &str = "-+~*//%** or pow()<<>>&|^<=>=";
+    const AT: [(u8, u8); 30] = [
+        (0, 1), (1, 1), (0, 0), (2, 1), (0, 0), (0, 0), (0, 0), (0, 0), // Neg Pos Not Invert
+        (1, 1), (0, 1), (3, 1), (4, 1), (4, 2), (6, 1), (7, 11), (18, 2), // Add .. LShift
+        (20, 2), (22, 1), (23, 1), (24, 1), (0, 0), (0, 0), (0, 0), (0, 0), // RShift .. BitXor
+        (0, 0), (0, 0), (25, 1), (25, 2), (27, 1), (27, 2), // Lt Le Gt Ge
+    ];
+    let (at, len) = AT.get((op as usize).wrapping_sub(0x10)).copied().unwrap_or((0, 0));
+    TEXT.get(at as usize..(at + len) as usize).unwrap_or("")
 }
 
 /// `Neg`, `Pos`, `Not`, `Invert`.
-pub fn unary(m: &[u32], op: Op, a: Value) -> Result<Value, Exc> {
+#[inline(never)]
+pub fn unary(m: &Mem, op: Op, a: Value) -> Result<Value, Exc> {
     if op == Op::Not {
         return Ok(Value::Bool(!truthy(m, a)));
     }
@@ -93,7 +94,7 @@ pub fn unary(m: &[u32], op: Op, a: Value) -> Result<Value, Exc> {
 }
 
 /// Arithmetic, bitwise and comparison binary operators.
-pub fn binary(m: &[u32], op: Op, a: Value, b: Value) -> Result<Value, Exc> {
+pub fn binary(m: &Mem, op: Op, a: Value, b: Value) -> Result<Value, Exc> {
     if matches!(op, Op::Eq | Op::Ne | Op::Lt | Op::Le | Op::Gt | Op::Ge) {
         return compare(m, op, a, b);
     }
@@ -164,6 +165,7 @@ fn int_op(op: Op, a: i32, b: i32) -> Option<Result<Value, Exc>> {
 }
 
 /// `a ** b` for ints: exact by squaring; a negative exponent gives a float.
+#[inline(never)]
 fn int_pow(a: i32, b: i32) -> Result<Value, Exc> {
     if b < 0 {
         if a == 0 {
@@ -227,6 +229,7 @@ fn float_divmod(a: f32, b: f32) -> (f32, f32) {
     (quot, rem)
 }
 
+#[inline(never)]
 fn float_pow(a: f32, b: f32) -> Result<Value, Exc> {
     if a == 0.0 && b < 0.0 {
         return Err(Exc::zero_division(Msg::ZeroToNegativePower));
@@ -238,10 +241,12 @@ fn float_pow(a: f32, b: f32) -> Result<Value, Exc> {
             "negative number cannot be raised to a fractional power",
         ));
     }
-    let r = libm::powf(a, b);
-    if r.is_infinite() && a.is_finite() && b.is_finite() {
-        return Err(Exc::new(ExcType::OverflowError, Msg::FloatOverflow));
+    // x ** 2 is one correctly rounded multiply (mathf::pow may be 1 ulp off).
+    if b == 2.0 {
+        return Ok(Value::Float(a * a));
     }
+    // mathf::pow: Domain is ruled out above, Range is an overflow.
+    let r = crate::modules::mathf::pow(a, b).map_err(|_| Exc::new(ExcType::OverflowError, Msg::FloatOverflow))?;
     Ok(Value::Float(r))
 }
 
@@ -263,16 +268,17 @@ fn int_float_cmp(i: i32, f: f32) -> Option<Ordering> {
     })
 }
 
-fn compare(m: &[u32], op: Op, a: Value, b: Value) -> Result<Value, Exc> {
+#[inline(never)]
+fn compare(m: &Mem, op: Op, a: Value, b: Value) -> Result<Value, Exc> {
     let order = match (a, b, num(a), num(b)) {
-        (Value::Str(x), Value::Str(y), ..) => Some(arena::str_cmp(m, x, y)),
+        (Value::Str(x), Value::Str(y), ..) => Some(m.str_cmp(x, y)),
         (.., Some(Num::I(x)), Some(Num::I(y))) => Some(x.cmp(&y)),
         (.., Some(Num::F(x)), Some(Num::F(y))) => x.partial_cmp(&y),
         (.., Some(Num::I(x)), Some(Num::F(y))) => int_float_cmp(x, y),
         (.., Some(Num::F(x)), Some(Num::I(y))) => int_float_cmp(y, x).map(Ordering::reverse),
         // Unrelated types: == is identity of the value, ordering is a TypeError.
-        _ if op == Op::Eq => return Ok(Value::Bool(a == b)),
-        _ if op == Op::Ne => return Ok(Value::Bool(a != b)),
+        _ if op == Op::Eq => return Ok(Value::Bool(a.to_words() == b.to_words())),
+        _ if op == Op::Ne => return Ok(Value::Bool(a.to_words() != b.to_words())),
         _ => {
             return Err(Exc::new(ExcType::TypeError, Msg::NotSupportedBetween)
                 .with(Part::Text(symbol(op)))

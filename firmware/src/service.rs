@@ -1,7 +1,7 @@
 //! Boot and the service loop: idle → command → run → report → idle.
 
 use shared_protocol::layout::{
-    core_area, CORE_EVENT_RING, CORE_EVENT_RING_SIZE, CORE_INBOX, CORE_INBOX_SIZE, CORE_STATUS,
+    core_area, spill_size, CORE_EVENT_RING, CORE_SPILL, CORE_EVENT_RING_SIZE, CORE_INBOX, CORE_INBOX_SIZE, CORE_STATUS,
     CORE_STATUS_SIZE, COMMAND_SLOT_SIZE, COMMAND_SLOT_START,
 };
 use shared_protocol::mailbox::{
@@ -20,6 +20,8 @@ pub struct Mailbox {
     pub status: Shared,
     pub inbox: Shared,
     pub ring: Ring,
+    /// This core's DRAM spill area (the VM's memory above the SRAM arena).
+    pub spill: Shared,
 }
 
 impl Mailbox {
@@ -37,7 +39,8 @@ impl Mailbox {
         let cmd = sram.sub(COMMAND_SLOT_START, COMMAND_SLOT_SIZE);
         let status = dram.sub(area + CORE_STATUS, CORE_STATUS_SIZE);
         let ring = Ring { ring: dram.sub(area + CORE_EVENT_RING, CORE_EVENT_RING_SIZE), status, cmd };
-        Mailbox { cmd, status, inbox: dram.sub(area + CORE_INBOX, CORE_INBOX_SIZE), ring }
+        let spill = dram.sub(area + CORE_SPILL, spill_size(p.chip()));
+        Mailbox { cmd, status, inbox: dram.sub(area + CORE_INBOX, CORE_INBOX_SIZE), ring, spill }
     }
 
     fn set_state(&self, state: CoreState) {

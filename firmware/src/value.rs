@@ -1,6 +1,7 @@
-//! The VM's values: `Copy`, two words in the arena (a tag and a payload).
-//! References are arena word indices, never host pointers (design.md §3), so
-//! the arena has the same bytes on the chip and in the simulator.
+//! The VM's values: `Copy`, two words in VM memory (a tag and a payload).
+//! References are word offsets in VM memory (`arena::Mem`), never host
+//! pointers (design.md §3), so memory has the same bytes on the chip and in
+//! the simulator. Heap objects are described in `heap`.
 
 use shared_protocol::natives::{self, Kind};
 
@@ -14,15 +15,27 @@ pub enum Value {
     Bool(bool),
     Int(i32),
     Float(f32),
-    /// Word index in the arena of a Str in the value encoding (head word
-    /// `STR | len << 8`, then the bytes): constants are read in place.
+    /// Word offset of a Str in the value encoding (head word `STR | len << 8`,
+    /// then the bytes): an image constant read in place, or a heap object.
     Str(u32),
     /// A native module or function (`shared_protocol::natives`).
     Native(u16),
+    /// Heap objects (word offset of the object's head word, `heap`).
+    List(u32),
+    Tuple(u32),
+    Func(u32),
+    Range(u32),
+    Iter(u32),
+    /// A list's item storage (never on the operand stack).
+    Array(u32),
 }
 
+/// Tags of the memory form; the pointer tags are `T_STR` and `T_LIST..`.
+pub const T_STR: u32 = 5;
+pub const T_LIST: u32 = 7;
+
 impl Value {
-    /// The arena form: `[tag, payload]`; tag 0 is Unbound.
+    /// The memory form: `[tag, payload]`; tag 0 is Unbound.
     pub fn to_words(self) -> [u32; 2] {
         match self {
             Value::Unbound => [0, 0],
@@ -30,8 +43,14 @@ impl Value {
             Value::Bool(b) => [2, b as u32],
             Value::Int(i) => [3, i as u32],
             Value::Float(f) => [4, f.to_bits()],
-            Value::Str(at) => [5, at],
+            Value::Str(at) => [T_STR, at],
             Value::Native(n) => [6, n as u32],
+            Value::List(p) => [7, p],
+            Value::Tuple(p) => [8, p],
+            Value::Func(p) => [9, p],
+            Value::Range(p) => [10, p],
+            Value::Iter(p) => [11, p],
+            Value::Array(p) => [12, p],
         }
     }
 
@@ -43,8 +62,20 @@ impl Value {
             4 => Value::Float(f32::from_bits(payload)),
             5 => Value::Str(payload),
             6 => Value::Native(payload as u16),
+            7 => Value::List(payload),
+            8 => Value::Tuple(payload),
+            9 => Value::Func(payload),
+            10 => Value::Range(payload),
+            11 => Value::Iter(payload),
+            12 => Value::Array(payload),
             _ => Value::Unbound,
         }
+    }
+
+    /// The object a reference value points to (`None` for scalars).
+    pub fn object(self) -> Option<u32> {
+        let [tag, payload] = self.to_words();
+        (tag == T_STR || tag >= T_LIST).then_some(payload)
     }
 
     /// Python's `type(v).__name__`, for error details.
@@ -55,6 +86,11 @@ impl Value {
             Value::Int(_) => "int",
             Value::Float(_) => "float",
             Value::Str(_) => "str",
+            Value::List(_) | Value::Array(_) => "list",
+            Value::Tuple(_) => "tuple",
+            Value::Func(_) => "function",
+            Value::Range(_) => "range",
+            Value::Iter(_) => "iterator",
             Value::Native(n) => match natives::get(n) {
                 Some(native) if native.kind == Kind::Module => "module",
                 _ => "builtin_function_or_method",

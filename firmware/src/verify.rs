@@ -2,11 +2,16 @@
 //! After it, the VM may rely on: tables in bounds, every instruction known
 //! and complete, jump targets on instruction boundaries of their function,
 //! indices in range, one stack depth per instruction (0..=MAX_STACK, never
-//! popped below zero), no fall-through past a function's end, constants and
-//! names well encoded, line tables sorted, and function 0's frame fitting
-//! the arena. Not recursive; its scratch space is the arena after the image.
+//! popped below zero, ListAppend's list within reach), no fall-through past
+//! a function's end, constants (scalars, Strs, with the `extras` flat
+//! tuples) and names well encoded, locals' name tables of Strs, N_DEFAULTS
+//! <= N_PARAMS, MakeFunction naming a function, method numbers in range,
+//! line tables sorted, and the image and globals fitting the arena. Opcodes
+//! and natives this build does not run are refused (`Reject::Unsupported`,
+//! `not_implemented`). Not recursive; its scratch space is the arena after
+//! the image.
 //!
-//! A refused image is reported as an Error event (ValueError, Msg::Generic,
+//! A refused image is reported as an Error event (ValueError, Msg::ImageRefused,
 //! line 0, "bytecode image refused: check R at byte B", R a [`Reject`]) and
 //! Done(Error): the host gets a clear report and the core stays usable (a
 //! `Fault::BadImage` would leave it stopped until reloaded). An image too
@@ -14,7 +19,7 @@
 
 use shared_protocol::bytecode::{
     BYTECODE_VERSION, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
-    PRINT_HAS_END, PRINT_HAS_SEP, function, header, line_entry_pc,
+    PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, function, header, line_entry_pc,
 };
 use shared_protocol::natives::{self, BUILTIN};
 use shared_protocol::value::{self, Reader, Token};
@@ -49,8 +54,10 @@ pub enum Reject {
     FallsOff = 10,
     /// A line table unsorted or out of range.
     Lines = 11,
-    /// The image and function 0's frame do not fit the arena (MemoryError).
+    /// The image and its globals do not fit the arena (MemoryError).
     NoRoom = 12,
+    /// A native or opcode this firmware build does not run (the `extras`).
+    Unsupported = 13,
 }
 
 /// A refused image: the reason and the image byte offset it concerns.
@@ -70,7 +77,9 @@ const MAX_STACK_LIMIT: u32 = 250;
 /// A scratch byte for an instruction start whose depth is not known yet.
 const UNSEEN: u8 = 0xFF;
 
-/// Verify the `len`-byte image at the start of `m`.
+/// Verify the `len`-byte image at the start of `m`. Out of line: its
+/// locals must not sit on the stack under the running VM.
+#[inline(never)]
 pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
     let words = len / 4;
     if len & 3 != 0 || words < HEADER_WORDS as u32 || words as usize > m.len() {
@@ -117,7 +126,18 @@ pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
         return bad(Reject::Table, 0);
     }
     for k in 0..img.n_consts {
-        check_value(m, words, word(m, (img.consts + k) as usize), false)?;
+        let off = word(m, (img.consts + k) as usize);
+        let head = word(m, (off / 4) as usize);
+        if cfg!(feature = "extras") && off & 3 == 0 && value::tag_of(head) == value::TUPLE {
+            // A flat tuple of scalars and Strs (keyword names, constant tuples).
+            let mut at = off + 4;
+            for _ in 0..value::len_of(head) {
+                check_value(m, words, at, false)?;
+                at += 4 * Image::scalar_at(m, at / 4).1;
+            }
+        } else {
+            check_value(m, words, off, false)?;
+        }
     }
     for k in 0..img.n_globals {
         check_value(m, words, word(m, (img.names + k) as usize), true)?;
@@ -129,14 +149,13 @@ pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
     for f in 0..img.n_functions {
         check_function(m, &img, f)?;
     }
-    // Room for the globals, function 0's locals and its operand stack.
     let f0 = img.func(m, 0);
     if f0.n_params != 0 {
         // The module body runs with no arguments.
         return bad(Reject::Function, img.functions * 4);
     }
-    let frame = 2 * (img.n_globals + f0.n_locals + f0.max_stack);
-    if words + frame > m.len() as u32 {
+    // Room for the globals in SRAM (frames and objects may go to DRAM).
+    if words as u64 + 2 * img.n_globals as u64 > m.len() as u64 {
         return bad(Reject::NoRoom, 0);
     }
     Ok(img)
@@ -216,8 +235,18 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
         || n_locals > 0xFFFF
         || max_stack > MAX_STACK_LIMIT
         || !is_str_const(m, img, field(function::NAME))
+        || field(function::N_DEFAULTS) > n_params
     {
         return bad(Reject::Function, entry);
+    }
+    // The locals' names: n_locals Strs.
+    let names_off = field(function::LOCAL_NAMES);
+    let names_end = (names_off / 4).checked_add(n_locals);
+    if names_off & 3 != 0 || names_end.is_none_or(|end| end > img.words) {
+        return bad(Reject::Table, entry);
+    }
+    for k in 0..n_locals {
+        check_value(m, img.words, word(m, (names_off / 4 + k) as usize), true)?;
     }
     let (lines_start, lines_count) = (field(function::LINES_START), field(function::LINES_COUNT));
     if lines_start
@@ -269,14 +298,17 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
             Op::LoadConst => k < img.n_consts,
             Op::LoadGlobal | Op::StoreGlobal => k < img.n_globals,
             Op::LoadLocal | Op::StoreLocal => k < n_locals,
+            _ if native_unsupported(op, k) => return bad(Reject::Unsupported, at(pc)),
             Op::LoadNative => (k as usize) < natives::NATIVES.len(),
             Op::LoadModuleAttr => natives::get(k as u16).is_some_and(|n| n.module != BUILTIN),
             Op::Print => k & !(0xFF | PRINT_HAS_SEP | PRINT_HAS_END) as u32 == 0,
+            Op::MakeFunction => k != 0 && k < img.n_functions,
+            Op::CallMethod => ((k & 0xFF) as usize) < natives::METHODS.len(),
             _ => true,
         };
         if !in_range {
             return bad(
-                if op == Op::Print {
+                if matches!(op, Op::Print) {
                     Reject::Operand
                 } else {
                     Reject::Index
@@ -316,7 +348,9 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
                 // Both paths' effects come from the opcode table (bytecode.rs).
                 let (pop, push) = op.stack_effect(operand(m, pc) as u16);
                 let (pop, push) = (pop as u32, push as u32);
-                if depth < pop || depth - pop + push > max_stack {
+                // ListAppend reaches its list `operand` values below the top.
+                let reach = if op == Op::ListAppend { operand(m, pc) + 2 } else { pop };
+                if depth < reach || depth - pop + push > max_stack {
                     return bad(Reject::Stack, at(pc));
                 }
                 let after = depth - pop + push;
@@ -365,28 +399,21 @@ pub fn is_jump(op: Op) -> bool {
     )
 }
 
-/// Opcodes of the table this VM does not run yet: refused before anything runs.
+/// A native or method this build does not run (`builtins::supported`).
+fn native_unsupported(op: Op, k: u32) -> bool {
+    match op {
+        Op::LoadNative | Op::LoadModuleAttr => {
+            natives::get(k as u16).is_some() && !crate::builtins::supported(k as u16)
+        }
+        // The core runs `list.append(x)` only (method 0, one argument).
+        Op::CallMethod => !cfg!(feature = "extras") && k != call_method_operand(0, 1) as u32,
+        _ => false,
+    }
+}
+
+/// Opcodes of the table this VM does not run yet: refused before anything
+/// runs. Slices, `in` and keyword calls come with the `extras` feature
+/// (the code budget).
 fn not_implemented(op: Op) -> bool {
-    matches!(
-        op,
-        Op::Rot3
-            | Op::Dup2
-            | Op::Is
-            | Op::IsNot
-            | Op::In
-            | Op::NotIn
-            | Op::ForIter
-            | Op::CallKw
-            | Op::CallMethod
-            | Op::MakeFunction
-            | Op::LoadSubscr
-            | Op::StoreSubscr
-            | Op::LoadSlice
-            | Op::LoadSliceStep
-            | Op::BuildList
-            | Op::BuildTuple
-            | Op::UnpackSequence
-            | Op::ListAppend
-            | Op::GetIter
-    )
+    !cfg!(feature = "extras") && matches!(op, Op::LoadSlice | Op::LoadSliceStep | Op::In | Op::NotIn | Op::CallKw)
 }

@@ -1,32 +1,51 @@
-//! The dispatch loop. Not recursive: one frame (function 0; user function
-//! calls are not in this slice's opcode table). The globals, locals and the
-//! operand stack are arena words after the image (see `arena`).
+//! The dispatch loop and the VM state. Not recursive: a Python call pushes
+//! a frame in VM memory and the loop carries on in the callee; a return pops
+//! it. Nothing of the VM lives on the Rust stack per Python call.
+//!
+//! VM memory (`arena::Mem`, word offsets; SRAM first, then the DRAM spill):
+//!
+//! ```text
+//! SRAM  image | globals | frame segment 0 | heap region 0
+//! DRAM  frame segment 1 (a quarter of the spill area) | heap region 1
+//! ```
+//!
+//! A frame: `prev` (0 for function 0), function index, saved pc, saved sp
+//! (both written when it calls), then its locals and its operand stack, two
+//! words per value. A callee's frame starts where the callee value sat on
+//! the caller's stack (its arguments slide up into the callee's locals); when
+//! segment 0 has no room it starts at segment 1; when neither has room:
+//! RecursionError.
 //!
 //! It trusts what the verifier proved (opcodes known, operands complete,
 //! indices in range, stack depths within 0..=MAX_STACK), and still touches
-//! the arena only through bounds-checked accessors.
+//! memory only through bounds-checked accessors.
 
 use shared_protocol::bytecode::{Op, Operand, PRINT_HAS_END, PRINT_HAS_SEP};
 use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::mailbox::cmd;
 use shared_protocol::natives::{self, Kind};
+use shared_protocol::value as enc;
 
-use crate::arena::{self, byte, half, load, store};
+use crate::arena::{Mem, byte, half};
 use crate::builtins;
 use crate::events::EmitError;
 use crate::exc::{Exc, Part};
-use crate::image::Image;
+use crate::heap::{self, Heap, Marker};
+use crate::image::{Func, Image};
 use crate::ops;
 use crate::platform::Platform;
 use crate::report;
+use crate::seq;
 use crate::service::Mailbox;
 use crate::value::Value;
 
 /// Why the loop stopped before returning.
 #[cfg_attr(test, derive(Debug))]
+#[derive(Clone, Copy)]
 pub enum Stop {
-    /// A Python exception.
-    Raise(Exc),
+    /// A Python exception: `St::exc` holds it (a one-byte `Stop` keeps the
+    /// `Result`s in the dispatch loop small on the 1.5 KB stack).
+    Raise,
     /// The core is being halted or reset (`Platform::halt_requested`).
     Halt,
     /// `cmd::CANCEL` names this launch.
@@ -44,7 +63,409 @@ impl From<EmitError> for Stop {
     }
 }
 
+/// Frame header words.
+const F_PREV: u32 = 0;
+const F_FUNC: u32 = 1;
+const F_PC: u32 = 2;
+const F_SP: u32 = 3;
+const F_LOCALS: u32 = 4;
+
+/// Temporary roots for natives that allocate while holding objects.
+pub const TMP: usize = if cfg!(feature = "extras") { 4 } else { 0 };
+
+/// The VM state of one launch.
+pub struct St<'a> {
+    pub m: Mem<'a>,
+    pub img: Image,
+    pub heap: Heap,
+    pub globals: u32,
+    /// Current frame, its function (index and entry), pc and operand sp.
+    pub fp: u32,
+    pub fi: u32,
+    /// Byte index of the current function's code.
+    pub code: u32,
+    pub pc: u32,
+    pub sp: u32,
+    /// Frame segments (half-open word ranges).
+    pub segs: [(u32, u32); 2],
+    pub tmp: [Value; TMP],
+    pub rng: crate::modules::rng::Rng,
+    /// The exception being raised (`Stop::Raise`).
+    pub exc: Exc,
+}
+
+fn recursion() -> Exc {
+    Exc::new(ExcType::RecursionError, Msg::RecursionDepth)
+}
+
+impl<'a> St<'a> {
+    /// Lay out memory after the verified image and enter function 0.
+    pub fn new(m: Mem<'a>, rng: crate::modules::rng::Rng) -> St<'a> {
+        St {
+            m,
+            img: Image::default(),
+            heap: Heap {
+                free: 0,
+                regions: [(0, 0); 2],
+            },
+            globals: 0,
+            fp: 0,
+            fi: 0,
+            code: 0,
+            pc: 0,
+            sp: 0,
+            segs: [(0, 0); 2],
+            tmp: [Value::None; TMP],
+            rng,
+            exc: Exc::new(ExcType::MemoryError, Msg::OutOfMemory),
+        }
+    }
+
+    /// Lay out memory after the verified image `img` (globals unbound, the
+    /// frame segments, the heap).
+    #[inline(never)]
+    pub fn layout(&mut self, img: Image) {
+        let m = &mut self.m;
+        let s = m.sram.len() as u32;
+        let total = m.words();
+        let globals = img.words;
+        let g_end = globals + 2 * img.n_globals;
+        let mid = g_end + s.wrapping_sub(g_end) / 2;
+        let d_mid = s + (total - s) / 4;
+        for i in globals..g_end {
+            m.set(i, 0);
+        }
+        self.heap = Heap::new(m, [(mid, s), (d_mid, total)]);
+        self.img = img;
+        self.globals = globals;
+        self.segs = [(g_end, mid), (s, d_mid)];
+    }
+
+    /// Enter function 0 (MemoryError, already in `exc`, when even its
+    /// frame does not fit).
+    pub fn start(&mut self) -> Result<(), Stop> {
+        let base = self
+            .frame_at(self.segs[0].0, &self.img.func(self.m.sram, 0))
+            .ok_or(Stop::Raise)?;
+        self.enter(base, 0, 0);
+        Ok(())
+    }
+
+    /// Raise `e`: keep it in `exc`.
+    #[inline(never)]
+    pub fn raise(&mut self, e: Exc) -> Stop {
+        self.exc = e;
+        Stop::Raise
+    }
+
+    /// Where a frame for `f` goes if it would start at `at`.
+    #[inline(never)]
+    fn frame_at(&self, at: u32, f: &Func) -> Option<u32> {
+        let size = F_LOCALS + 2 * (f.n_locals + f.max_stack);
+        let fits =
+            |(lo, hi): (u32, u32), b: u32| b >= lo && b.checked_add(size).is_some_and(|e| e <= hi);
+        if fits(self.segs[0], at) || fits(self.segs[1], at) {
+            Some(at)
+        } else if at < self.segs[1].0 && fits(self.segs[1], self.segs[1].0) {
+            Some(self.segs[1].0)
+        } else {
+            None
+        }
+    }
+
+    /// Make the frame at `base` (locals already in place) current.
+    #[inline(never)]
+    fn enter(&mut self, base: u32, fi: u32, bound: u32) {
+        let f = self.img.func(self.m.sram, fi);
+        self.m.set(base + F_PREV, self.fp);
+        self.m.set(base + F_FUNC, fi);
+        let locals = base + F_LOCALS;
+        for i in 2 * bound..2 * f.n_locals {
+            self.m.set(locals + i, 0);
+        }
+        self.fp = base;
+        self.fi = fi;
+        self.code = f.code;
+        self.pc = 0;
+        self.sp = locals + 2 * f.n_locals;
+    }
+
+    pub fn push(&mut self, v: Value) {
+        self.m.store(self.sp, v);
+        self.sp = self.sp.wrapping_add(2);
+    }
+
+    pub fn pop(&mut self) -> Value {
+        self.sp = self.sp.wrapping_sub(2);
+        self.m.load(self.sp)
+    }
+
+    /// The value `k` below the top (0 is the top).
+    pub fn peek(&self, k: u32) -> Value {
+        self.m.load(self.sp.wrapping_sub(2 * (k + 1)))
+    }
+
+    /// Replace the top `n` values by `v`.
+    pub fn replace(&mut self, n: u32, v: Value) {
+        self.sp = self.sp.wrapping_sub(2 * n);
+        self.push(v);
+    }
+
+    /// Mark from every root, then sweep.
+    #[inline(never)]
+    pub fn collect(&mut self) {
+        let mut mk = Marker::new();
+        let (m, h) = (&mut self.m, &self.heap);
+        mk.mark_range(m, h, self.globals, self.img.n_globals);
+        for v in self.tmp {
+            mk.mark(m, h, v);
+        }
+        let (mut fp, mut sp) = (self.fp, self.sp);
+        while fp != 0 {
+            let locals = fp + F_LOCALS;
+            mk.mark_range(m, h, locals, sp.saturating_sub(locals) / 2);
+            fp = m.word(fp + F_PREV);
+            sp = m.word(fp + F_SP);
+        }
+        mk.finish(m, h);
+        self.heap.sweep(m);
+    }
+
+    /// A zeroed object of `words` words with head word `head`.
+    pub fn alloc(&mut self, words: u32, head: u32) -> Result<u32, Exc> {
+        let p = match self.heap.alloc(&mut self.m, words) {
+            Some(p) => p,
+            None => {
+                self.collect();
+                self.heap
+                    .alloc(&mut self.m, words)
+                    .ok_or(Exc::new(ExcType::MemoryError, Msg::OutOfMemory))?
+            }
+        };
+        self.m.set(p, head);
+        Ok(p)
+    }
+
+    /// A Str of `len` bytes (zeroed: the caller writes them).
+    pub fn new_str(&mut self, len: u32) -> Result<u32, Exc> {
+        if len > enc::MAX_LEN {
+            return Err(Exc::new(ExcType::MemoryError, Msg::OutOfMemory));
+        }
+        self.alloc(1 + enc::words_for_bytes(len), heap::STR | len << 8)
+    }
+
+    /// A Str holding `bytes`.
+    pub fn str_from(&mut self, bytes: &[u8]) -> Result<Value, Exc> {
+        let p = self.new_str(bytes.len() as u32)?;
+        for (i, &b) in bytes.iter().enumerate() {
+            self.m.set_byte((p + 1) * 4 + i as u32, b);
+        }
+        Ok(Value::Str(p))
+    }
+
+    /// A Tuple of `n` Unbound items (the caller fills them).
+    pub fn new_tuple(&mut self, n: u32) -> Result<u32, Exc> {
+        self.alloc(
+            n.checked_mul(2)
+                .and_then(|w| w.checked_add(1))
+                .ok_or_else(seq::too_long)?,
+            heap::TUPLE | n << 8,
+        )
+    }
+
+    /// An empty List with room for `cap` items. The List and its Array are
+    /// cut from one block (two objects, each with its GC word), so neither
+    /// needs rooting while the other is allocated.
+    pub fn new_list(&mut self, cap: u32) -> Result<u32, Exc> {
+        let words = cap
+            .checked_mul(2)
+            .and_then(|w| w.checked_add(5))
+            .ok_or_else(seq::too_long)?;
+        let p = self.alloc(words, heap::LIST)?;
+        self.m.set(p - 1, 4);
+        self.m.set(p + 3, 2 * cap + 2);
+        self.m.set(p + 4, heap::ARRAY | cap << 8);
+        self.m.store(p + 1, Value::Array(p + 4));
+        Ok(p)
+    }
+
+    /// Constant `k`; Tuple constants are built as heap tuples.
+    #[inline(never)]
+    pub fn constant(&mut self, k: u32) -> Result<Value, Exc> {
+        let at = self.img.const_at(self.m.sram, k);
+        let head = self.m.word(at);
+        if !cfg!(feature = "extras") || enc::tag_of(head) != enc::TUPLE {
+            return Ok(Image::scalar_at(self.m.sram, at).0);
+        }
+        let n = enc::len_of(head);
+        let t = self.new_tuple(n)?;
+        let mut at = at + 1;
+        for i in 0..n {
+            let (v, words) = Image::scalar_at(self.m.sram, at);
+            self.m.store(t + 1 + 2 * i, v);
+            at += words;
+        }
+        Ok(Value::Tuple(t))
+    }
+
+    /// The source line of the current instruction.
+    pub fn line(&self) -> u32 {
+        self.img
+            .line_of(self.m.sram, &self.img.func(self.m.sram, self.fi), self.pc)
+    }
+
+    /// Call the function object at `p` with `argc` arguments on the stack
+    /// (the last `names`' length of them keywords); the callee value sits
+    /// below them. Leaves the callee's frame current.
+    #[inline(never)]
+    fn call_function(&mut self, p: u32, argc: u32, names: Option<u32>) -> Result<(), Exc> {
+        let fi = self.m.word(p) >> 8;
+        let defaults = self.m.load(p + 1);
+        let f = self.img.func(self.m.sram, fi);
+        let nkw = if cfg!(feature = "extras") {
+            names.map_or(0, |t| self.m.word(t) >> 8)
+        } else {
+            0
+        };
+        let npos = argc - nkw;
+        let callee = self.sp - 2 * (argc + 1);
+        let name = Part::Str(self.img.func_name(self.m.sram, fi));
+        if npos > f.n_params {
+            let e = if f.n_defaults == 0 {
+                Exc::new(ExcType::TypeError, Msg::WrongArgCount)
+                    .with(name)
+                    .with(Part::Int(f.n_params as i32))
+            } else {
+                Exc::new(ExcType::TypeError, Msg::WrongArgCountRange)
+                    .with(name)
+                    .with(Part::Int((f.n_params - f.n_defaults) as i32))
+                    .with(Part::Int(f.n_params as i32))
+            };
+            return Err(e.with(Part::Int(npos as i32)));
+        }
+        let base = self.frame_at(callee, &f).ok_or_else(recursion)?;
+        let locals = base + F_LOCALS;
+        // Keyword values go past the callee's frame first (room checked).
+        let scratch = locals + 2 * (f.n_locals + f.max_stack);
+        if nkw > 0 {
+            let end = scratch + 2 * nkw;
+            if !self.segs.iter().any(|&(lo, hi)| base >= lo && end <= hi) {
+                return Err(recursion());
+            }
+            self.m.copy(scratch, callee + 2 + 2 * npos, 2 * nkw);
+        }
+        self.m.copy(locals, callee + 2, 2 * npos);
+        let caller = self.fp;
+        self.m.set(caller + F_PC, self.pc);
+        self.m.set(caller + F_SP, callee);
+        let (caller_fi, caller_code) = (self.fi, self.code);
+        self.enter(base, fi, npos);
+        let result = self.bind(&f, name, names, scratch, nkw, npos, defaults);
+        if result.is_err() {
+            // Report the error in the caller, at the call.
+            self.fp = caller;
+            self.fi = caller_fi;
+            self.code = caller_code;
+            self.pc = self.m.word(caller + F_PC);
+            self.sp = callee + 2 * (argc + 1);
+        }
+        result
+    }
+
+    /// Bind keyword arguments and defaults in the new frame.
+    #[allow(clippy::too_many_arguments)]
+    #[inline(never)]
+    #[cfg_attr(not(feature = "extras"), allow(unused_variables))]
+    fn bind(
+        &mut self,
+        f: &Func,
+        name: Part,
+        names: Option<u32>,
+        kw: u32,
+        nkw: u32,
+        npos: u32,
+        defaults: Value,
+    ) -> Result<(), Exc> {
+        let locals = self.fp + F_LOCALS;
+        #[cfg(feature = "extras")]
+        for j in 0..nkw {
+            let key = match names.map(|t| self.m.load(t + 1 + 2 * j)) {
+                Some(Value::Str(s)) => s,
+                _ => return Err(Exc::new(ExcType::TypeError, Msg::NoKeywordArguments).with(name)),
+            };
+            let slot = (0..f.n_params).find(|&i| {
+                self.m
+                    .str_cmp(self.img.local_name(self.m.sram, f, i), key)
+                    .is_eq()
+            });
+            let Some(i) = slot else {
+                return Err(Exc::new(ExcType::TypeError, Msg::UnexpectedKeyword)
+                    .with(name)
+                    .with(Part::Str(key)));
+            };
+            if self.m.word(locals + 2 * i) != 0 {
+                return Err(Exc::new(ExcType::TypeError, Msg::MultipleValuesForArgument)
+                    .with(name)
+                    .with(Part::Str(key)));
+            }
+            let v = self.m.load(kw + 2 * j);
+            self.m.store(locals + 2 * i, v);
+        }
+        let first_default = f.n_params - f.n_defaults;
+        for i in npos..f.n_params {
+            if self.m.word(locals + 2 * i) != 0 {
+                continue;
+            }
+            if i < first_default {
+                let missing = self.img.local_name(self.m.sram, f, i);
+                return Err(Exc::new(ExcType::TypeError, Msg::MissingArgument)
+                    .with(name)
+                    .with(Part::Str(missing)));
+            }
+            let v = match defaults {
+                Value::Tuple(t) => self.m.load(t + 1 + 2 * (i - first_default)),
+                _ => Value::None,
+            };
+            self.m.store(locals + 2 * i, v);
+        }
+        Ok(())
+    }
+
+    /// `Call`/`CallKw`: the callee and its arguments are on the stack.
+    #[inline(never)]
+    fn call<P: Platform>(
+        &mut self,
+        p: &mut P,
+        mb: &Mailbox,
+        argc: u32,
+        names: Option<u32>,
+    ) -> Result<bool, Exc> {
+        let callee = self.sp - 2 * (argc + 1);
+        let f = self.m.load(callee);
+        if let Value::Func(obj) = f {
+            self.call_function(obj, argc, names)?;
+            return Ok(true);
+        }
+        #[cfg(feature = "extras")]
+        if let Some(t) = names
+            && self.m.word(t) >> 8 != 0
+        {
+            let name = match f {
+                Value::Native(id) => natives::get(id).map_or("?", |n| n.name),
+                _ => f.type_name(),
+            };
+            return Err(
+                Exc::new(ExcType::TypeError, Msg::NoKeywordArguments).with(Part::Text(name))
+            );
+        }
+        let v = builtins::call(self, p, mb, f, argc, callee + 2)?;
+        self.replace(argc + 1, v);
+        Ok(false)
+    }
+}
+
 /// The cooperative stop point: every backward jump and every call.
+#[inline(never)]
 fn check_halt<P: Platform>(p: &mut P, mb: &Mailbox, launch: u32) -> Result<(), Stop> {
     if p.halt_requested() {
         return Err(Stop::Halt);
@@ -56,133 +477,221 @@ fn check_halt<P: Platform>(p: &mut P, mb: &Mailbox, launch: u32) -> Result<(), S
     Ok(())
 }
 
-/// Run function 0 of the verified image `img` to its return value, or say
-/// why it stopped and at which pc.
-pub fn run<P: Platform>(
-    m: &mut [u32],
-    img: &Image,
-    p: &mut P,
-    mb: &Mailbox,
-    launch: u32,
-) -> Result<Value, (Stop, u32)> {
-    let mut pc = 0;
-    execute(m, img, p, mb, launch, &mut pc).map_err(|stop| (stop, pc))
+/// The opcodes that may raise an exception (and allocate).
+/// `Ok(true)`: ForIter jumps. Inlined: a frame of its own would add to
+/// the deepest stack chains (the firmware stack is 1.5 KB).
+#[inline(always)]
+fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
+    match op {
+        Op::LoadConst => {
+            let v = st.constant(arg)?;
+            st.push(v);
+        }
+        Op::Neg | Op::Pos | Op::Not | Op::Invert => {
+            let a = st.pop();
+            let v = ops::unary(&st.m, op, a)?;
+            st.push(v);
+        }
+        Op::ForIter => match seq::next(st, st.peek(0))? {
+            Some(v) => st.push(v),
+            None => {
+                st.sp = st.sp.wrapping_sub(2);
+                return Ok(true);
+            }
+        },
+        #[cfg(feature = "extras")]
+        Op::CallMethod => {
+            let v = builtins::method(st, arg & 0xFF, arg >> 8)?;
+            st.replace((arg >> 8) + 1, v);
+        }
+        // Without the extras only `list.append` (method 0, one argument)
+        // passes the verifier.
+        #[cfg(not(feature = "extras"))]
+        Op::CallMethod => {
+            let Value::List(l) = st.peek(1) else {
+                return Err(Exc::new(ExcType::AttributeError, Msg::NoMethod)
+                    .with(Part::Text(st.peek(1).type_name()))
+                    .with(Part::Text("append")));
+            };
+            seq::list_append(st, l, st.peek(0))?;
+            st.replace(2, Value::None);
+        }
+        Op::MakeFunction => {
+            let obj = st.alloc(3, heap::FUNC | arg << 8)?;
+            let defaults = st.peek(0);
+            st.m.store(obj + 1, defaults);
+            st.replace(1, Value::Func(obj));
+        }
+        Op::LoadSubscr
+        | Op::StoreSubscr
+        | Op::LoadSlice
+        | Op::LoadSliceStep
+        | Op::BuildList
+        | Op::BuildTuple
+        | Op::UnpackSequence
+        | Op::ListAppend
+        | Op::GetIter => seq::op(st, op, arg)?,
+        // Every other opcode is a binary operator (CallMethod without the
+        // extras is refused by the verifier).
+        _ => {
+            let v = seq::binary(st, op, st.peek(1), st.peek(0))?;
+            st.replace(2, v);
+        }
+    }
+    Ok(false)
 }
 
-/// The loop; it leaves `pc` at the instruction that stopped it.
-fn execute<P: Platform>(
-    m: &mut [u32],
-    img: &Image,
+/// NameError or UnboundLocalError naming global or local `k`.
+#[inline(never)]
+fn unbound(st: &mut St, local: bool, k: u32) -> Stop {
+    let (ty, msg, name) = if local {
+        let f = st.img.func(st.m.sram, st.fi);
+        (
+            ExcType::UnboundLocalError,
+            Msg::LocalUnbound,
+            st.img.local_name(st.m.sram, &f, k),
+        )
+    } else {
+        (
+            ExcType::NameError,
+            Msg::NameNotDefined,
+            st.img.global_name(st.m.sram, k),
+        )
+    };
+    st.raise(Exc::new(ty, msg).with(Part::Str(name)))
+}
+
+/// AttributeError for `module.<native attr>`.
+#[inline(never)]
+fn no_attribute(st: &mut St, module: Value, attr: u32) -> Stop {
+    let name = natives::get(attr as u16).map_or("?", |n| n.name);
+    let (msg, owner) = match module {
+        Value::Native(id) if natives::get(id).is_some_and(|n| n.kind == Kind::Module) => (
+            Msg::NoModuleAttribute,
+            natives::get(id).map_or("?", |n| n.name),
+        ),
+        _ => (Msg::NotAnObjectAttribute, module.type_name()),
+    };
+    st.raise(
+        Exc::new(ExcType::AttributeError, msg)
+            .with(Part::Text(owner))
+            .with(Part::Text(name)),
+    )
+}
+
+/// `Print arg`: the values (and sep/end) on the stack become a Print event.
+#[inline(never)]
+fn print<P: Platform>(
+    st: &mut St,
     p: &mut P,
     mb: &Mailbox,
     launch: u32,
-    pc: &mut u32,
-) -> Result<Value, Stop> {
-    let f = img.func(m, 0);
-    let globals = img.words as usize;
-    let locals = globals + 2 * img.n_globals as usize;
-    let base = locals + 2 * f.n_locals as usize;
-    // Unbound is all zero bits.
-    for i in globals..base {
-        arena::set_word(m, i, 0);
+    arg: u32,
+) -> Result<(), Stop> {
+    let n = arg & 0xFF;
+    let end = if arg & PRINT_HAS_END as u32 != 0 {
+        st.pop()
+    } else {
+        Value::None
+    };
+    let sep = if arg & PRINT_HAS_SEP as u32 != 0 {
+        st.pop()
+    } else {
+        Value::None
+    };
+    for text in [sep, end] {
+        if !matches!(text, Value::None | Value::Str(_)) {
+            return Err(st.raise(Exc::generic(
+                ExcType::TypeError,
+                "sep and end must be None or a string",
+            )));
+        }
     }
-    // `sp`: the first free stack word. Wrapping arithmetic: a broken
-    // invariant must not panic, only read zeros through the accessors.
-    let mut sp = base;
-    macro_rules! pop {
-        () => {{
-            sp = sp.wrapping_sub(2);
-            load(m, sp)
-        }};
+    st.sp = st.sp.wrapping_sub(2 * n);
+    report::print(p, mb, launch, &st.m, st.sp, n, [sep, end])?;
+    st.push(Value::None);
+    Ok(())
+}
+
+/// A native's value: a Float constant or the native itself.
+fn native_value(id: u16) -> Value {
+    match natives::get(id).map(|n| n.kind) {
+        Some(Kind::Float(x)) => Value::Float(x),
+        _ => Value::Native(id),
     }
-    macro_rules! push {
-        ($v:expr) => {{
-            let v = $v;
-            store(m, sp, v);
-            sp = sp.wrapping_add(2);
-        }};
-    }
+}
+
+/// Run the current frame (function 0) to its return value; on a stop, `st`
+/// is left at the function and pc that stopped.
+#[inline(never)]
+pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
     loop {
-        let at = *pc;
-        let raise = Stop::Raise;
-        let code = (f.code + at) as usize;
-        let Some(op) = Op::from_u8(byte(m, code)) else {
+        let at = st.pc;
+        let code = (st.code + at) as usize;
+        let Some(op) = Op::from_u8(byte(st.m.sram, code)) else {
             return Err(Stop::Internal);
         };
         let arg = match op.operand() {
             Operand::None => 0,
-            Operand::U8 => byte(m, code + 1) as u32,
-            Operand::U16 | Operand::I16 => half(m, code + 1),
+            Operand::U8 => byte(st.m.sram, code + 1) as u32,
+            Operand::U16 | Operand::I16 => half(st.m.sram, code + 1),
         };
         let mut next = at + op.len() as u32;
         match op {
             Op::Nop => {}
-            Op::Pop => sp = sp.wrapping_sub(2),
-            Op::Dup => push!(load(m, sp.wrapping_sub(2))),
-            Op::Rot2 => {
-                let b = pop!();
-                let a = pop!();
-                push!(b);
-                push!(a);
+            Op::Pop => st.sp = st.sp.wrapping_sub(2),
+            // Loads, stores and copies move raw words: no Value temporaries.
+            Op::Dup | Op::Dup2 => {
+                let n = if op == Op::Dup { 2 } else { 4 };
+                st.m.copy(st.sp, st.sp.wrapping_sub(n), n);
+                st.sp = st.sp.wrapping_add(n);
             }
-            Op::LoadNone => push!(Value::None),
-            Op::LoadTrue => push!(Value::Bool(true)),
-            Op::LoadFalse => push!(Value::Bool(false)),
-            Op::LoadInt => push!(Value::Int(arg as u16 as i16 as i32)),
-            Op::LoadConst => push!(img.constant(m, arg)),
-            Op::LoadGlobal => {
-                let v = load(m, globals + 2 * arg as usize);
-                if v == Value::Unbound {
-                    let name = img.global_name(m, arg);
-                    return Err(raise(
-                        Exc::new(ExcType::NameError, Msg::NameNotDefined).with(Part::Str(name)),
-                    ));
+            // a b -> b a and a b c -> c a b: the top moves down `n` words.
+            Op::Rot2 | Op::Rot3 => {
+                let n = if op == Op::Rot2 { 2 } else { 4 };
+                let top = st.sp.wrapping_sub(2);
+                let (t0, t1) = (st.m.word(top), st.m.word(top + 1));
+                st.m.copy(top - n + 2, top - n, n);
+                st.m.set(top - n, t0);
+                st.m.set(top - n + 1, t1);
+            }
+            Op::LoadNone => st.push(Value::None),
+            Op::LoadTrue => st.push(Value::Bool(true)),
+            Op::LoadFalse => st.push(Value::Bool(false)),
+            Op::LoadInt => st.push(Value::Int(arg as u16 as i16 as i32)),
+            Op::LoadGlobal | Op::LoadLocal => {
+                let local = op == Op::LoadLocal;
+                let at = if local { st.fp + F_LOCALS } else { st.globals } + 2 * arg;
+                // Tag 0 is Unbound.
+                if st.m.word(at) == 0 {
+                    return Err(unbound(st, local, arg));
                 }
-                push!(v);
+                st.m.copy(st.sp, at, 2);
+                st.sp = st.sp.wrapping_add(2);
             }
-            Op::StoreGlobal => {
-                let v = pop!();
-                store(m, globals + 2 * arg as usize, v);
+            Op::StoreGlobal | Op::StoreLocal => {
+                let at = if op == Op::StoreLocal {
+                    st.fp + F_LOCALS
+                } else {
+                    st.globals
+                } + 2 * arg;
+                st.sp = st.sp.wrapping_sub(2);
+                st.m.copy(at, st.sp, 2);
             }
-            Op::LoadLocal => {
-                let v = load(m, locals + 2 * arg as usize);
-                if v == Value::Unbound {
-                    // The image has no local names: the detail is the slot.
-                    return Err(raise(
-                        Exc::new(ExcType::NameError, Msg::LocalUnbound).with(Part::Int(arg as i32)),
-                    ));
-                }
-                push!(v);
-            }
-            Op::StoreLocal => {
-                let v = pop!();
-                store(m, locals + 2 * arg as usize, v);
-            }
-            Op::LoadNative => push!(Value::Native(arg as u16)),
+            Op::LoadNative => st.push(native_value(arg as u16)),
             Op::LoadModuleAttr => {
-                let module = pop!();
-                let attr = natives::get(arg as u16);
-                let owner = attr.map_or(0, |n| n.module);
-                if module != Value::Native(owner) {
-                    let name = attr.map_or("?", |n| n.name);
-                    let e = match module {
-                        Value::Native(id)
-                            if natives::get(id).is_some_and(|n| n.kind == Kind::Module) =>
-                        {
-                            let module_name = natives::get(id).map_or("?", |n| n.name);
-                            Exc::new(ExcType::AttributeError, Msg::NoModuleAttribute)
-                                .with(Part::Text(module_name))
-                        }
-                        _ => Exc::new(ExcType::AttributeError, Msg::NotAnObjectAttribute)
-                            .with(Part::Text(module.type_name())),
-                    };
-                    return Err(raise(e.with(Part::Text(name))));
+                let module = st.pop();
+                let owner = natives::get(arg as u16).map_or(0, |n| n.module);
+                if module.to_words() != Value::Native(owner).to_words() {
+                    return Err(no_attribute(st, module, arg));
                 }
-                push!(Value::Native(arg as u16));
+                st.push(native_value(arg as u16));
             }
-            Op::Neg | Op::Pos | Op::Not | Op::Invert => {
-                let a = pop!();
-                push!(ops::unary(m, op, a).map_err(raise)?);
+            Op::Is | Op::IsNot => {
+                let a = st.sp.wrapping_sub(4);
+                let same = st.m.word(a) == st.m.word(a + 2) && st.m.word(a + 1) == st.m.word(a + 3);
+                st.sp = a;
+                st.push(Value::Bool(same == (op == Op::Is)));
             }
             Op::Jump => {
                 if arg <= at {
@@ -191,8 +700,8 @@ fn execute<P: Platform>(
                 next = arg;
             }
             Op::PopJumpIfFalse | Op::PopJumpIfTrue => {
-                let a = pop!();
-                if ops::truthy(m, a) == (op == Op::PopJumpIfTrue) {
+                st.sp = st.sp.wrapping_sub(2);
+                if ops::truthy_at(&st.m, st.sp) == (op == Op::PopJumpIfTrue) {
                     if arg <= at {
                         check_halt(p, mb, launch)?;
                     }
@@ -200,55 +709,63 @@ fn execute<P: Platform>(
                 }
             }
             Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => {
-                let a = load(m, sp.wrapping_sub(2));
-                if ops::truthy(m, a) == (op == Op::JumpIfTrueOrPop) {
+                if ops::truthy_at(&st.m, st.sp.wrapping_sub(2)) == (op == Op::JumpIfTrueOrPop) {
                     if arg <= at {
                         check_halt(p, mb, launch)?;
                     }
                     next = arg;
                 } else {
-                    sp = sp.wrapping_sub(2);
+                    st.sp = st.sp.wrapping_sub(2);
                 }
             }
-            Op::Call => {
+            Op::Call | Op::CallKw => {
                 check_halt(p, mb, launch)?;
-                let callee = sp.wrapping_sub(2 * (arg as usize + 1));
-                let result = builtins::call(p, mb, load(m, callee), arg).map_err(raise)?;
-                sp = callee;
-                push!(result);
+                let names = if cfg!(feature = "extras") && op == Op::CallKw {
+                    match st.pop() {
+                        Value::Tuple(t) if st.m.word(t) >> 8 <= arg => Some(t),
+                        _ => return Err(Stop::Internal),
+                    }
+                } else {
+                    None
+                };
+                st.pc = next;
+                let entered = st.call(p, mb, arg, names);
+                if !matches!(entered, Ok(false)) {
+                    // A new frame runs from its pc 0; an error stays at the call.
+                    if let Err(e) = entered {
+                        st.pc = at;
+                        return Err(st.raise(e));
+                    }
+                    continue;
+                }
             }
-            Op::Print => {
-                let n = arg & 0xFF;
-                let end = if arg & PRINT_HAS_END as u32 != 0 {
-                    pop!()
-                } else {
-                    Value::None
-                };
-                let sep = if arg & PRINT_HAS_SEP as u32 != 0 {
-                    pop!()
-                } else {
-                    Value::None
-                };
-                for text in [sep, end] {
-                    if !matches!(text, Value::None | Value::Str(_)) {
-                        return Err(raise(Exc::generic(
-                            ExcType::TypeError,
-                            "print() sep and end must be None or a string",
-                        )));
+            Op::Print => print(st, p, mb, launch, arg)?,
+            Op::Return => {
+                let prev = st.m.word(st.fp + F_PREV);
+                if prev == 0 {
+                    return Ok(st.pop());
+                }
+                let top = st.sp.wrapping_sub(2);
+                let (t0, t1) = (st.m.word(top), st.m.word(top + 1));
+                st.fp = prev;
+                st.fi = st.m.word(prev + F_FUNC);
+                st.code = st.img.code_of(st.m.sram, st.fi);
+                st.pc = st.m.word(prev + F_PC);
+                st.sp = st.m.word(prev + F_SP) + 2;
+                st.m.set(st.sp - 2, t0);
+                st.m.set(st.sp - 1, t1);
+                continue;
+            }
+            // The opcodes that may raise, out of line (`step`).
+            _ => match step(st, op, arg) {
+                Ok(jump) => {
+                    if jump {
+                        next = arg;
                     }
                 }
-                sp = sp.wrapping_sub(2 * n as usize);
-                report::print(p, mb, launch, m, sp, n, [sep, end])?;
-                push!(Value::None);
-            }
-            Op::Return => return Ok(pop!()),
-            // Every other opcode is a binary operator.
-            _ => {
-                let b = pop!();
-                let a = pop!();
-                push!(ops::binary(m, op, a, b).map_err(raise)?);
-            }
+                Err(e) => return Err(st.raise(e)),
+            },
         }
-        *pc = next;
+        st.pc = next;
     }
 }

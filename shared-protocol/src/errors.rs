@@ -100,6 +100,7 @@ numbered! {
         EndOfInput = 56 => "EOF when reading a line",
         WrongArgCountRange = 57 => "{}() takes from {} to {} positional arguments but {} were given",
         ExpectedAtLeast = 58 => "{} expected at least {} argument, got {}",
+        ImageRefused = 59 => "bytecode image refused: check {} at byte {}",
     }
 }
 

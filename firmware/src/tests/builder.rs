@@ -15,6 +15,9 @@ pub enum C<'a> {
     Int(i32),
     Float(f32),
     Str(&'a str),
+    /// A flat tuple of scalars and Strs.
+    #[cfg_attr(not(feature = "extras"), allow(dead_code))]
+    Tuple(&'a [C<'a>]),
 }
 
 /// One function's code and line table.
@@ -25,6 +28,11 @@ pub struct Asm {
     pub n_params: u32,
     pub n_locals: u32,
     pub max_stack: u32,
+    pub n_defaults: u32,
+    /// The function's name ("<module>" when empty).
+    pub name: String,
+    /// Names of the locals, parameters first ("l0", "l1"... when missing).
+    pub local_names: Vec<String>,
 }
 
 impl Asm {
@@ -84,6 +92,14 @@ fn encode(c: C) -> Vec<u32> {
         C::Int(i) => value::put_int(&mut s, i),
         C::Float(f) => value::put_float(&mut s, f),
         C::Str(t) => value::put_str(&mut s, t),
+        C::Tuple(items) => {
+            value::put_seq_head(&mut s, value::TUPLE, items.len() as u32).unwrap();
+            let mut out = vec![buf[0]];
+            for c in items {
+                out.extend(encode(*c));
+            }
+            return out;
+        }
     }
     .unwrap();
     let n = s.len;
@@ -103,8 +119,17 @@ impl<'a> Builder<'a> {
     pub fn build(&self) -> Vec<u32> {
         // Function names are Str constants appended after the user's.
         let mut consts: Vec<Vec<u32>> = self.consts.iter().map(|c| encode(*c)).collect();
-        let name_const = consts.len() as u32;
-        consts.push(encode(C::Str("<module>")));
+        // Each function's name, then its locals' names, as Str constants.
+        let mut fn_consts = Vec::new();
+        for f in &self.funcs {
+            let name = if f.name.is_empty() { "<module>" } else { f.name.as_str() };
+            fn_consts.push(consts.len() as u32);
+            consts.push(encode(C::Str(name)));
+            for i in 0..f.n_locals as usize {
+                let local = f.local_names.get(i).cloned().unwrap_or(format!("l{i}"));
+                consts.push(encode(C::Str(&local)));
+            }
+        }
         let names: Vec<Vec<u32>> = self.globals.iter().map(|g| encode(C::Str(g))).collect();
 
         let functions_off = HEADER_WORDS * 4;
@@ -117,6 +142,15 @@ impl<'a> Builder<'a> {
             offsets.push(values_off as u32);
             values_off += v.len() * 4;
             value_words.extend(v);
+        }
+        // Locals' name tables: byte offsets of those Str constants.
+        let mut local_tables = Vec::new();
+        for (i, f) in self.funcs.iter().enumerate() {
+            local_tables.push(values_off as u32);
+            for k in 0..f.n_locals {
+                value_words.push(offsets[(fn_consts[i] + 1 + k) as usize]);
+            }
+            values_off += f.n_locals as usize * 4;
         }
         let lines_off = values_off;
         let all_lines: Vec<u32> = self.funcs.iter().flat_map(|f| f.lines.clone()).collect();
@@ -148,11 +182,11 @@ impl<'a> Builder<'a> {
                 f.n_params,
                 f.n_locals,
                 f.max_stack,
-                name_const,
+                fn_consts[i],
                 lines_start,
                 f.lines.len() as u32,
-                0, // N_DEFAULTS
-                0, // LOCAL_NAMES (not read yet)
+                f.n_defaults,
+                local_tables[i],
             ]);
             code_start += f.code.len() as u32;
             lines_start += f.lines.len() as u32;

@@ -6,8 +6,8 @@ use std::collections::VecDeque;
 use std::vec::Vec;
 
 use shared_protocol::layout::{
-    ARENA_SIZE, ARENA_START, COMMAND_SLOT_START, CORE_EVENT_RING, CORE_INBOX, CORE_SPILL,
-    CORE_STATUS, core_area,
+    ARENA_SIZE, ARENA_START, COMMAND_SLOT_START, CORE_EVENT_RING, CORE_INBOX, CORE_STATUS,
+    core_area, per_core_size,
 };
 use shared_protocol::mailbox::{Command, Waiting, cmd, event, status};
 use shared_protocol::{Chip, CoreId};
@@ -24,8 +24,8 @@ pub struct Cmd {
 
 pub struct Mock {
     pub core: u32,
-    sram: &'static mut [u32],
-    dram: &'static mut [u32],
+    sram: Vec<u32>,
+    dram: Vec<u32>,
     pub pending: VecDeque<Cmd>,
     /// `halt_requested` answers true from this call on.
     pub halt_after: Option<u32>,
@@ -43,11 +43,12 @@ pub struct Event {
 
 impl Mock {
     pub fn new(core: u32) -> Mock {
-        let dram_len = core_area(Chip::E16, CoreId(core)).0 + CORE_SPILL;
+        // Up to the end of this core's area: the spill area is VM memory.
+        let dram_len = core_area(Chip::E16, CoreId(core)).0 + per_core_size(Chip::E16);
         Mock {
             core,
-            sram: Vec::leak(vec![0u32; 0x8000 / 4]),
-            dram: Vec::leak(vec![0u32; dram_len as usize / 4]),
+            sram: vec![0u32; 0x8000 / 4],
+            dram: vec![0u32; dram_len as usize / 4],
             pending: VecDeque::new(),
             halt_after: None,
             cancel_after: None,
@@ -116,8 +117,10 @@ impl Platform for Mock {
         self.sram()
     }
     fn arena(&mut self) -> &'static mut [u8] {
-        // SAFETY: the SRAM is leaked (lives forever); the arena part is only
-        // touched through this slice, the rest through the raw pointer.
+        // SAFETY: the SRAM lives as long as the Mock, which outlives every
+        // run of the firmware on it (tests drop it after `run` returns); the
+        // arena part is only touched through this slice, the rest through
+        // the raw pointer.
         unsafe {
             std::slice::from_raw_parts_mut(
                 (self.sram.as_mut_ptr() as *mut u8).add(ARENA_START as usize),

@@ -1,0 +1,149 @@
+//! `str()` of lists and tuples: Python's repr of the items (strings quoted,
+//! floats by `numfmt`), written without recursion in two passes (measure,
+//! then write into a new Str).
+
+use shared_protocol::numfmt;
+
+use crate::arena::Mem;
+use crate::exc::Exc;
+use crate::seq;
+use crate::value::Value;
+use crate::vm::St;
+
+/// Deepest nesting written out; deeper lists show as `[...]`.
+const DEPTH: usize = 16;
+
+/// Where text goes: counted only (`at` None), or written from byte `at`.
+struct Out {
+    at: Option<u32>,
+    pos: u32,
+}
+
+impl Out {
+    fn put(&mut self, m: &mut Mem, bytes: &[u8]) {
+        for &b in bytes {
+            self.byte(m, b);
+        }
+    }
+    fn byte(&mut self, m: &mut Mem, b: u8) {
+        if let Some(at) = self.at {
+            m.set_byte(at + self.pos, b);
+        }
+        self.pos += 1;
+    }
+}
+
+/// The text of a scalar (None, bool, int, float) into `buf`.
+pub fn scalar_text(v: Value, buf: &mut [u8; numfmt::FLOAT_MAX_LEN]) -> &[u8] {
+    let fixed: &'static [u8] = match v {
+        Value::Bool(true) => b"True",
+        Value::Bool(false) => b"False",
+        Value::Int(i) => {
+            let mut ibuf = [0u8; numfmt::INT_MAX_LEN];
+            let k = numfmt::format_int(i, &mut ibuf);
+            buf[..k].copy_from_slice(&ibuf[..k]);
+            return &buf[..k];
+        }
+        Value::Float(f) => {
+            let k = numfmt::format_float(f, buf);
+            return buf.get(..k).unwrap_or(&[]);
+        }
+        Value::Func(_) => b"<function>",
+        Value::Range(_) => b"<range>",
+        Value::Iter(_) => b"<iterator>",
+        Value::Native(_) => b"<built-in function>",
+        _ => b"None",
+    };
+    fixed
+}
+
+fn put_str(out: &mut Out, m: &mut Mem, s: u32) {
+    let n = m.str_len(s);
+    let has = |m: &Mem, c: u8| (0..n).any(|i| m.str_byte(s, i) == c);
+    let q = if has(m, b'\'') && !has(m, b'"') {
+        b'"'
+    } else {
+        b'\''
+    };
+    out.byte(m, q);
+    for i in 0..n {
+        let c = m.str_byte(s, i);
+        let esc = match c {
+            b'\n' => b'n',
+            b'\r' => b'r',
+            b'\t' => b't',
+            b'\\' => b'\\',
+            _ if c == q => q,
+            _ => 0,
+        };
+        if esc != 0 {
+            out.put(m, &[b'\\', esc]);
+        } else if c < 0x20 || c == 0x7F {
+            let hex = b"0123456789abcdef";
+            out.put(
+                m,
+                &[b'\\', b'x', hex[(c >> 4) as usize], hex[(c & 15) as usize]],
+            );
+        } else {
+            out.byte(m, c);
+        }
+    }
+    out.byte(m, q);
+}
+
+fn write(m: &mut Mem, v: Value, out: &mut Out) {
+    let mut stack = [(0u32, 0u32, 0u32, false); DEPTH];
+    let mut depth = 0;
+    let mut x = v;
+    loop {
+        match (x, seq::items(m, x)) {
+            (_, Some((n, base))) if depth < DEPTH => {
+                let tuple = matches!(x, Value::Tuple(_));
+                out.byte(m, if tuple { b'(' } else { b'[' });
+                stack[depth] = (base, 0, n, tuple);
+                depth += 1;
+            }
+            (_, Some(_)) => out.put(m, b"[...]"),
+            (Value::Str(s), _) => put_str(out, m, s),
+            _ => {
+                let mut buf = [0u8; numfmt::FLOAT_MAX_LEN];
+                out.put(m, scalar_text(x, &mut buf));
+            }
+        }
+        loop {
+            if depth == 0 {
+                return;
+            }
+            let (base, i, n, tuple) = stack[depth - 1];
+            if i < n {
+                if i > 0 {
+                    out.put(m, b", ");
+                }
+                x = m.load(base + 2 * i);
+                stack[depth - 1].1 += 1;
+                break;
+            }
+            if tuple && n == 1 {
+                out.byte(m, b',');
+            }
+            out.byte(m, if tuple { b')' } else { b']' });
+            depth -= 1;
+        }
+    }
+}
+
+/// A new Str holding `repr(v)` (v rooted by the caller).
+pub fn repr(st: &mut St, v: Value) -> Result<Value, Exc> {
+    let mut count = Out { at: None, pos: 0 };
+    write(&mut st.m, v, &mut count);
+    let p = st.new_str(count.pos)?;
+    write(
+        &mut st.m,
+        v,
+        &mut Out {
+            at: Some((p + 1) * 4),
+            pos: 0,
+        },
+    );
+    Ok(Value::Str(p))
+}
