@@ -204,6 +204,7 @@ pub fn supported(id: u16) -> bool {
 
 /// The builtins and modules of the `extras` feature.
 #[cfg(feature = "extras")]
+#[inline(never)] // its own section: the linker scripts run it from DRAM
 fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
     let arg = |st: &St, i: u32| st.m.load(args + 2 * i);
     let a = arg(st, 0);

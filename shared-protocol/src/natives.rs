@@ -39,7 +39,9 @@ const fn constant(name: &'static str, module: u16, value: f32) -> Native {
 macro_rules! natives {
     ($( $id:ident = $entry:expr; )*) => {
         /// Indexed by native number; the constants below name each entry.
-        pub const NATIVES: &[Native] = &[ $( $entry, )* ];
+        /// A named (immutable) static rather than a const, so the firmware's
+        /// linker script can place this cold table in the DRAM code region.
+        pub static NATIVES: [Native; 0 $( + natives!(@one $id) )*] = [ $( $entry, )* ];
         natives!(@ids 0u16, $( $id, )*);
     };
     (@ids $n:expr, $id:ident, $( $rest:ident, )*) => {
@@ -47,6 +49,7 @@ macro_rules! natives {
         natives!(@ids $n + 1, $( $rest, )*);
     };
     (@ids $n:expr,) => {};
+    (@one $id:ident) => { 1 };
 }
 
 natives! {
