@@ -11,31 +11,12 @@ use std::fmt::Write;
 use shared_protocol::chip::SRAM_SIZE;
 use shared_protocol::layout::{
     ARENA_END, ARENA_START, CODE_BUDGET, CODE_END, CODE_START, COMMAND_SLOT_SIZE,
-    COMMAND_SLOT_START, CORE_EVENT_RING, CORE_INBOX, CORE_SPILL, CORE_STATUS, DRAM_CORES_START,
-    DRAM_SHARED_SIZE, DRAM_SHARED_START, EXT_MEM_CFG,
-    IVT_START, LOADER_CFG, POSTBOX_SIZE, POSTBOX_START, SRAM_REGIONS, STACK_BOTTOM, STACK_SIZE,
-    STACK_TOP, WORKGROUP_CFG, core_area, per_core_size,
+    COMMAND_SLOT_START, CORE_EVENT_RING, CORE_INBOX, CORE_SPILL, CORE_STATUS, DRAM_CODE_CAP,
+    DRAM_CODE_RESERVED, DRAM_CODE_START, DRAM_CORES_START, DRAM_SHARED_SIZE, DRAM_SHARED_START,
+    EXT_MEM_CFG, IVT_START, LOADER_CFG, POSTBOX_SIZE, POSTBOX_START, SRAM_REGIONS, STACK_BOTTOM,
+    STACK_SIZE, STACK_TOP, WORKGROUP_CFG, core_area, per_core_size,
 };
 use shared_protocol::{Chip, CoreId};
-
-/// The DRAM code region (cold firmware code, like fast.ldf's libgcc in DRAM):
-/// offset of its start in the DRAM window, the first bytes of the shared area
-/// that all cores read one copy of. To move into shared_protocol::layout as
-/// `DRAM_CODE_START`.
-pub const DRAM_CODE_START: u32 = DRAM_SHARED_START;
-/// What the layout keeps for it: the first 64 KB of the shared area
-/// (`DRAM_CODE_RESERVED`).
-pub const DRAM_CODE_RESERVED: u32 = 0x1_0000;
-/// The most cold code (.text + .rodata) the image may put there; more is a
-/// link error, like CODE_BUDGET for the resident code (`DRAM_CODE_CAP`).
-pub const DRAM_CODE_CAP: u32 = 0x8000;
-
-const _: () = {
-    assert!(DRAM_CODE_CAP <= DRAM_CODE_RESERVED);
-    assert!(DRAM_CODE_START + DRAM_CODE_RESERVED <= DRAM_SHARED_START + DRAM_SHARED_SIZE);
-    assert!(DRAM_SHARED_START + DRAM_SHARED_SIZE <= DRAM_CORES_START);
-    assert!(DRAM_CODE_START.is_multiple_of(8));
-};
 
 /// Which script: the chip's (linker/epiphany.ld) or the proxy board's (linker/proxy.ld).
 #[derive(Clone, Copy, Debug)]
@@ -156,11 +137,17 @@ pub fn layout_ld(target: Target) -> String {
         ("__dram_base", dram_base),
         ("__dram_size", dram_size),
         ("__dram_shared_start", dram_base + DRAM_SHARED_START),
-        ("__dram_shared_end", dram_base + DRAM_SHARED_START + DRAM_SHARED_SIZE),
+        (
+            "__dram_shared_end",
+            dram_base + DRAM_SHARED_START + DRAM_SHARED_SIZE,
+        ),
         ("__dram_code_start", dram_base + DRAM_CODE_START),
         ("__dram_code_offset", DRAM_CODE_START),
         ("__dram_code_cap", DRAM_CODE_CAP),
-        ("__dram_code_reserved_end", dram_base + DRAM_CODE_START + DRAM_CODE_RESERVED),
+        (
+            "__dram_code_reserved_end",
+            dram_base + DRAM_CODE_START + DRAM_CODE_RESERVED,
+        ),
         ("__protocol_version", shared_protocol::PROTOCOL_VERSION),
     ];
     for (name, v) in syms {

@@ -123,6 +123,16 @@ pub struct DramOffset(pub u32);
 pub const DRAM_SHARED_START: u32 = 0;
 pub const DRAM_SHARED_SIZE: u32 = 0x10_0000;
 pub const DRAM_CORES_START: u32 = DRAM_SHARED_START + DRAM_SHARED_SIZE;
+
+/// The DRAM code region: cold firmware code (math, verifier, error reporting,
+/// formatting), run from the DRAM window like e-gcc's fast.ldf runs libgcc
+/// from DRAM. One copy at the start of the shared area serves every core.
+pub const DRAM_CODE_START: u32 = DRAM_SHARED_START;
+/// What the layout keeps for it.
+pub const DRAM_CODE_RESERVED: u32 = 0x1_0000;
+/// The most cold code (.text + .rodata) an image may put there; more is a
+/// link error, like CODE_BUDGET for the resident code.
+pub const DRAM_CODE_CAP: u32 = 0x8000;
 const PAGE: u32 = 0x1000;
 
 pub const CORE_STATUS: u32 = 0x0_0000;
@@ -140,6 +150,9 @@ const _: () = {
     assert!(CORE_EVENT_RING + CORE_EVENT_RING_SIZE == CORE_INBOX);
     assert!(CORE_INBOX + CORE_INBOX_SIZE == CORE_SPILL);
     assert!(CORE_EVENT_RING_SIZE.is_power_of_two());
+    assert!(DRAM_CODE_CAP <= DRAM_CODE_RESERVED);
+    assert!(DRAM_CODE_START + DRAM_CODE_RESERVED <= DRAM_SHARED_START + DRAM_SHARED_SIZE);
+    assert!(DRAM_CODE_START.is_multiple_of(8));
     // An E64 still gets a spill area.
     assert!(per_core_size(Chip::E64) > CORE_SPILL);
 };
