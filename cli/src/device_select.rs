@@ -15,7 +15,7 @@ const BOARD_NODES: [&str; 2] = ["/dev/epiphany/mesh0", "/dev/epiphany"];
 /// Field order matters: the device is closed before its simulator stops.
 pub struct Opened {
     pub device: Device,
-    _simulator: Option<Simulator>,
+    pub simulator: Option<Simulator>,
 }
 
 pub fn open() -> Result<Opened, String> {
@@ -34,12 +34,12 @@ pub fn open() -> Result<Opened, String> {
     match path {
         Some(path) => {
             let device = Device::open(&path).map_err(|e| format!("epython: {e}"))?;
-            Ok(Opened { device, _simulator: None })
+            Ok(Opened { device, simulator: None })
         }
         None => {
             let sim = Simulator::in_memory(Chip::E16).map_err(|e| format!("epython: cannot start the simulator: {e}"))?;
             let device = Device::open(sim.path()).map_err(|e| format!("epython: {e}"))?;
-            Ok(Opened { device, _simulator: Some(sim) })
+            Ok(Opened { device, simulator: Some(sim) })
         }
     }
 }

@@ -1,6 +1,7 @@
 //! `epython`: run Python on the Epiphany cores (ePython's native mode), compile
-//! programs, and serve a simulated device. See design.md §6.
+//! programs, bring up a board, and serve a simulated device. See design.md §6.
 
+mod device_cmds;
 mod device_select;
 mod run;
 
@@ -53,10 +54,45 @@ enum Command {
         #[arg(long)]
         disassemble: bool,
     },
+    /// Board bring-up: inspect, test and reset the cores.
+    Device {
+        #[command(subcommand)]
+        command: DeviceCommand,
+    },
     /// The simulated Epiphany.
     Sim {
         #[command(subcommand)]
         command: SimCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum DeviceCommand {
+    /// The driver, the chip, the DRAM window and each core's registers and
+    /// mailbox state (reads only: running cores are not disturbed).
+    Info,
+    /// Test every core: SRAM and DRAM patterns, register access, halt/resume
+    /// (and, on a simulator, boot the firmware and echo a mailbox message).
+    /// Exits non-zero if any core fails. Leaves the cores reset.
+    Selftest,
+    /// Soft-reset every core (reference §3.1C): idle, waiting for SYNC.
+    Reset,
+    /// One core's registers and mailbox words.
+    Dump {
+        /// The core number (0..rows*cols).
+        core: u32,
+    },
+    /// Load an ELF image built with e-gcc onto the cores and start it (an
+    /// e-loader replacement); report each core's status when all have halted,
+    /// on Ctrl-C, or at the timeout.
+    Run {
+        image: PathBuf,
+        /// Load onto exactly these cores, e.g. 0,1,4,5 (default: all).
+        #[arg(short = 'c', value_name = "CORES", value_delimiter = ',')]
+        cores: Option<Vec<u32>>,
+        /// Stop waiting after this many seconds (the cores are then halted).
+        #[arg(long, value_name = "SECONDS")]
+        timeout: Option<f64>,
     },
 }
 
@@ -72,28 +108,54 @@ enum SimCommand {
         rows: u32,
         #[arg(long, default_value_t = 4)]
         cols: u32,
+        /// Test hook: make these cores' SRAM faulty (a stuck bit), so
+        /// `epython device selftest` fails them. E.g. --break-core 5,9.
+        #[arg(long = "break-core", value_name = "CORE", value_delimiter = ',')]
+        break_cores: Vec<u32>,
     },
+}
+
+/// `--timeout S`: a positive number of seconds (exit status 2 otherwise).
+fn parse_timeout(seconds: Option<f64>) -> Result<Option<Duration>, ExitCode> {
+    match seconds {
+        Some(s) if !(s.is_finite() && s > 0.0) => {
+            eprintln!("epython: --timeout must be a positive number of seconds, not {s}");
+            Err(ExitCode::from(2))
+        }
+        Some(s) => Ok(Some(Duration::from_secs_f64(s))),
+        None => Ok(None),
+    }
 }
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let result = match cli.command {
         Some(Command::Compile { file, output, disassemble }) => run::compile_command(&file, output, disassemble),
-        Some(Command::Sim { command: SimCommand::Serve { file, rows, cols } }) => {
-            run::serve_command(&file, rows, cols)
+        Some(Command::Sim { command: SimCommand::Serve { file, rows, cols, break_cores } }) => {
+            run::serve_command(&file, rows, cols, &break_cores)
         }
+        Some(Command::Device { command }) => match command {
+            DeviceCommand::Info => device_cmds::info_command(),
+            DeviceCommand::Selftest => device_cmds::selftest_command(),
+            DeviceCommand::Reset => device_cmds::reset_command(),
+            DeviceCommand::Dump { core } => device_cmds::dump_command(core),
+            DeviceCommand::Run { image, cores, timeout } => {
+                let timeout = match parse_timeout(timeout) {
+                    Ok(t) => t,
+                    Err(code) => return code,
+                };
+                let selection = cores.map_or(run::CoreSelection::All, run::CoreSelection::List);
+                device_cmds::run_elf_command(&image, selection, timeout)
+            }
+        },
         None => {
             let Some(file) = cli.run.file else {
                 eprintln!("epython: no program given (try --help)");
                 return ExitCode::from(2);
             };
-            let timeout = match cli.run.timeout {
-                Some(s) if !(s.is_finite() && s > 0.0) => {
-                    eprintln!("epython: --timeout must be a positive number of seconds, not {s}");
-                    return ExitCode::from(2);
-                }
-                Some(s) => Some(Duration::from_secs_f64(s)),
-                None => None,
+            let timeout = match parse_timeout(cli.run.timeout) {
+                Ok(t) => t,
+                Err(code) => return code,
             };
             let selection = match (cli.run.devices, cli.run.cores) {
                 (Some(n), _) => run::CoreSelection::First(n),

@@ -1,4 +1,5 @@
-//! The commands: run a program on the cores, compile, serve a simulator.
+//! The commands: run a program on the cores, compile, serve a simulator
+//! (the bring-up commands are in device_cmds.rs).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -18,7 +19,7 @@ pub enum CoreSelection {
 }
 
 impl CoreSelection {
-    fn resolve(&self, chip: Chip) -> Result<Vec<CoreId>, String> {
+    pub(crate) fn resolve(&self, chip: Chip) -> Result<Vec<CoreId>, String> {
         let n = chip.num_cores();
         let cores: Vec<u32> = match self {
             CoreSelection::All => (0..n).collect(),
@@ -154,12 +155,19 @@ pub fn compile_command(file: &Path, output: Option<PathBuf>, disassemble: bool) 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve_command(file: &Path, rows: u32, cols: u32) -> Result<ExitCode, String> {
+pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32]) -> Result<ExitCode, String> {
     if rows == 0 || cols == 0 || rows * cols > Chip::MAX_CORES {
         return Err(format!("epython: sim serve: {rows}x{cols} cores is not a chip (at most {} cores)", Chip::MAX_CORES));
     }
+    if let Some(c) = break_cores.iter().find(|&&c| c >= rows * cols) {
+        return Err(format!("epython: sim serve: --break-core {c}: the chip has cores 0..={}", rows * cols - 1));
+    }
     let chip = Chip { rows, cols, ..Chip::E16 };
     eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {} (EPYTHON_DEVICE={0})", file.display());
-    simulator::serve(file, chip).map_err(|e| format!("epython: sim serve: {e}"))?;
+    if !break_cores.is_empty() {
+        eprintln!("epython: test hook: cores {} have a faulty SRAM word", join(break_cores));
+    }
+    let broken: Vec<CoreId> = break_cores.iter().copied().map(CoreId).collect();
+    simulator::serve_with_broken_cores(file, chip, &broken).map_err(|e| format!("epython: sim serve: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }

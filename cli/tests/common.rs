@@ -110,3 +110,51 @@ pub fn cores_printing(run: &Run, text: &str) -> Vec<u32> {
     cores.sort_unstable();
     cores
 }
+
+/// `epython sim serve FILE [EXTRA...]` in a child process, killed on drop.
+pub struct SimServer {
+    child: Child,
+}
+
+impl SimServer {
+    pub fn start(file: &Path, extra: &[&str]) -> SimServer {
+        let child = Command::new(EPYTHON)
+            .args(["sim", "serve", file.to_str().expect("utf-8 path")])
+            .args(extra)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("spawn sim serve");
+        let server = SimServer { child };
+        // Ready once the info page says Running.
+        let deadline = Instant::now() + Duration::from_secs(20);
+        loop {
+            let magic = read_word(file, u64::from(shared_protocol::sim::info::MAGIC)).ok();
+            let state = read_word(file, u64::from(shared_protocol::sim::info::SERVER_STATE)).ok();
+            if magic == Some(shared_protocol::sim::SIM_MAGIC)
+                && state == Some(shared_protocol::sim::ServerState::Running as u32)
+            {
+                return server;
+            }
+            assert!(Instant::now() < deadline, "sim serve did not come up");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl Drop for SimServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A little-endian word of a file.
+pub fn read_word(file: &Path, offset: u64) -> std::io::Result<u32> {
+    use std::os::unix::fs::FileExt;
+    let f = std::fs::File::open(file)?;
+    let mut b = [0u8; 4];
+    f.read_exact_at(&mut b, offset)?;
+    Ok(u32::from_le_bytes(b))
+}

@@ -242,6 +242,11 @@ impl Device {
         self.cores[core.0 as usize].sram.window()
     }
 
+    /// The whole DRAM window (elf.rs: image segments addressed to DRAM).
+    pub(crate) fn dram_window(&self) -> Window {
+        self.dram.window()
+    }
+
     pub(crate) fn regs(&self, core: CoreId) -> Window {
         self.cores[core.0 as usize].regs.window()
     }

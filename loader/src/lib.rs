@@ -7,6 +7,7 @@
 //! | [`device`]  | open the device file, lock it, map each window separately     |
 //! | `backend`   | the only simulator/board difference: notify and wait          |
 //! | `mem`       | aligned 32-bit atomic access to mapped device memory          |
+//! | [`bringup`] | device info, register and mailbox dumps, per-core self-test   |
 //! | [`reset`]   | soft reset, load, start, boot handshake, halt-and-reload      |
 //! | `mailbox`   | commands into the SRAM slot, events out of the DRAM ring      |
 //! | [`value`]   | host values: decode, encode, Python `str()`/`repr()`          |
@@ -39,7 +40,9 @@
 //! ```
 
 mod backend;
+pub mod bringup;
 pub mod device;
+pub mod elf;
 pub mod error;
 mod mailbox;
 mod mem;
@@ -48,7 +51,9 @@ pub mod run;
 pub mod value;
 
 pub use backend::BackendKind;
+pub use bringup::{CoreRegs, CoreSelftest, DeviceSummary, DriverKind, MailboxState, SelftestFailure};
 pub use device::{Device, OpenOptions, Timeouts};
+pub use elf::{ConfigBlocks, CoreLoad, ElfReport, ElfSegment, SegmentTarget};
 pub use error::LoaderError;
 pub use reset::FirmwareImage;
 pub use run::{CoreOutcome, DeviceException, RunOptions, RunReport};

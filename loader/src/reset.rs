@@ -133,7 +133,7 @@ impl Device {
     }
 
     /// Reference §3.1C, steps 1-12.
-    fn soft_reset(&self, core: CoreId) -> Result<(), LoaderError> {
+    pub(crate) fn soft_reset(&self, core: CoreId) -> Result<(), LoaderError> {
         let step = self.timeouts.reset_step;
         // 1. Halt. (A core halts only between instructions; the simulator's
         // core thread also needs the notify to look.)
@@ -215,6 +215,21 @@ impl Device {
         let nonce = self.next_nonce();
         self.cmd_slot(core).store(cmd::BOOT_NONCE as usize, nonce);
         nonce
+    }
+
+    /// Reference §3.3 alone: raise SYNC (ILATST) on each core, in the order
+    /// given, with no boot handshake: for images that are not this project's
+    /// firmware (an e-gcc image loaded by [`Device::load_elf`]). The cores
+    /// are not booted for the mailbox afterwards.
+    pub fn start_cores(&self, cores: &[CoreId]) -> Result<(), LoaderError> {
+        self.check_cores(cores)?;
+        for &core in cores {
+            self.booted[core.0 as usize].store(false, Ordering::SeqCst);
+        }
+        for &core in cores {
+            self.start(core);
+        }
+        Ok(())
     }
 
     /// Reference §3.3: ILATST = SYNC starts a core idling with SYNC unmasked.

@@ -24,8 +24,10 @@ pub mod info {
     /// Bumped by the simulator whenever its core threads go around a scan;
     /// lets a loader see that a server is alive.
     pub const HEARTBEAT: u32 = 0x24;
-    /// Test hook: cores whose bit is set fail their self-test writes
-    /// (`device selftest` must notice). Bits 0..31 and 32..63.
+    /// Test hook: for each core whose bit is set, bit 0 of its SRAM word at
+    /// local 0x4000 is stuck at 0 (the simulator forces it on every register
+    /// scan, before it answers a halt), so `device selftest` fails that core.
+    /// Bits 0..31 and 32..63.
     pub const BROKEN_CORES_LO: u32 = 0x28;
     pub const BROKEN_CORES_HI: u32 = 0x2C;
 }

@@ -54,6 +54,9 @@ pub(crate) fn run_core(mut platform: SimPlatform, firmware: Firmware) {
         }
         let mut active = regs.consume_interrupt_writes();
         let halt_command = regs.load(reg::DEBUGCMD) & 3 == debugcmd::HALT;
+        // The test hook: after reading DEBUGCMD (so a pattern written before
+        // the halt is seen), before answering it (so the host reads the fault).
+        device.apply_sram_fault(core);
         let next = match mode {
             Mode::InReset => Mode::Ready,
             Mode::Ready | Mode::Faulted if halt_command => {

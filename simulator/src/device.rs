@@ -92,6 +92,34 @@ impl Device {
         let _ = futex::wake(doorbell, futex::Flags::empty(), i32::MAX as u32);
     }
 
+    /// The test hook (sim.rs `info::BROKEN_CORES_LO/HI`): is this core's bit set?
+    pub(crate) fn is_broken(&self, core: CoreId) -> bool {
+        let (word, bit) = broken_bit(core);
+        self.info(word).load(Ordering::Acquire) & bit != 0
+    }
+
+    /// Set or clear a core's bit in the info page's BROKEN_CORES words.
+    pub(crate) fn set_broken(&self, core: CoreId, broken: bool) {
+        let (word, bit) = broken_bit(core);
+        if broken {
+            self.info(word).fetch_or(bit, Ordering::AcqRel);
+        } else {
+            self.info(word).fetch_and(!bit, Ordering::AcqRel);
+        }
+    }
+
+    /// A broken core's SRAM fault: bit [`BROKEN_BIT`] of the word at local
+    /// address [`BROKEN_WORD`] is stuck at 0. Applied by the core thread on
+    /// each scan of its registers while no firmware runs, after it has read
+    /// DEBUGCMD and before it answers a halt: a loader that writes a pattern,
+    /// halts the core and waits for DEBUGSTATUS.HALT reads the fault back,
+    /// deterministically.
+    pub(crate) fn apply_sram_fault(&self, core: CoreId) {
+        if self.is_broken(core) {
+            self.sram(core).word(BROKEN_WORD).fetch_and(!BROKEN_BIT, Ordering::AcqRel);
+        }
+    }
+
     /// Tells a loader the server is alive (sim.rs `info::HEARTBEAT`).
     pub(crate) fn heartbeat(&self) {
         self.info(info::HEARTBEAT).fetch_add(1, Ordering::Relaxed);
@@ -112,6 +140,19 @@ impl Device {
             regs.notify();
         }
     }
+}
+
+/// The SRAM word (local address, bank 2) whose bit [`BROKEN_BIT`] is stuck at
+/// 0 on a core marked broken in the info page.
+pub const BROKEN_WORD: u32 = 0x4000;
+/// The stuck bit: set in 0x55555555, in walking ones, and in address-as-data
+/// patterns at other words, so every usual pattern finds it.
+pub const BROKEN_BIT: u32 = 1 << 0;
+
+/// The info-page word and bit of a core in BROKEN_CORES_LO/HI.
+fn broken_bit(core: CoreId) -> (u32, u32) {
+    let word = if core.0 < 32 { info::BROKEN_CORES_LO } else { info::BROKEN_CORES_HI };
+    (word, 1 << (core.0 % 32))
 }
 
 /// The file must hold every core's window below the DRAM window and above

@@ -23,6 +23,9 @@ pub enum SimError {
     #[error("cannot map {what} of the simulator file {} (offset {offset:#x}, {len:#x} bytes): {source}", path.display())]
     Map { path: PathBuf, what: String, offset: u64, len: usize, source: io::Error },
 
+    #[error("core {core} is not on the simulated chip ({cores} cores)")]
+    NoSuchCore { core: u32, cores: u32 },
+
     #[error("cannot start the thread of simulated core {core}: {source}")]
     Spawn { core: u32, source: io::Error },
 }

@@ -30,6 +30,13 @@
 //! A faulted core (unknown firmware, panic) is halted with IPEND.SWE set; a
 //! soft reset (PC = 0x2C, with or without a DEBUGCMD halt first) clears it.
 //!
+//! Test hook (sim.rs `info::BROKEN_CORES_LO/HI`, [`Simulator::break_core`],
+//! `epython sim serve --break-core N`): a core whose bit is set has bit
+//! [`BROKEN_BIT`] of its SRAM word [`BROKEN_WORD`] stuck at 0, applied by its
+//! thread after it reads DEBUGCMD and before it answers a halt, so a host
+//! that writes a pattern, halts the core and reads back sees the fault every
+//! time (`epython device selftest` does exactly that).
+//!
 //! | module        | what it holds                                                 |
 //! |---------------|---------------------------------------------------------------|
 //! | `file`        | the sparse device file (memfd or path) and its mappings       |
@@ -52,6 +59,7 @@ use std::thread::JoinHandle;
 use shared_protocol::sim::ServerState;
 use shared_protocol::{Chip, CoreId};
 
+pub use device::{BROKEN_BIT, BROKEN_WORD};
 pub use error::SimError;
 pub use platform::SimPlatform;
 
@@ -135,6 +143,31 @@ impl Simulator {
         self.device.chip()
     }
 
+    /// The self-test hook (sim.rs `info::BROKEN_CORES_LO/HI`): mark `core`
+    /// broken, as writing its bit in the info page does. A broken core's SRAM
+    /// has bit [`BROKEN_BIT`] of the word at local address [`BROKEN_WORD`]
+    /// stuck at 0, applied whenever the core thread scans its registers while
+    /// no firmware runs (and always before it answers a halt), so
+    /// `epython device selftest` fails that core's SRAM patterns. Firmware
+    /// still boots and runs on it (the loader zeroes that word).
+    pub fn break_core(&self, core: CoreId) -> Result<(), SimError> {
+        self.check_core(core)?;
+        self.device.set_broken(core, true);
+        Ok(())
+    }
+
+    /// Undo [`Simulator::break_core`].
+    pub fn repair_core(&self, core: CoreId) -> Result<(), SimError> {
+        self.check_core(core)?;
+        self.device.set_broken(core, false);
+        Ok(())
+    }
+
+    fn check_core(&self, core: CoreId) -> Result<(), SimError> {
+        let cores = self.chip().num_cores();
+        if core.0 < cores { Ok(()) } else { Err(SimError::NoSuchCore { core: core.0, cores }) }
+    }
+
     /// Stop the simulator (what Drop does).
     pub fn shutdown(self) {}
 
@@ -157,7 +190,15 @@ impl Drop for Simulator {
 /// `epython sim serve FILE`: create the device file at `path`, serve it, and
 /// block until the process is killed.
 pub fn serve(path: &Path, chip: Chip) -> Result<(), SimError> {
-    let _sim = Simulator::create(path, chip)?;
+    serve_with_broken_cores(path, chip, &[])
+}
+
+/// [`serve`], with these cores marked broken ([`Simulator::break_core`]).
+pub fn serve_with_broken_cores(path: &Path, chip: Chip, broken: &[CoreId]) -> Result<(), SimError> {
+    let sim = Simulator::create(path, chip)?;
+    for &core in broken {
+        sim.break_core(core)?;
+    }
     loop {
         std::thread::park();
     }

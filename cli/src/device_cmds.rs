@@ -1,0 +1,310 @@
+//! The bring-up commands (design.md §6, issue 7): `epython device info |
+//! selftest | reset | dump CORE | run IMAGE.elf`. The work is in `loader::bringup`; this file
+//! only formats it.
+
+use std::fmt::Write as _;
+use std::path::Path;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
+
+use loader::{BackendKind, CoreId, CoreRegs, Device, DeviceSummary};
+
+use crate::device_select::{self, Opened};
+use crate::run::CoreSelection;
+
+/// Leave the cores as they are: looking at a device must not change it, and
+/// dropping a `Device` halts every core (loader device.rs). The process exits
+/// right after, which unmaps, unlocks and closes as the drop would have.
+fn leave_as_found(opened: Opened) {
+    let Opened { device, simulator } = opened;
+    std::mem::forget(device);
+    drop(simulator);
+}
+
+fn backend_text(b: BackendKind) -> &'static str {
+    match b {
+        BackendKind::Simulator => "simulator (futex notify and wait)",
+        BackendKind::Hardware => "hardware (no notify, polling with backoff)",
+    }
+}
+
+fn chip_name(s: &DeviceSummary) -> &'static str {
+    match (s.chip.rows, s.chip.cols) {
+        (4, 4) => " (E16, Epiphany-III)",
+        (8, 8) => " (E64, Epiphany-IV)",
+        _ => "",
+    }
+}
+
+fn core_label(device: &Device, core: CoreId) -> String {
+    format!("core {:>2} ({:#05x})", core.0, device.chip().mesh_id(core).0)
+}
+
+/// A table with left-aligned columns two spaces apart.
+fn table(rows: &[Vec<String>]) -> String {
+    let cols = rows.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> =
+        (0..cols).map(|c| rows.iter().filter_map(|r| r.get(c)).map(|s| s.chars().count()).max().unwrap_or(0)).collect();
+    let mut out = String::new();
+    for r in rows {
+        let mut line = String::new();
+        for (c, cell) in r.iter().enumerate() {
+            if c + 1 == r.len() {
+                line.push_str(cell);
+            } else {
+                let _ = write!(line, "{cell:<w$}  ", w = widths[c]);
+            }
+        }
+        out.push_str(line.trim_end());
+        out.push('\n');
+    }
+    out
+}
+
+pub fn info_command() -> Result<ExitCode, String> {
+    let opened = device_select::open()?;
+    let device = &opened.device;
+    let s = device.summary();
+    let chip = s.chip;
+    let mut out = String::new();
+    let _ = writeln!(out, "device   {}", s.path.display());
+    let _ = writeln!(out, "driver   {}", s.driver.describe());
+    let _ = writeln!(out, "backend  {}", backend_text(s.backend));
+    let _ = writeln!(
+        out,
+        "chip     {}x{} cores{}, core 0 at mesh row {} col {} (mesh id {:#05x})",
+        chip.rows,
+        chip.cols,
+        chip_name(&s),
+        chip.first_row,
+        chip.first_col,
+        chip.mesh_id(CoreId(0)).0
+    );
+    let _ = writeln!(
+        out,
+        "DRAM     Epiphany {:#010x}..{:#010x} ({} MB), file offset {:#010x}, size {:#x}",
+        s.dram_epiphany_base,
+        u64::from(s.dram_epiphany_base) + u64::from(s.dram_size) - 1,
+        s.dram_size >> 20,
+        s.dram_file_offset,
+        s.dram_size
+    );
+    out.push('\n');
+    let mut rows = vec![
+        ["core", "mesh", "STATUS", "DEBUGSTATUS", "PC", "ILAT", "IMASK", "firmware mailbox"].map(String::from).to_vec(),
+    ];
+    for core in device.all_cores() {
+        let r = device.core_registers(core).map_err(|e| format!("epython: {e}"))?;
+        let mb = device.mailbox_state(core).map_err(|e| format!("epython: {e}"))?;
+        rows.push(vec![
+            format!("{:>4}", core.0),
+            format!("{:#05x}", r.mesh_id),
+            r.status_text(),
+            r.debugstatus_text(),
+            format!("{:#010x}", r.pc),
+            format!("{:#05x}", r.ilat),
+            format!("{:#010x}", r.imask),
+            mb.firmware_summary().unwrap_or_else(|| "-".into()),
+        ]);
+    }
+    out.push_str(&table(&rows));
+    print!("{out}");
+    leave_as_found(opened);
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn selftest_command() -> Result<ExitCode, String> {
+    let opened = device_select::open()?;
+    let device = &opened.device;
+    let s = device.summary();
+    let echo = if s.driver.is_simulator() { ", firmware boot and mailbox echo" } else { "" };
+    println!(
+        "selftest of {} ({}): per core SRAM patterns, halt/resume, registers, DRAM patterns{echo}",
+        s.path.display(),
+        s.driver.describe()
+    );
+    let mut failed = Vec::new();
+    for core in device.all_cores() {
+        let t = device.selftest_core(core);
+        match &t.failure {
+            None => println!("{}: pass ({} steps)", core_label(device, core), t.passed.len()),
+            Some(f) => {
+                println!("{}: FAIL: {f}", core_label(device, core));
+                failed.push(core.0);
+            }
+        }
+    }
+    let n = device.chip().num_cores();
+    if failed.is_empty() {
+        println!("selftest: all {n} cores passed; the cores are left reset");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        let list = failed.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+        println!("selftest: {} of {n} cores passed; failed: {list}; the cores are left reset", n - failed.len() as u32);
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+pub fn reset_command() -> Result<ExitCode, String> {
+    let opened = device_select::open()?;
+    let device = &opened.device;
+    let mut failed = 0;
+    for core in device.all_cores() {
+        match device.reset_core(core) {
+            Ok(()) => println!("{}: reset (idle, waiting for SYNC)", core_label(device, core)),
+            Err(e) => {
+                failed += 1;
+                println!("{}: FAILED: {e}", core_label(device, core));
+            }
+        }
+    }
+    let n = device.chip().num_cores();
+    if failed == 0 {
+        println!("reset: all {n} cores reset");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        println!("reset: {failed} of {n} cores failed to reset");
+        Ok(ExitCode::FAILURE)
+    }
+}
+
+fn register_note(name: &str, r: &CoreRegs) -> String {
+    match name {
+        "STATUS" => r.status_text(),
+        "DEBUGSTATUS" => r.debugstatus_text(),
+        "COREID" if r.coreid != r.mesh_id => format!("expected {:#05x}", r.mesh_id),
+        _ => String::new(),
+    }
+}
+
+pub fn dump_command(core: u32) -> Result<ExitCode, String> {
+    let opened = device_select::open()?;
+    let device = &opened.device;
+    let chip = device.chip();
+    if core >= chip.num_cores() {
+        return Err(format!("epython: device dump: core {core} does not exist (this device has cores 0..={})", chip.num_cores() - 1));
+    }
+    let id = CoreId(core);
+    let r = device.core_registers(id).map_err(|e| format!("epython: {e}"))?;
+    let mb = device.mailbox_state(id).map_err(|e| format!("epython: {e}"))?;
+    let (row, col) = chip.coords(id);
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        "core {core}: mesh id {:#05x} (row {row}, col {col}), SRAM at {:#010x}, registers at {:#010x}",
+        r.mesh_id,
+        chip.sram_base(id).0,
+        chip.regs_base(id).0
+    );
+    out.push_str("\nregisters\n");
+    let rows: Vec<Vec<String>> = r
+        .named()
+        .into_iter()
+        .map(|(name, v)| vec![format!("  {name}"), format!("{v:#010x}"), register_note(name, &r)])
+        .collect();
+    out.push_str(&table(&rows));
+    match &r.general {
+        Some(regs) => {
+            for (i, chunk) in regs.chunks(8).enumerate() {
+                let words: Vec<String> = chunk.iter().map(|w| format!("{w:08x}")).collect();
+                let _ = writeln!(out, "  R{:<2}..R{:<2}  {}", i * 8, i * 8 + 7, words.join(" "));
+            }
+        }
+        None => out.push_str("  R0..R63     not read: the core is not halted (reading them would disturb it)\n"),
+    }
+    out.push_str("\nmailbox: command slot (core SRAM, host writes)\n");
+    let rows: Vec<Vec<String>> = mb.command.iter().map(|(n, v)| vec![format!("  {n}"), format!("{v:#010x}")]).collect();
+    out.push_str(&table(&rows));
+    out.push_str("\nmailbox: status block (DRAM, core writes)\n");
+    let rows: Vec<Vec<String>> = mb.status.iter().map(|(n, v)| vec![format!("  {n}"), format!("{v:#010x}")]).collect();
+    out.push_str(&table(&rows));
+    let _ = writeln!(
+        out,
+        "\nevent ring: head {:#x}, ack {:#x} ({} bytes unread)",
+        mb.event_head,
+        mb.event_ack,
+        mb.event_head.wrapping_sub(mb.event_ack)
+    );
+    let _ = writeln!(out, "firmware: {}", mb.firmware_summary().unwrap_or_else(|| "none (no status block)".into()));
+    print!("{out}");
+    leave_as_found(opened);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Set by the SIGINT handler while `device run` waits.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+extern "C" fn on_sigint(_: libc::c_int) {
+    // Only an atomic store: async-signal-safe.
+    INTERRUPTED.store(true, Ordering::SeqCst);
+}
+
+/// Catch Ctrl-C (so `device run` can report the cores before it exits).
+fn catch_sigint() {
+    let handler: extern "C" fn(libc::c_int) = on_sigint;
+    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
+    unsafe {
+        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
+    }
+}
+
+/// `epython device run IMAGE.elf [-c CORES] [--timeout S]`: an e-loader
+/// replacement. Load the e-gcc image (loader elf.rs), start the cores with
+/// SYNC, wait until every core has halted (or faulted), Ctrl-C or the
+/// timeout, then report each core's status.
+pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<Duration>) -> Result<ExitCode, String> {
+    let opened = device_select::open()?;
+    let device = &opened.device;
+    let cores = selection.resolve(device.chip())?;
+    let report = device.load_elf(image, &cores).map_err(|e| format!("epython: {e}"))?;
+    println!(
+        "loaded {}: entry {:#010x}, {} segment(s), {} to DRAM ({} bytes)",
+        image.display(),
+        report.entry,
+        report.segments.len(),
+        report.dram_segments,
+        report.dram_bytes
+    );
+    for load in &report.cores {
+        println!("{}: {} segment(s), {} bytes in SRAM", core_label(device, load.core), load.segments, load.bytes);
+    }
+    catch_sigint();
+    device.start_cores(&cores).map_err(|e| format!("epython: {e}"))?;
+    println!("started {} core(s); waiting for them to halt (Ctrl-C to stop)", cores.len());
+
+    let deadline = timeout.map(|t| Instant::now() + t);
+    let finished = |r: &CoreRegs| r.is_halted() || r.excause() != 0;
+    let why = loop {
+        let regs: Vec<CoreRegs> =
+            cores.iter().map(|&c| device.core_registers(c)).collect::<Result<_, _>>().map_err(|e| format!("epython: {e}"))?;
+        if regs.iter().all(finished) {
+            break "all cores halted";
+        }
+        if INTERRUPTED.load(Ordering::SeqCst) {
+            break "interrupted (Ctrl-C)";
+        }
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break "timed out";
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    };
+    println!("{why}:");
+    let mut rows = vec![["core", "mesh", "STATUS", "DEBUGSTATUS", "PC", "IPEND"].map(String::from).to_vec()];
+    let mut clean = why == "all cores halted";
+    for &core in &cores {
+        let r = device.core_registers(core).map_err(|e| format!("epython: {e}"))?;
+        clean &= r.excause() == 0;
+        rows.push(vec![
+            format!("{:>4}", core.0),
+            format!("{:#05x}", r.mesh_id),
+            r.status_text(),
+            r.debugstatus_text(),
+            format!("{:#010x}", r.pc),
+            format!("{:#05x}", r.ipend),
+        ]);
+    }
+    print!("{}", table(&rows));
+    // Dropping the device halts every core (reference §7 step 9).
+    Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
