@@ -4,7 +4,9 @@
 # the startup's FPU and unaligned-trap settings, a BadCommand fault and an
 # unaligned-access fault, and the deepest stack use (the stack is painted
 # before boot). Then runs every examples/*.py on core 0 under QEMU with the
-# Run command and compares its output with the simulator's (`epython -c 0`).
+# Run command and compares its output with the simulator's (`epython -c 0`);
+# a program whose first line is `# expect: TYPE` must raise that exception on
+# both (qemu-programs/memory.py: MemoryError once arena and DRAM spill are full).
 #
 # Skips (exit 0, with a message) when qemu-system-arm is missing.
 # Needs: apt-get install -y qemu-system-arm; rustup target add thumbv7em-none-eabihf.
@@ -50,6 +52,19 @@ for py in examples/*.py firmware-image/qemu-programs/*.py; do
   if EPYTHON_QEMU_RUN="$work/$name.epyc" EPYTHON_QEMU_EXPECT="$work/$name.expect" EPYTHON_QEMU_EXPECT_ERROR=$raised \
      $CARGO test -q -p firmware-image --test qemu -- --nocapture > "$work/$name.log" 2>&1; then
     grep -E '^(run[ :]|\[device|qemu: stack)' "$work/$name.log" | sed 's/^/   /'
+    # `# expect: TYPE` on a program's first line: both runs raise exactly that
+    # Python exception (the QEMU log shows its number from errors.rs).
+    expect=$(sed -n '1s/^# expect: *\([A-Za-z]*\).*/\1/p' "$py")
+    if [ -n "$expect" ]; then
+      code=$(sed -n "s/^ *$expect = \([0-9]*\) =>.*/\1/p" shared-protocol/src/errors.rs)
+      if grep -q ": $expect:" "$work/$name.sim-stderr" && grep -q "exception type $code," "$work/$name.log"; then
+        echo "   $expect on the simulator and under QEMU"
+      else
+        echo "FAIL: $py must raise $expect (type $code) on both" >&2
+        cat "$work/$name.sim-stderr" >&2
+        fail=1
+      fi
+    fi
   else
     echo "FAIL: $py under QEMU" >&2
     grep -vE '^\s*$' "$work/$name.log" | tail -20 >&2
