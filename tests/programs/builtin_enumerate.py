@@ -1,0 +1,3 @@
+for i, x in enumerate(["a", "b", "c"]):
+    print(i, x)
+print(list(enumerate("xy")))

@@ -1,0 +1,2 @@
+s = "abc"
+s.append("d")

@@ -1,0 +1,4 @@
+def f():
+    return 5
+print(f())
+print(f()())

@@ -1,0 +1,5 @@
+x = 5
+if x < 0:
+    print("neg")
+elif x / 0 > 1:
+    print("never")

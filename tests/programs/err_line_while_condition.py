@@ -1,0 +1,3 @@
+x = 3
+while x > undefined_limit:
+    x -= 1

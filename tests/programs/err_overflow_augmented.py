@@ -1,0 +1,4 @@
+x = 2147483600
+while True:
+    x += 10
+    print(x)

@@ -1,0 +1,3 @@
+xs = [1]
+xs.pop()
+xs.pop()

@@ -1,0 +1,4 @@
+import random
+random.seed(1)
+print(random.choice([1]))
+print(random.choice([]))

@@ -1,0 +1,2 @@
+x = "text"
+print(-x)

@@ -1,0 +1,5 @@
+a = 10
+b = 0
+print("before")
+print(a / b)
+print("after")

@@ -1,0 +1,7 @@
+inf = float("inf")
+nan = float("nan")
+print(inf, -inf, nan)
+print(inf > 1e38, -inf < -1e38)
+print(nan == nan, nan != nan, nan < 1.0)
+print(inf + 1, inf - inf)
+print(1e38 * 10)

@@ -1,0 +1,4 @@
+def show(v):
+    print "value:", v
+    return v * 2
+print show(21)

@@ -1,0 +1,5 @@
+def setup():
+    global created
+    created = "yes"
+setup()
+print(created)

@@ -1,0 +1,3 @@
+xs = [3, 1, 2]
+xs.sort(reverse=True)
+print(xs)

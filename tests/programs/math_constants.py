@@ -1,0 +1,3 @@
+import math
+print(math.pi, math.e)
+print(math.pi * 2, math.pi / 2)

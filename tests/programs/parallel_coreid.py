@@ -1,0 +1,2 @@
+from parallel import coreid, numcores
+print(coreid(), numcores())

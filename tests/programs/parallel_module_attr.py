@@ -1,0 +1,2 @@
+import parallel
+print(parallel.coreid() < parallel.numcores())

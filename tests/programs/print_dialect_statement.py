@@ -1,0 +1,4 @@
+print "hello from ePython"
+x = 3
+print x, x * 2
+print "done"

@@ -1,0 +1,4 @@
+print()
+print("", "")
+print(None, True, False)
+print([], (), "")

@@ -1,0 +1,5 @@
+print("a\nb", "c")
+print("line\n", end="")
+print("x\n\ny")
+print("", end="\n\n")
+print("end")

@@ -1,0 +1,2 @@
+print("first")
+print("unterminated", end="")

@@ -1,0 +1,6 @@
+print(1, 2, 3, sep=", ")
+print("a", "b", sep="")
+print("no newline", end="")
+print(" -- joined")
+print("x", end="!\n")
+print(1, 2, sep="-", end=".\n")

@@ -1,0 +1,2 @@
+print(1, 2, sep=None, end=None)
+print("x", sep=None)

@@ -1,0 +1,2 @@
+print("héllo", "✓", "😀", "日本語")
+print("mixed: a✓b", sep="")

@@ -1,0 +1,1 @@
+print("banana".count("a"), "banana".count("an"), "aaa".count("aa"))

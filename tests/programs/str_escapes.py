@@ -1,0 +1,5 @@
+print("tab\there")
+print("line1\nline2")
+print("quote \" and ' and \\")
+print('single \'quoted\'')
+print(len("\n\t\\"))

@@ -1,0 +1,2 @@
+print(["it's", 'say "hi"', "a\nb", ""])
+print(("x",))

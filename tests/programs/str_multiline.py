@@ -1,0 +1,4 @@
+s = """two
+lines"""
+print(s)
+print(len(s))

@@ -1,0 +1,1 @@
+print("aaaa".replace("a", "b", 2), "abab".replace("ab", "", 1))

@@ -1,0 +1,3 @@
+print("a b  c".split())
+print("  leading and trailing  ".split())
+print("".split())

@@ -1,0 +1,3 @@
+print("a,b,,c".split(","))
+print("1::2::3".split("::"))
+print("abc".split("x"))

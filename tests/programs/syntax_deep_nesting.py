@@ -1,0 +1,22 @@
+x = 0
+if x == 0:
+    if x == 0:
+        if x == 0:
+            if x == 0:
+                if x == 0:
+                    if x == 0:
+                        if x == 0:
+                            if x == 0:
+                                if x == 0:
+                                    if x == 0:
+                                        if x == 0:
+                                            if x == 0:
+                                                if x == 0:
+                                                    if x == 0:
+                                                        if x == 0:
+                                                            if x == 0:
+                                                                if x == 0:
+                                                                    if x == 0:
+                                                                        if x == 0:
+                                                                            if x == 0:
+                                                                                print("deep", x)
