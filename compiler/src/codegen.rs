@@ -69,6 +69,9 @@ pub struct Module {
     pub globals: Vec<String>,
     /// Const index of the source file name.
     pub filename: u32,
+    /// The image header's ENTRY word: 0 for a plain program, else 1 + the
+    /// index of the global bound to the kernel function.
+    pub entry: u32,
 }
 
 pub struct Compiled {
@@ -100,6 +103,19 @@ pub const DEVICE_MAX_STACK: u32 = 250;
 const BUILD_CHUNK: usize = 32;
 
 pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Result<Compiled> {
+    compile_module_with_entry(body, scope, filename, None)
+}
+
+/// Compile a module whose global `entry.0` (bound by the `def` at `entry.1`)
+/// is a kernel: the image's ENTRY names it, and the module body's final
+/// return carries the def's line, so an error calling the kernel (a wrong
+/// number of arguments) reports the line of its `def`.
+pub fn compile_module_with_entry(
+    body: &[Stmt],
+    scope: &ModuleScope,
+    filename: &str,
+    entry: Option<(&str, Pos)>,
+) -> Result<Compiled> {
     let mut cg = Codegen {
         module_scope: scope,
         consts: Vec::new(),
@@ -118,6 +134,13 @@ pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Res
     for stmt in body {
         cg.statement(stmt)?;
     }
+    let entry_global = match entry {
+        Some((name, pos)) => {
+            cg.mark_line(pos)?;
+            1 + cg.global(name, pos)? as u32
+        }
+        None => 0,
+    };
     cg.emit(Op::LoadNone);
     cg.emit(Op::Return);
     let f = std::mem::take(&mut cg.f);
@@ -127,7 +150,13 @@ pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Res
     let functions = cg.functions.into_iter().collect::<Option<Vec<_>>>();
     let functions = functions.ok_or_else(|| syntax(cg.last_pos, "internal compiler error: a function was not compiled"))?;
     Ok(Compiled {
-        module: Module { functions, consts: cg.consts, globals: cg.globals, filename: filename_const as u32 },
+        module: Module {
+            functions,
+            consts: cg.consts,
+            globals: cg.globals,
+            filename: filename_const as u32,
+            entry: entry_global,
+        },
         uses_print_statement: cg.uses_print_statement,
     })
 }

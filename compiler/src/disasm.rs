@@ -213,6 +213,13 @@ pub fn disassemble(bytes: &[u8]) -> Result<String> {
         plural(n_consts, "constant"),
         plural(n_globals, "global")
     );
+    match image.word(header::ENTRY)? {
+        0 => {}
+        k => {
+            let name = names.get(k as usize - 1).ok_or_else(|| malformed(format!("ENTRY global {} does not exist", k - 1)))?;
+            let _ = writeln!(out, "; kernel entry: global {} {name}", k - 1);
+        }
+    }
     let function_names: Vec<String> = functions
         .chunks_exact(FUNCTION_WORDS)
         .map(|entry| consts.get(entry[function::NAME] as usize).map_or("?", String::as_str).trim_matches('\'').to_string())

@@ -10,12 +10,18 @@ const MAX_INDENT_LEVELS: usize = 100;
 const MAX_BRACKET_DEPTH: usize = 200;
 
 pub fn tokenize(source: &str) -> Result<Vec<Token>> {
+    tokenize_from(source, 1)
+}
+
+/// Like [`tokenize`], with the source's first line numbered `first_line`
+/// (a kernel cut out of a bigger file keeps that file's line numbers).
+pub fn tokenize_from(source: &str, first_line: u32) -> Result<Vec<Token>> {
     // One newline convention, and no byte-order mark, before counting columns.
     let text = source.strip_prefix('\u{feff}').unwrap_or(source).replace("\r\n", "\n").replace('\r', "\n");
     let mut lexer = Lexer {
         chars: text.chars().collect(),
         i: 0,
-        line: 1,
+        line: first_line.max(1),
         col: 1,
         tokens: Vec::new(),
         // Each level as (width with tabs to multiples of 8, width with tabs as 1):

@@ -4,6 +4,11 @@
 //! One file per stage: [`lexer`] -> [`parser`] (into [`ast`]) -> [`scope`] ->
 //! [`codegen`] -> [`image`]; [`disasm`] reads images back as text.
 //!
+//! [`compile`] makes a program (the module body is what runs);
+//! [`compile_kernel`] makes a kernel image: the module body runs, then the
+//! firmware calls the named function with the Run command's arguments
+//! (`loader::Device::run_kernel`), for the CPython offload API.
+//!
 //! Dialect choices:
 //! - `print` at the start of a statement followed by something that starts an
 //!   expression other than `(` (`print "x"`, `print x, y`, `print -1`,
@@ -44,6 +49,28 @@ pub struct Program {
     /// The program used ePython's `print x` statement form (the CLI notes
     /// once that it runs with Python 3 semantics).
     pub uses_print_statement: bool,
+    /// The kernel a [`compile_kernel`] image calls (None for a plain program).
+    pub kernel: Option<KernelInfo>,
+}
+
+/// What the host needs to know to call a kernel: its signature.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct KernelInfo {
+    /// The function's name (the `entry` given to [`compile_kernel`]).
+    pub name: String,
+    /// Its parameters' names, in order.
+    pub params: Vec<String>,
+    /// How many trailing parameters have defaults.
+    pub n_defaults: u32,
+    /// The line of its `def` (in the caller's numbering).
+    pub line: u32,
+}
+
+impl KernelInfo {
+    /// The fewest positional arguments a call needs.
+    pub fn min_args(&self) -> usize {
+        self.params.len() - self.n_defaults as usize
+    }
 }
 
 /// Stack for the compiling thread. The stages recurse over the tree, whose
@@ -52,27 +79,104 @@ const COMPILER_STACK_BYTES: usize = 64 << 20;
 
 /// Compile `source`; `filename` goes into errors and the image.
 pub fn compile(source: &str, filename: &str) -> Result<Program, CompileError> {
-    // A thread of our own, so the depth the stages may reach does not depend
-    // on the caller's stack (a Python thread, a test thread).
+    on_compiler_stack(|| compile_here(source, filename, 1, None))
+}
+
+/// Compile a kernel: `source` is a module (typically one function's source,
+/// as `inspect.getsource` gives it) that defines `def entry(...)` at its top
+/// level. The image runs the module body, then calls `entry` with the Run
+/// command's arguments and reports its return value (bytecode.rs,
+/// `header::ENTRY`).
+///
+/// `first_line` is the line `source` starts at in `filename`: errors and
+/// the device's runtime lines use the file's numbering. Decorator lines
+/// before top-level `def`s (`@offload(...)`) are skipped: the host applies
+/// them, the device never sees them. Helper functions, imports and globals
+/// around the kernel are allowed.
+///
+/// No top-level `def entry` is a [`CompileError`] naming `entry`.
+pub fn compile_kernel(source: &str, filename: &str, first_line: u32, entry: &str) -> Result<Program, CompileError> {
+    on_compiler_stack(|| compile_here(source, filename, first_line, Some(entry)))
+}
+
+/// Run `f` on a thread of our own, so the depth the stages may reach does
+/// not depend on the caller's stack (a Python thread, a test thread).
+fn on_compiler_stack(f: impl FnOnce() -> Result<Program, CompileError> + Send + Copy) -> Result<Program, CompileError> {
     std::thread::scope(|s| {
         let worker = std::thread::Builder::new()
             .name("epython-compiler".to_string())
             .stack_size(COMPILER_STACK_BYTES)
-            .spawn_scoped(s, || compile_here(source, filename));
+            .spawn_scoped(s, f);
         match worker {
             Ok(handle) => handle.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)),
-            Err(_) => compile_here(source, filename),
+            Err(_) => f(),
         }
     })
 }
 
-fn compile_here(source: &str, filename: &str) -> Result<Program, CompileError> {
+fn compile_here(source: &str, filename: &str, first_line: u32, entry: Option<&str>) -> Result<Program, CompileError> {
     let located = |e: error::Located| e.into_error(filename);
-    let tokens = lexer::tokenize(source).map_err(located)?;
+    let mut tokens = lexer::tokenize_from(source, first_line).map_err(located)?;
+    if entry.is_some() {
+        tokens = strip_top_level_decorators(tokens);
+    }
     let body = parser::parse(tokens).map_err(located)?;
     let scope = scope::analyze_module(&body);
-    let compiled = codegen::compile_module(&body, &scope, filename).map_err(located)?;
-    Ok(Program { image: image::write(&compiled.module), uses_print_statement: compiled.uses_print_statement })
+    let kernel = match entry {
+        None => None,
+        Some(name) => Some(find_kernel(&body, name).ok_or_else(|| CompileError {
+            file: filename.to_string(),
+            line: first_line.max(1),
+            col: 1,
+            kind: ErrorKind::SyntaxError,
+            message: format!("no function '{name}' is defined at the top level of the kernel's source"),
+        })?),
+    };
+    let def = kernel.as_ref().map(|k| (k.name.as_str(), error::Pos { line: k.line, col: 1 }));
+    let compiled = codegen::compile_module_with_entry(&body, &scope, filename, def).map_err(located)?;
+    Ok(Program { image: image::write(&compiled.module), uses_print_statement: compiled.uses_print_statement, kernel })
+}
+
+/// The last top-level `def name(...)` of `body` (the one bound when the
+/// module body ends, unless the body rebinds the name otherwise).
+fn find_kernel(body: &[ast::Stmt], name: &str) -> Option<KernelInfo> {
+    body.iter().rev().find_map(|stmt| match &stmt.kind {
+        ast::StmtKind::Def { name: n, params, .. } if n == name => Some(KernelInfo {
+            name: name.to_string(),
+            params: params.iter().map(|p| p.name.clone()).collect(),
+            n_defaults: params.iter().filter(|p| p.default.is_some()).count() as u32,
+            line: stmt.pos.line,
+        }),
+        _ => None,
+    })
+}
+
+/// Drop decorator lines (`@expr NEWLINE`) at the top level: they belong to
+/// the host (`@offload`). Nested decorators stay, and stay an error.
+fn strip_top_level_decorators(tokens: Vec<token::Token>) -> Vec<token::Token> {
+    use token::TokenKind;
+    let mut out: Vec<token::Token> = Vec::with_capacity(tokens.len());
+    let mut depth = 0usize;
+    let mut skipping = false;
+    for t in tokens {
+        if skipping {
+            skipping = t.kind != TokenKind::Newline;
+            continue;
+        }
+        let at_statement_start =
+            out.last().is_none_or(|prev| matches!(prev.kind, TokenKind::Newline | TokenKind::Dedent | TokenKind::Indent));
+        match t.kind {
+            TokenKind::Indent => depth += 1,
+            TokenKind::Dedent => depth = depth.saturating_sub(1),
+            TokenKind::Op("@") if depth == 0 && at_statement_start => {
+                skipping = true;
+                continue;
+            }
+            _ => {}
+        }
+        out.push(t);
+    }
+    out
 }
 
 /// The image as readable text (`epython compile --disassemble`).

@@ -1,14 +1,24 @@
 //! The Run command: copy the image from the inbox into the arena, verify
 //! it, run function 0, and report (Print events as it runs, then a Result or
 //! an Error event). The service loop then emits Done and the reply.
+//!
+//! A kernel image (`header::ENTRY` != 0) goes on after function 0: the
+//! argument tuple in the inbox (`cmd::ARG2`/`ARG3`, value encoding) is
+//! checked and built in VM memory, the ENTRY global is called with it
+//! through the VM's own call path (defaults, argument-count errors,
+//! recursion), and its return value is the Result.
 
+use shared_protocol::bytecode::header;
 use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::mailbox::{DoneStatus, cmd, status};
+use shared_protocol::value as enc;
 
 use crate::arena::Mem;
 use crate::events::EmitError;
 use crate::modules::rng::Rng;
-use crate::exc::Exc;
+use crate::exc::{Exc, Part};
+use crate::heap;
+use crate::seq;
 use crate::platform::Platform;
 use crate::report;
 use crate::service::{Executor, Mailbox};
@@ -61,7 +71,10 @@ impl Executor for Vm {
                 return Ok(DoneStatus::Error);
             }
         }
-        let ran = run_vm(&mut st, p, mb, launch);
+        let mut ran = run_vm(&mut st, p, mb, launch);
+        if ran.is_ok() && crate::arena::word(st.m.sram, header::ENTRY) != 0 {
+            ran = run_kernel(&mut st, p, mb, launch);
+        }
         finish(&st, ran, p, mb, launch)
     }
 }
@@ -77,6 +90,10 @@ fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32) -> Result<(), verify::Bad
         crate::arena::set_word(m, i as usize, mb.inbox.load(off + 4 * i));
     }
     let img = verify::verify(m, len)?;
+    // ENTRY is 0 or 1 + a global's index.
+    if crate::arena::word(m, header::ENTRY) > img.n_globals {
+        return Err(verify::Bad { reason: Reject::Header, at: 4 * header::ENTRY as u32 });
+    }
     st.layout(img);
     Ok(())
 }
@@ -87,6 +104,175 @@ fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32) -> Result<(), verify::Bad
 fn run_vm<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
     st.start()?;
     vm::run(st, p, mb, launch)
+}
+
+/// After function 0 of a kernel image returned: call the kernel. Function
+/// 0 stopped at its final Return and its frame is still current: the
+/// kernel is called from there, so its Return comes back to that Return,
+/// which hands its value over. A call error is reported at it (the compiler
+/// gives it the kernel's `def` line). Out of line and ending in a tail call
+/// of the VM: no frame of it stays under the VM (the stack is 1.5 KB).
+#[inline(never)]
+fn run_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
+    let entry = crate::arena::word(st.m.sram, header::ENTRY);
+    match enter_kernel(st, p, mb, entry.wrapping_sub(1)) {
+        Ok(true) => vm::run(st, p, mb, launch),
+        Ok(false) => Ok(st.pop()),
+        Err(stop) => Err(stop),
+    }
+}
+
+/// Push global `k` and the arguments, and call it (`Ok(true)`: a Python
+/// function's frame is current, run it; `Ok(false)`: a native's value is
+/// on the stack).
+#[inline(never)]
+fn enter_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, k: u32) -> Result<bool, Stop> {
+    let called = match args(st, mb, k) {
+        Ok(argc) => st.call(p, mb, argc, None),
+        Err(e) => Err(e),
+    };
+    called.map_err(|e| st.raise(e))
+}
+
+/// Deepest nesting of lists and tuples in a kernel's arguments (as deep as
+/// a Result travels, report.rs).
+const NEST: usize = 8;
+
+fn bad_args() -> Exc {
+    Exc::generic(ExcType::ValueError, "malformed kernel arguments")
+}
+
+/// Push global `k` and the arguments of the Run command (an encoded tuple
+/// in the inbox, or nothing) on the operand stack; returns their count.
+/// Everything is checked: bad data is a ValueError, too much a MemoryError.
+/// Strs are copied into the heap, lists and tuples built in place; every
+/// object is reachable from the stack when the next one is allocated.
+#[inline(never)]
+fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
+    let f = st.m.load(st.globals + 2 * k);
+    if let Value::Unbound = f {
+        let name = st.img.global_name(st.m.sram, k);
+        return Err(Exc::new(ExcType::NameError, Msg::NameNotDefined).with(Part::Str(name)));
+    }
+    let (mut at, len) = (mb.cmd.load(cmd::ARG2), mb.cmd.load(cmd::ARG3));
+    if (at | len) & 3 != 0 || !mb.inbox.contains(at, len) {
+        return Err(bad_args());
+    }
+    let end = at + len;
+    // The next word of the arguments (no closure: it would be a function of
+    // its own, and the outliner would call it from resident code).
+    macro_rules! word {
+        () => {{
+            at += 4;
+            if at > end {
+                return Err(bad_args());
+            }
+            mb.inbox.load(at - 4)
+        }};
+    }
+    let argc = if len == 0 {
+        0
+    } else {
+        let head = word!();
+        if enc::tag_of(head) != enc::TUPLE {
+            return Err(bad_args());
+        }
+        enc::len_of(head)
+    };
+    // Room for the callee and the arguments in the frame segment of
+    // function 0's frame (its frame is the last one).
+    let fp = st.fp;
+    let hi = st.segs.iter().find(|s| fp >= s.0 && fp < s.1).map_or(0, |s| s.1);
+    if st.sp as u64 + 2 * (argc as u64 + 1) > hi as u64 {
+        return Err(Exc::new(ExcType::MemoryError, Msg::OutOfMemory));
+    }
+    st.push(f);
+    // Open sequences: (word of the next item, items still to come); the
+    // outermost (the argument tuple itself) goes onto the stack (word 0).
+    let mut open = [(0u32, 0u32); NEST + 1];
+    open[0].1 = argc;
+    let mut depth = 1usize;
+    loop {
+        // `get`s, not indexing: no panic paths (their data stays resident).
+        let (slot, left) = loop {
+            match depth.checked_sub(1).and_then(|d| open.get_mut(d)) {
+                Some((_, 0)) => depth -= 1,
+                Some((slot, left)) => break (slot, left),
+                // Nothing may follow the tuple.
+                None => return if at == end { Ok(argc) } else { Err(bad_args()) },
+            }
+        };
+        let head = word!();
+        let n = enc::len_of(head);
+        let v = match enc::tag_of(head) {
+            enc::NONE if n == 0 => Value::None,
+            enc::BOOL if n <= 1 => Value::Bool(n == 1),
+            enc::INT if n == 0 => Value::Int(word!() as i32),
+            enc::FLOAT if n == 0 => Value::Float(f32::from_bits(word!())),
+            enc::STR => {
+                let s = st.new_str(n)?;
+                for i in 0..enc::words_for_bytes(n) {
+                    // The bytes past the end are 0, as in every Str.
+                    let (w, left) = (word!(), n - 4 * i);
+                    st.m.set(s + 1 + i, if left < 4 { w & ((1 << (8 * left)) - 1) } else { w });
+                }
+                if !utf8(&st.m, s) {
+                    return Err(bad_args());
+                }
+                Value::Str(s)
+            }
+            enc::LIST => {
+                // Its items are filled in below (Unbound until then).
+                let l = st.new_list(n)?;
+                st.m.set(l, heap::LIST | n << 8);
+                Value::List(l)
+            }
+            enc::TUPLE => Value::Tuple(st.new_tuple(n)?),
+            _ => return Err(bad_args()),
+        };
+        if *slot == 0 {
+            st.push(v);
+        } else {
+            st.m.store(*slot, v);
+            *slot += 2;
+        }
+        *left -= 1;
+        if let Some(items) = seq::items(&st.m, v) {
+            let Some(level) = open.get_mut(depth) else { return Err(bad_args()) };
+            *level = (items.1, items.0);
+            depth += 1;
+        }
+    }
+}
+
+/// Whether the Str at word `s` is well-formed UTF-8 (no overlongs, no
+/// surrogates, nothing above U+10FFFF), as the verifier's is_utf8 checks
+/// string constants.
+fn utf8(m: &Mem, s: u32) -> bool {
+    let len = m.str_len(s);
+    let mut i = 0;
+    while i < len {
+        // Continuation count and the allowed range of the second byte.
+        let (n, lo, hi) = match m.str_byte(s, i) {
+            0x00..=0x7F => (0, 0, 0),
+            0xC2..=0xDF => (1, 0x80, 0xBF),
+            0xE0 => (2, 0xA0, 0xBF),
+            0xED => (2, 0x80, 0x9F),
+            0xE1..=0xEF => (2, 0x80, 0xBF),
+            0xF0 => (3, 0x90, 0xBF),
+            0xF1..=0xF3 => (3, 0x80, 0xBF),
+            0xF4 => (3, 0x80, 0x8F),
+            _ => return false,
+        };
+        for j in 1..n + 1 {
+            let (lo, hi) = if j == 1 { (lo, hi) } else { (0x80, 0xBF) };
+            if i + j >= len || !(lo..=hi).contains(&m.str_byte(s, i + j)) {
+                return false;
+            }
+        }
+        i += n + 1;
+    }
+    true
 }
 
 /// Report how a launch ended (out of line: not on the stack under the VM).

@@ -432,8 +432,9 @@ impl<'a> St<'a> {
     }
 
     /// `Call`/`CallKw`: the callee and its arguments are on the stack.
+    /// `Ok(true)`: a Python function's frame is now current (run it).
     #[inline(never)]
-    fn call<P: Platform>(
+    pub(crate) fn call<P: Platform>(
         &mut self,
         p: &mut P,
         mb: &Mailbox,

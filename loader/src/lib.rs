@@ -11,7 +11,7 @@
 //! | [`reset`]   | soft reset, load, start, boot handshake, halt-and-reload      |
 //! | `mailbox`   | commands into the SRAM slot, events out of the DRAM ring      |
 //! | [`value`]   | host values: decode, encode, Python `str()`/`repr()`          |
-//! | [`run`]     | run an image on a group of cores, collect prints and outcomes |
+//! | [`run`]     | run images and kernel calls on cores, collect prints/outcomes |
 //! | [`error`]   | the one error type                                            |
 //!
 //! The loader never depends on the simulator: it talks to any device only
@@ -56,7 +56,7 @@ pub use device::{Device, OpenOptions, Timeouts};
 pub use elf::{ConfigBlocks, CoreLoad, ElfReport, ElfSegment, SegmentTarget};
 pub use error::LoaderError;
 pub use reset::FirmwareImage;
-pub use run::{CoreOutcome, DeviceException, RunOptions, RunReport};
+pub use run::{CoreOutcome, DeviceException, KernelArgs, RunOptions, RunReport};
 pub use shared_protocol::mailbox::Fault;
 pub use shared_protocol::{Chip, CoreId};
 pub use value::Value;

@@ -3,6 +3,7 @@
 use std::fmt;
 use std::time::{Duration, Instant};
 
+use shared_protocol::bytecode::header::ENTRY;
 use shared_protocol::layout::CORE_INBOX_SIZE;
 use shared_protocol::mailbox::{status, Command, CoreState, DoneStatus, Fault};
 use shared_protocol::CoreId;
@@ -17,6 +18,92 @@ use crate::value::Value;
 pub struct RunOptions {
     /// Stop (halt and reload) cores still running after this long.
     pub timeout: Option<Duration>,
+}
+
+/// The arguments of a kernel call ([`Device::run_kernel`]), encoded once
+/// (shared_protocol::value: one Tuple of the arguments) and copied into the
+/// inbox of every core of a launch, after the image.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct KernelArgs {
+    words: Vec<u32>,
+}
+
+impl KernelArgs {
+    /// The deepest nesting of lists and tuples in one argument that the
+    /// firmware builds (`[[1]]` is 2 deep); a Result travels as deep.
+    pub const MAX_DEPTH: usize = 8;
+
+    /// Encode `args` (int, float, bool, None, str, lists and tuples of
+    /// them). Opaque values, nesting deeper than [`Self::MAX_DEPTH`] and
+    /// strings or sequences over the wire's 24-bit lengths are
+    /// [`LoaderError::InvalidArgument`]s naming the argument.
+    pub fn encode(args: &[Value]) -> Result<KernelArgs, LoaderError> {
+        let mut words = Vec::new();
+        let count = u32::try_from(args.len()).ok().filter(|&n| n <= shared_protocol::value::MAX_LEN);
+        let Some(count) = count else {
+            return Err(LoaderError::InvalidArgument(format!("a kernel call with {} arguments is too many", args.len())));
+        };
+        words.push(shared_protocol::value::TUPLE | count << 8);
+        for (i, arg) in args.iter().enumerate() {
+            let which = || format!("kernel argument {} ({})", i + 1, type_name(arg));
+            // Depth first, without recursion (the value may be deep).
+            let mut stack = vec![(arg, 1usize)];
+            while let Some((v, depth)) = stack.pop() {
+                match v {
+                    Value::List(items) | Value::Tuple(items) => {
+                        if depth > Self::MAX_DEPTH {
+                            return Err(LoaderError::InvalidArgument(format!(
+                                "{}: lists and tuples nest more than {} deep; the device takes at most {} levels",
+                                which(),
+                                Self::MAX_DEPTH,
+                                Self::MAX_DEPTH
+                            )));
+                        }
+                        stack.extend(items.iter().map(|item| (item, depth + 1)));
+                    }
+                    Value::Opaque(text) => {
+                        return Err(LoaderError::InvalidArgument(format!(
+                            "{}: {text} cannot be sent to the device (only int, float, bool, None, str, and lists and tuples of them)",
+                            which()
+                        )));
+                    }
+                    _ => {}
+                }
+            }
+            arg.encode(&mut words).map_err(|e| LoaderError::InvalidArgument(format!("{}: {e}", which())))?;
+        }
+        Ok(KernelArgs { words })
+    }
+
+    /// Arguments from words as they are, unchecked: for testing how the
+    /// firmware refuses malformed argument data.
+    pub fn from_words_unchecked(words: Vec<u32>) -> KernelArgs {
+        KernelArgs { words }
+    }
+
+    /// The encoded words.
+    pub fn words(&self) -> &[u32] {
+        &self.words
+    }
+
+    /// Bytes the arguments take in a core's inbox.
+    pub fn byte_len(&self) -> usize {
+        self.words.len() * 4
+    }
+}
+
+/// Python's type name, for argument errors.
+fn type_name(v: &Value) -> &'static str {
+    match v {
+        Value::None => "NoneType",
+        Value::Bool(_) => "bool",
+        Value::Int(_) => "int",
+        Value::Float(_) => "float",
+        Value::Str(_) => "str",
+        Value::List(_) => "list",
+        Value::Tuple(_) => "tuple",
+        Value::Opaque(_) => "object",
+    }
 }
 
 /// How one core's run ended.
@@ -85,18 +172,89 @@ impl Device {
         opts: &RunOptions,
         on_line: &mut dyn FnMut(CoreId, &str),
     ) -> Result<RunReport, LoaderError> {
+        self.run_with_args(image, None, cores, opts, on_line)
+    }
+
+    /// Run a kernel image (`compiler::compile_kernel`) on `cores`: each core
+    /// runs the module body, then calls the kernel with `args` and reports
+    /// its return value as [`CoreOutcome::Returned`]. Otherwise as
+    /// [`Device::run`]. The arguments go into each core's inbox after the
+    /// image (4-byte aligned); image and arguments together must fit
+    /// `CORE_INBOX_SIZE`, else [`LoaderError::InvalidArgument`] says by how
+    /// much. Errors of the call itself (a wrong number of arguments) are
+    /// the core's TypeError, as Python raises it.
+    ///
+    /// ```no_run
+    /// use loader::{CoreOutcome, Device, KernelArgs, RunOptions, Value};
+    ///
+    /// # fn main() -> Result<(), loader::LoaderError> {
+    /// // compiler::compile_kernel(source, "app.py", first_line, "helloworld")?.image
+    /// # let image: Vec<u8> = Vec::new();
+    /// let dev = Device::open("/dev/epiphany/mesh0")?;
+    /// let cores = dev.all_cores();
+    /// dev.boot(&cores)?;
+    /// let args = KernelArgs::encode(&[Value::Int(10), Value::Int(20)])?; // once, for any launches
+    /// let report = dev.run_kernel(&image, &args, &cores, &RunOptions::default(), &mut |core, line| {
+    ///     println!("[device {}] {line}", core.0);
+    /// })?;
+    /// for (core, outcome) in &report.outcomes {
+    ///     if let CoreOutcome::Returned(v) = outcome {
+    ///         println!("core {}: {v}", core.0);
+    ///     }
+    /// }
+    /// # Ok(()) }
+    /// ```
+    pub fn run_kernel(
+        &self,
+        image: &[u8],
+        args: &KernelArgs,
+        cores: &[CoreId],
+        opts: &RunOptions,
+        on_line: &mut dyn FnMut(CoreId, &str),
+    ) -> Result<RunReport, LoaderError> {
+        let entry = image.get(4 * ENTRY..4 * ENTRY + 4).map_or(0, |w| u32::from_le_bytes([w[0], w[1], w[2], w[3]]));
+        if entry == 0 {
+            return Err(LoaderError::InvalidArgument(
+                "run_kernel needs a kernel image (compiler::compile_kernel); this image has no kernel entry".into(),
+            ));
+        }
+        self.run_with_args(image, Some(args), cores, opts, on_line)
+    }
+
+    fn run_with_args(
+        &self,
+        image: &[u8],
+        args: Option<&KernelArgs>,
+        cores: &[CoreId],
+        opts: &RunOptions,
+        on_line: &mut dyn FnMut(CoreId, &str),
+    ) -> Result<RunReport, LoaderError> {
         self.check_cores(cores)?;
         if image.len() > CORE_INBOX_SIZE as usize {
             return Err(LoaderError::ImageTooBig { len: image.len(), max: CORE_INBOX_SIZE });
+        }
+        let args_off = image.len().next_multiple_of(4);
+        let args_len = args.map_or(0, KernelArgs::byte_len);
+        if args_off + args_len > CORE_INBOX_SIZE as usize {
+            return Err(LoaderError::InvalidArgument(format!(
+                "the kernel's arguments take {args_len} bytes encoded; with its {}-byte image that is more than a core's inbox holds ({CORE_INBOX_SIZE} bytes): pass less data per call",
+                image.len()
+            )));
         }
         for &core in cores {
             self.check_ready(core)?;
         }
         let launch = self.next_launch();
-        // Every image first, then the commands: the group starts together.
+        // Every image (and argument tuple) first, then the commands: the
+        // group starts together.
         for &core in cores {
-            self.inbox(core).write_bytes(0, image);
+            let inbox = self.inbox(core);
+            inbox.write_bytes(0, image);
+            for (i, &w) in args.map_or(&[][..], KernelArgs::words).iter().enumerate() {
+                inbox.store(args_off + 4 * i, w);
+            }
         }
+        let run_args = [0, image.len() as u32, if args_len == 0 { 0 } else { args_off as u32 }, args_len as u32];
         let mut runs = Vec::with_capacity(cores.len());
         for &core in cores {
             let seq = self.send_command(
@@ -105,7 +263,7 @@ impl Device {
                     kind: Command::Run,
                     launch,
                     group: cores.to_vec(),
-                    args: [0, image.len() as u32, 0, 0],
+                    args: run_args,
                 },
             );
             runs.push(CoreRun {

@@ -20,7 +20,7 @@
 /// "EPYB".
 pub const IMAGE_MAGIC: u32 = u32::from_le_bytes(*b"EPYB");
 /// Bump on any change to the image format or to an opcode's meaning.
-pub const BYTECODE_VERSION: u32 = 2;
+pub const BYTECODE_VERSION: u32 = 3;
 
 /// Header word indices.
 pub mod header {
@@ -40,7 +40,12 @@ pub mod header {
     pub const CODE_LEN: usize = 12;
     /// Const index of the source file name (a Str), or `NO_CONST`.
     pub const FILENAME: usize = 13;
-    pub const RESERVED0: usize = 14;
+    /// The kernel to call after the module body (version 3): 0 for a plain
+    /// program (the Run's result is the module body's), else 1 + the index
+    /// of the global bound to the kernel function. The firmware calls that
+    /// global with the Run command's argument tuple (`mailbox::cmd::ARG2`,
+    /// `ARG3`) and reports its return value as the Result.
+    pub const ENTRY: usize = 14;
     pub const RESERVED1: usize = 15;
 }
 pub const HEADER_WORDS: usize = 16;
