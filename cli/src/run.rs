@@ -120,6 +120,11 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
                 failed = true;
                 timed_out.push(core.0);
             }
+            CoreOutcome::Cancelled => {
+                // The CLI never cancels; a core that says so broke the protocol.
+                failed = true;
+                eprintln!("epython: core {}: the run was cancelled", core.0);
+            }
             CoreOutcome::ProtocolError(msg) => {
                 failed = true;
                 eprintln!("epython: core {}: protocol error: {msg}; the core was reset", core.0);

@@ -79,7 +79,7 @@ const COMPILER_STACK_BYTES: usize = 64 << 20;
 
 /// Compile `source`; `filename` goes into errors and the image.
 pub fn compile(source: &str, filename: &str) -> Result<Program, CompileError> {
-    on_compiler_stack(|| compile_here(source, filename, 1, None))
+    on_compiler_stack(|| compile_here("", source, filename, 1, None))
 }
 
 /// Compile a kernel: `source` is a module (typically one function's source,
@@ -96,7 +96,21 @@ pub fn compile(source: &str, filename: &str) -> Result<Program, CompileError> {
 ///
 /// No top-level `def entry` is a [`CompileError`] naming `entry`.
 pub fn compile_kernel(source: &str, filename: &str, first_line: u32, entry: &str) -> Result<Program, CompileError> {
-    on_compiler_stack(|| compile_here(source, filename, first_line, Some(entry)))
+    compile_kernel_with_prelude("", source, filename, first_line, entry)
+}
+
+/// [`compile_kernel`] with `prelude` (module-level statements, e.g. the
+/// host's values of globals the kernel reads: `N = 10`) run before the
+/// kernel's source. The prelude's tokens all carry `first_line`, so the
+/// kernel keeps the file's line numbers.
+pub fn compile_kernel_with_prelude(
+    prelude: &str,
+    source: &str,
+    filename: &str,
+    first_line: u32,
+    entry: &str,
+) -> Result<Program, CompileError> {
+    on_compiler_stack(|| compile_here(prelude, source, filename, first_line, Some(entry)))
 }
 
 /// Run `f` on a thread of our own, so the depth the stages may reach does
@@ -114,11 +128,26 @@ fn on_compiler_stack(f: impl FnOnce() -> Result<Program, CompileError> + Send + 
     })
 }
 
-fn compile_here(source: &str, filename: &str, first_line: u32, entry: Option<&str>) -> Result<Program, CompileError> {
+fn compile_here(
+    prelude: &str,
+    source: &str,
+    filename: &str,
+    first_line: u32,
+    entry: Option<&str>,
+) -> Result<Program, CompileError> {
     let located = |e: error::Located| e.into_error(filename);
     let mut tokens = lexer::tokenize_from(source, first_line).map_err(located)?;
     if entry.is_some() {
         tokens = strip_top_level_decorators(tokens);
+    }
+    if !prelude.is_empty() {
+        let mut pre = lexer::tokenize_from(prelude, first_line).map_err(located)?;
+        pre.retain(|t| t.kind != token::TokenKind::EndOfFile);
+        for t in &mut pre {
+            t.pos.line = first_line.max(1);
+        }
+        pre.append(&mut tokens);
+        tokens = pre;
     }
     let body = parser::parse(tokens).map_err(located)?;
     let scope = scope::analyze_module(&body);

@@ -12,6 +12,7 @@
 //! | `mailbox`   | commands into the SRAM slot, events out of the DRAM ring      |
 //! | [`value`]   | host values: decode, encode, Python `str()`/`repr()`          |
 //! | [`run`]     | run images and kernel calls on cores, collect prints/outcomes |
+//! | [`scheduler`] | queue launches until their cores are free; follow them     |
 //! | [`error`]   | the one error type                                            |
 //!
 //! The loader never depends on the simulator: it talks to any device only
@@ -48,6 +49,7 @@ mod mailbox;
 mod mem;
 pub mod reset;
 pub mod run;
+pub mod scheduler;
 pub mod value;
 
 pub use backend::BackendKind;
@@ -56,7 +58,8 @@ pub use device::{Device, OpenOptions, Timeouts};
 pub use elf::{ConfigBlocks, CoreLoad, ElfReport, ElfSegment, SegmentTarget};
 pub use error::LoaderError;
 pub use reset::FirmwareImage;
-pub use run::{CoreOutcome, DeviceException, KernelArgs, RunOptions, RunReport};
+pub use scheduler::{Job, JobId, JobState, JobView, Placement, Scheduler, TraceEvent};
+pub use run::{CoreOutcome, DeviceException, KernelArgs, Launch, RunOptions, RunReport};
 pub use shared_protocol::mailbox::Fault;
 pub use shared_protocol::{Chip, CoreId};
 pub use value::Value;

@@ -68,7 +68,7 @@ impl Device {
         seq
     }
 
-    fn raise_user(&self, core: CoreId) {
+    pub(crate) fn raise_user(&self, core: CoreId) {
         self.reg_write(core, reg::ILATST, irq::USER);
         self.notify(core);
     }

@@ -5,7 +5,7 @@ use std::time::{Duration, Instant};
 
 use shared_protocol::bytecode::header::ENTRY;
 use shared_protocol::layout::CORE_INBOX_SIZE;
-use shared_protocol::mailbox::{status, Command, CoreState, DoneStatus, Fault};
+use shared_protocol::mailbox::{cmd, status, Command, CoreState, DoneStatus, Fault};
 use shared_protocol::CoreId;
 
 use crate::backend::{deadline_after, Waiter};
@@ -113,6 +113,8 @@ pub enum CoreOutcome {
     Returned(Value),
     /// A Python exception on the core.
     Error(DeviceException),
+    /// Stopped by [`Device::cancel`] (or reloaded when it did not answer).
+    Cancelled,
     /// The firmware stopped on a fault; the core was reloaded.
     Fault { code: Fault, detail: u32 },
     /// Still running at the timeout; the core was reloaded.
@@ -155,6 +157,48 @@ struct CoreRun {
     error: Option<DeviceException>,
     done: Option<DoneStatus>,
     outcome: Option<CoreOutcome>,
+}
+
+impl CoreRun {
+    /// Hand over an unfinished last line (the core has ended).
+    fn flush(&mut self, on_line: &mut dyn FnMut(CoreId, &str)) {
+        if !self.partial.is_empty() {
+            on_line(self.core, &std::mem::take(&mut self.partial));
+        }
+    }
+}
+
+/// A launch in flight ([`Device::launch`]): one image on a group of cores.
+pub struct Launch {
+    number: u32,
+    runs: Vec<CoreRun>,
+}
+
+impl Launch {
+    /// The launch number stamped on its commands and events.
+    pub fn number(&self) -> u32 {
+        self.number
+    }
+
+    /// The cores of the launch group, in the order given.
+    pub fn cores(&self) -> impl Iterator<Item = CoreId> + '_ {
+        self.runs.iter().map(|r| r.core)
+    }
+
+    /// Each core and its outcome so far (None: still running).
+    pub fn outcomes(&self) -> impl Iterator<Item = (CoreId, Option<&CoreOutcome>)> + '_ {
+        self.runs.iter().map(|r| (r.core, r.outcome.as_ref()))
+    }
+
+    pub fn is_finished(&self) -> bool {
+        self.runs.iter().all(|r| r.outcome.is_some())
+    }
+
+    /// Each core's outcome (TimedOut for a core that never finished).
+    pub fn into_report(self) -> RunReport {
+        let outcomes = self.runs.into_iter().map(|r| (r.core, r.outcome.unwrap_or(CoreOutcome::TimedOut))).collect();
+        RunReport { outcomes }
+    }
 }
 
 impl Device {
@@ -229,6 +273,33 @@ impl Device {
         opts: &RunOptions,
         on_line: &mut dyn FnMut(CoreId, &str),
     ) -> Result<RunReport, LoaderError> {
+        let mut launch = self.launch(image, args, cores)?;
+        let deadline = opts.timeout.map(deadline_after);
+        let mut waiter = Waiter::new(&self.backend);
+        loop {
+            let seen = self.backend.doorbell();
+            if self.poll_launch(&mut launch, on_line)? {
+                waiter.progressed();
+            }
+            if launch.is_finished() {
+                break;
+            }
+            let now = Instant::now();
+            if deadline.is_some_and(|d| now >= d) {
+                self.abandon(&mut launch, CoreOutcome::TimedOut, on_line)?;
+                break;
+            }
+            let slice = deadline.map_or(WAIT_SLICE, |d| (d - now).min(WAIT_SLICE));
+            waiter.wait(seen, slice);
+        }
+        Ok(launch.into_report())
+    }
+
+    /// Start `image` (with kernel `args`, if any) on `cores` as one launch
+    /// group and return at once; [`Device::poll_launch`] follows it. The cores must
+    /// be booted and idle. This is what the scheduler builds on; [`Device::run`]
+    /// and [`Device::run_kernel`] are start + poll until finished.
+    pub fn launch(&self, image: &[u8], args: Option<&KernelArgs>, cores: &[CoreId]) -> Result<Launch, LoaderError> {
         self.check_cores(cores)?;
         if image.len() > CORE_INBOX_SIZE as usize {
             return Err(LoaderError::ImageTooBig { len: image.len(), max: CORE_INBOX_SIZE });
@@ -244,7 +315,7 @@ impl Device {
         for &core in cores {
             self.check_ready(core)?;
         }
-        let launch = self.next_launch();
+        let number = self.next_launch();
         // Every image (and argument tuple) first, then the commands: the
         // group starts together.
         for &core in cores {
@@ -259,12 +330,7 @@ impl Device {
         for &core in cores {
             let seq = self.send_command(
                 core,
-                &CommandWords {
-                    kind: Command::Run,
-                    launch,
-                    group: cores.to_vec(),
-                    args: run_args,
-                },
+                &CommandWords { kind: Command::Run, launch: number, group: cores.to_vec(), args: run_args },
             );
             runs.push(CoreRun {
                 core,
@@ -276,53 +342,58 @@ impl Device {
                 outcome: None,
             });
         }
+        Ok(Launch { number, runs })
+    }
 
-        let deadline = opts.timeout.map(deadline_after);
-        let mut waiter = Waiter::new(&self.backend);
-        loop {
-            let seen = self.backend.doorbell();
-            for run in runs.iter_mut().filter(|r| r.outcome.is_none()) {
-                if self.poll_core(run, launch, on_line) {
-                    waiter.progressed();
-                }
-                if let Some(outcome) = &run.outcome {
-                    // A core that faulted or broke the protocol is in an
-                    // unknown state: reload it so the next run works.
-                    if matches!(outcome, CoreOutcome::Fault { .. } | CoreOutcome::ProtocolError(_)) {
-                        self.halt_and_reload(run.core)?;
-                    }
+    /// Look at the launch's unfinished cores: hand complete output lines to
+    /// `on_line`, notice ends and faults (a core that faulted or broke the
+    /// protocol is reloaded at once). Returns whether anything happened.
+    /// `Err` only when a core could not be reloaded.
+    pub fn poll_launch(&self, launch: &mut Launch, on_line: &mut dyn FnMut(CoreId, &str)) -> Result<bool, LoaderError> {
+        let mut progressed = false;
+        for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
+            progressed |= self.poll_core(run, launch.number, on_line);
+            if run.outcome.is_some() {
+                run.flush(on_line);
+                // A core in an unknown state: reload it so the next run works.
+                if matches!(run.outcome, Some(CoreOutcome::Fault { .. } | CoreOutcome::ProtocolError(_))) {
+                    self.halt_and_reload(run.core)?;
                 }
             }
-            if runs.iter().all(|r| r.outcome.is_some()) {
-                break;
-            }
-            let now = Instant::now();
-            if deadline.is_some_and(|d| now >= d) {
-                for run in runs.iter_mut().filter(|r| r.outcome.is_none()) {
-                    // A last look, so output written just before the
-                    // deadline is not lost (and a core that just finished
-                    // is not reported as timed out).
-                    self.poll_core(run, launch, on_line);
-                    if !matches!(run.outcome, Some(CoreOutcome::Returned(_) | CoreOutcome::Error(_))) {
-                        self.halt_and_reload(run.core)?;
-                    }
-                    run.outcome.get_or_insert(CoreOutcome::TimedOut);
-                }
-                break;
-            }
-            let slice = deadline.map_or(WAIT_SLICE, |d| (d - now).min(WAIT_SLICE));
-            waiter.wait(seen, slice);
         }
+        Ok(progressed)
+    }
 
-        let mut outcomes = Vec::with_capacity(runs.len());
-        for run in runs {
-            if !run.partial.is_empty() {
-                on_line(run.core, &run.partial);
-            }
-            let outcome = run.outcome.unwrap_or(CoreOutcome::TimedOut);
-            outcomes.push((run.core, outcome));
+    /// Ask the launch's unfinished cores to stop (`cmd::CANCEL`, then USER):
+    /// the VM stops at its next halt check (a backward jump, a call or a
+    /// wait) and reports [`CoreOutcome::Cancelled`]; its device-resident
+    /// state is kept. Poll on to see them end.
+    pub fn cancel(&self, launch: &Launch) {
+        for run in launch.runs.iter().filter(|r| r.outcome.is_none()) {
+            self.cmd_slot(run.core).store(cmd::CANCEL as usize, launch.number);
+            self.raise_user(run.core);
         }
-        Ok(RunReport { outcomes })
+    }
+
+    /// Give up on the launch's unfinished cores: a last look at each (so
+    /// output written just before is not lost and a core that just finished
+    /// keeps its outcome), then halt and reload the rest and give them
+    /// `outcome` (TimedOut, or Cancelled when a cancel went unanswered).
+    pub fn abandon(
+        &self,
+        launch: &mut Launch,
+        outcome: CoreOutcome,
+        on_line: &mut dyn FnMut(CoreId, &str),
+    ) -> Result<(), LoaderError> {
+        for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
+            self.poll_core(run, launch.number, on_line);
+            if !matches!(run.outcome, Some(CoreOutcome::Returned(_) | CoreOutcome::Error(_) | CoreOutcome::Cancelled)) {
+                self.halt_and_reload(run.core)?;
+                run.outcome = Some(outcome.clone());
+            }
+            run.flush(on_line);
+        }
+        Ok(())
     }
 
     /// Look at one running core: consume its events, notice its end or its
@@ -382,6 +453,7 @@ impl Device {
                 run.outcome = Some(match (done, run.error.take(), run.result.take()) {
                     (DoneStatus::Ok, None, result) => CoreOutcome::Returned(result.unwrap_or(Value::None)),
                     (DoneStatus::Error, Some(e), None) => CoreOutcome::Error(e),
+                    (DoneStatus::Cancelled, None, None) => CoreOutcome::Cancelled,
                     (done, error, result) => CoreOutcome::ProtocolError(format!(
                         "the run ended {done:?} after {} and {}",
                         if error.is_some() { "an Error event" } else { "no Error event" },

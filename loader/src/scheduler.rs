@@ -1,0 +1,502 @@
+//! The kernel scheduler (design.md §5, §8): launches queue in submission
+//! order until their cores are free, then run as one launch group each.
+//!
+//! Whoever holds the state lock moves things on ([`pump`]): a submitter
+//! starts its launch at once when the cores are free; the engine thread
+//! follows running launches (their prints, ends and faults), starts queued
+//! ones as cores free up, and wakes the threads that wait. Nothing
+//! busy-waits: the engine sleeps on the device's doorbell while launches
+//! run (a futex on the simulator, polling with backoff on a board) and on a
+//! condition variable when nothing runs; waiters sleep on the condition
+//! variable.
+//!
+//! Order: a queued launch that cannot start holds back the cores it names
+//! from every later launch, and a queued `Auto` launch holds back all later
+//! launches, so no launch waits forever behind later ones.
+
+use std::collections::{HashMap, VecDeque};
+use std::sync::{Arc, Condvar, Mutex, MutexGuard};
+use std::thread::JoinHandle;
+use std::time::{Duration, Instant};
+
+use shared_protocol::CoreId;
+
+use crate::backend::Waiter;
+use crate::device::Device;
+use crate::error::LoaderError;
+use crate::run::{CoreOutcome, KernelArgs, Launch};
+
+/// A submitted launch's number in this scheduler (never reused).
+pub type JobId = u64;
+
+/// Which cores a launch runs on.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Every core of the device.
+    All,
+    /// This many cores, whichever are free.
+    Auto(u32),
+    /// Exactly these cores (distinct, on the chip).
+    Target(Vec<CoreId>),
+}
+
+/// What to run: a bytecode image, with kernel arguments for a kernel image
+/// (`compiler::compile_kernel`), on `placement`.
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub image: Arc<[u8]>,
+    pub args: Option<KernelArgs>,
+    pub placement: Placement,
+}
+
+/// Where a job is.
+#[derive(Clone, Debug, PartialEq)]
+pub enum JobState {
+    /// Waiting for its cores.
+    Queued,
+    /// Started; some cores may have finished.
+    Running,
+    /// Every core has an outcome.
+    Finished,
+    /// Cancelled before it started.
+    CancelledQueued,
+    /// It could not start, or the device failed under it.
+    Failed(String),
+}
+
+impl JobState {
+    /// No more changes will come.
+    pub fn is_final(&self) -> bool {
+        !matches!(self, JobState::Queued | JobState::Running)
+    }
+}
+
+/// A snapshot of one job.
+#[derive(Clone, Debug)]
+pub struct JobView {
+    pub state: JobState,
+    /// Its cores once started (in the order of the launch group), with
+    /// each core's outcome so far.
+    pub outcomes: Vec<(CoreId, Option<CoreOutcome>)>,
+}
+
+/// A scheduling decision, recorded when tracing is on (tests check from
+/// these that no core ran two launches at once, not from timing).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TraceEvent {
+    Started { job: JobId, cores: Vec<CoreId> },
+    Finished { job: JobId, core: CoreId },
+}
+
+/// A cancelled launch's cores have this long to stop at a halt check before
+/// they are halted and reloaded.
+const CANCEL_GRACE: Duration = Duration::from_secs(1);
+/// The engine's longest sleep while launches run (cancel deadlines, closing).
+const ENGINE_SLICE: Duration = Duration::from_millis(50);
+
+struct Entry {
+    state: JobState,
+    /// Until it starts.
+    job: Option<Job>,
+    launch: Option<Launch>,
+    /// When a cancelled launch's cores are halted if still running.
+    cancel_deadline: Option<Instant>,
+    /// Nobody will collect it: drop the record when it ends.
+    orphaned: bool,
+}
+
+struct State {
+    next_id: JobId,
+    /// Jobs not started, in submission order.
+    queue: VecDeque<JobId>,
+    /// Every job not yet forgotten.
+    jobs: HashMap<JobId, Entry>,
+    /// Jobs started and not finished.
+    running: Vec<JobId>,
+    /// Which job each core runs.
+    busy: Vec<Option<JobId>>,
+    /// Complete output lines, oldest first, until someone takes them.
+    prints: VecDeque<(CoreId, String)>,
+    trace: Option<Vec<TraceEvent>>,
+    closing: bool,
+}
+
+struct Shared {
+    dev: Device,
+    state: Mutex<State>,
+    /// Notified on every change (a job's progress, prints, a submission).
+    changed: Condvar,
+}
+
+/// The scheduler of one open device. Dropping it cancels what runs, waits
+/// for its engine thread and closes the device.
+pub struct Scheduler {
+    shared: Arc<Shared>,
+    engine: Option<JoinHandle<()>>,
+}
+
+impl Scheduler {
+    /// Boot every core of `dev` and start the engine thread.
+    pub fn new(dev: Device) -> Result<Scheduler, LoaderError> {
+        dev.boot(&dev.all_cores())?;
+        let cores = dev.chip().num_cores() as usize;
+        let shared = Arc::new(Shared {
+            dev,
+            state: Mutex::new(State {
+                next_id: 1,
+                queue: VecDeque::new(),
+                jobs: HashMap::new(),
+                running: Vec::new(),
+                busy: vec![None; cores],
+                prints: VecDeque::new(),
+                trace: None,
+                closing: false,
+            }),
+            changed: Condvar::new(),
+        });
+        let engine_shared = Arc::clone(&shared);
+        let engine = std::thread::Builder::new()
+            .name("epython-scheduler".into())
+            .spawn(move || engine(&engine_shared))
+            .map_err(|e| LoaderError::InvalidArgument(format!("cannot start the scheduler thread: {e}")))?;
+        Ok(Scheduler { shared, engine: Some(engine) })
+    }
+
+    pub fn device(&self) -> &Device {
+        &self.shared.dev
+    }
+
+    fn lock(&self) -> MutexGuard<'_, State> {
+        lock(&self.shared)
+    }
+
+    /// Queue a job; it starts at once when its cores are free. A placement
+    /// that can never be met (a core not on the chip, a core twice, more
+    /// cores than the chip has, none) is an error here, not a queued job.
+    pub fn submit(&self, job: Job) -> Result<JobId, LoaderError> {
+        let n = self.shared.dev.chip().num_cores();
+        match &job.placement {
+            Placement::All => {}
+            Placement::Auto(k) if *k == 0 || *k > n => {
+                return Err(LoaderError::InvalidArgument(format!(
+                    "auto={k}: the device has {n} cores; ask for 1 to {n}"
+                )));
+            }
+            Placement::Auto(_) => {}
+            Placement::Target(cores) if cores.is_empty() => {
+                return Err(LoaderError::InvalidArgument("target names no cores".into()));
+            }
+            Placement::Target(cores) => self.shared.dev.check_cores(cores)?,
+        }
+        let mut st = self.lock();
+        if st.closing {
+            return Err(LoaderError::InvalidArgument("the device is closed".into()));
+        }
+        let id = st.next_id;
+        st.next_id += 1;
+        st.jobs.insert(id, Entry { state: JobState::Queued, job: Some(job), launch: None, cancel_deadline: None, orphaned: false });
+        st.queue.push_back(id);
+        pump(&self.shared.dev, &mut st);
+        drop(st);
+        self.shared.changed.notify_all();
+        Ok(id)
+    }
+
+    /// The job as it is now (None: unknown or forgotten).
+    pub fn view(&self, id: JobId) -> Option<JobView> {
+        view(&self.lock(), id)
+    }
+
+    /// Wait at most `timeout` until the job is final, or (with `any_new`)
+    /// until one of its cores not in `collected` has an outcome, or until
+    /// output lines are waiting to be taken ([`Scheduler::take_prints`]).
+    /// Returns the job's view then (None: unknown job).
+    pub fn wait(&self, id: JobId, timeout: Duration, any_new: Option<&[CoreId]>) -> Option<JobView> {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            let v = view(&st, id)?;
+            let new_core = any_new.is_some_and(|seen| {
+                v.outcomes.iter().any(|(c, o)| o.is_some() && !seen.contains(c))
+            });
+            let now = Instant::now();
+            if v.state.is_final() || new_core || !st.prints.is_empty() || now >= deadline {
+                return Some(v);
+            }
+            st = match self.shared.changed.wait_timeout(st, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
+    /// The output lines printed since the last call, oldest first.
+    pub fn take_prints(&self) -> Vec<(CoreId, String)> {
+        self.lock().prints.drain(..).collect()
+    }
+
+    /// Cancel a job: a queued one never starts; a running one's cores stop
+    /// at their next halt check (device-resident data kept) and get the
+    /// outcome Cancelled, and cores that do not stop within a second are
+    /// halted and reloaded. Cores that already finished keep their outcome.
+    /// Returns false when the job was already final.
+    pub fn cancel(&self, id: JobId) -> bool {
+        let mut st = self.lock();
+        let Some(entry) = st.jobs.get_mut(&id) else { return false };
+        let cancelled = match entry.state {
+            JobState::Queued => {
+                entry.state = JobState::CancelledQueued;
+                entry.job = None;
+                st.queue.retain(|&q| q != id);
+                // Later launches held back by this one may start now.
+                pump(&self.shared.dev, &mut st);
+                true
+            }
+            JobState::Running => {
+                if let Some(launch) = &entry.launch {
+                    self.shared.dev.cancel(launch);
+                }
+                entry.cancel_deadline.get_or_insert(Instant::now() + CANCEL_GRACE);
+                true
+            }
+            _ => false,
+        };
+        drop(st);
+        self.shared.changed.notify_all();
+        cancelled
+    }
+
+    /// Drop a job's record (its handle was collected or dropped). A job
+    /// still queued or running goes on and its record goes when it ends.
+    pub fn forget(&self, id: JobId) {
+        let mut st = self.lock();
+        match st.jobs.get_mut(&id) {
+            Some(e) if e.state.is_final() => {
+                st.jobs.remove(&id);
+            }
+            Some(e) => e.orphaned = true,
+            None => {}
+        }
+    }
+
+    /// Record scheduling decisions from now on (tests).
+    pub fn start_trace(&self) {
+        self.lock().trace = Some(Vec::new());
+    }
+
+    /// The decisions recorded since `start_trace`, and stop recording.
+    pub fn take_trace(&self) -> Vec<TraceEvent> {
+        self.lock().trace.take().unwrap_or_default()
+    }
+
+    /// Which cores are running a launch now.
+    pub fn busy_cores(&self) -> Vec<CoreId> {
+        let st = self.lock();
+        st.busy.iter().enumerate().filter(|(_, b)| b.is_some()).map(|(i, _)| CoreId(i as u32)).collect()
+    }
+}
+
+impl Drop for Scheduler {
+    fn drop(&mut self) {
+        self.lock().closing = true;
+        self.shared.changed.notify_all();
+        if let Some(engine) = self.engine.take() {
+            let _ = engine.join();
+        }
+    }
+}
+
+fn lock(shared: &Shared) -> MutexGuard<'_, State> {
+    // A panic while holding the lock leaves consistent-enough state for
+    // the remaining users (every change is one step); go on with it.
+    shared.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+}
+
+fn view(st: &State, id: JobId) -> Option<JobView> {
+    let entry = st.jobs.get(&id)?;
+    let outcomes = match &entry.launch {
+        Some(l) => l.outcomes().map(|(c, o)| (c, o.cloned())).collect(),
+        None => Vec::new(),
+    };
+    Some(JobView { state: entry.state.clone(), outcomes })
+}
+
+/// The engine thread: follow running launches until the scheduler closes.
+fn engine(shared: &Shared) {
+    let dev = &shared.dev;
+    let mut waiter = Waiter::new(&dev.backend);
+    let mut st = lock(shared);
+    loop {
+        if st.closing {
+            shut_down(dev, &mut st);
+            drop(st);
+            shared.changed.notify_all();
+            return;
+        }
+        if st.running.is_empty() {
+            // Nothing to follow: a submission or close wakes us.
+            st = match shared.changed.wait(st) {
+                Ok(guard) => guard,
+                Err(poisoned) => poisoned.into_inner(),
+            };
+            continue;
+        }
+        // The doorbell before looking, so a ring in between is not missed.
+        let seen = dev.backend.doorbell();
+        if pump(dev, &mut st) {
+            waiter.progressed();
+            shared.changed.notify_all();
+            continue;
+        }
+        drop(st);
+        waiter.wait(seen, ENGINE_SLICE);
+        st = lock(shared);
+    }
+}
+
+/// Move everything on: poll running launches, end finished ones, enforce
+/// cancel deadlines, start queued launches whose cores are free. Returns
+/// whether anything changed.
+fn pump(dev: &Device, st: &mut State) -> bool {
+    let mut changed = false;
+    let now = Instant::now();
+    let State { jobs, running, busy, prints, trace, .. } = st;
+    running.retain(|&id| {
+        let Some(entry) = jobs.get_mut(&id) else { return false };
+        let Some(launch) = entry.launch.as_mut() else { return false };
+        let mut on_line = |core: CoreId, line: &str| prints.push_back((core, line.to_owned()));
+        let before: Vec<bool> = launch.outcomes().map(|(_, o)| o.is_some()).collect();
+        let mut polled = dev.poll_launch(launch, &mut on_line);
+        if polled.is_ok() && entry.cancel_deadline.is_some_and(|d| now >= d) {
+            polled = dev.abandon(launch, CoreOutcome::Cancelled, &mut on_line).map(|()| true);
+        }
+        match polled {
+            Ok(progressed) => changed |= progressed,
+            Err(e) => {
+                // A core could not be reloaded: the job fails with why.
+                entry.state = JobState::Failed(e.to_string());
+                changed = true;
+            }
+        }
+        for ((core, outcome), was_done) in launch.outcomes().zip(before) {
+            if outcome.is_some() && !was_done {
+                busy[core.0 as usize] = None;
+                if let Some(t) = trace.as_mut() {
+                    t.push(TraceEvent::Finished { job: id, core });
+                }
+            }
+        }
+        if launch.is_finished() || entry.state.is_final() {
+            if !entry.state.is_final() {
+                entry.state = JobState::Finished;
+            }
+            for core in launch.cores() {
+                if busy[core.0 as usize] == Some(id) {
+                    busy[core.0 as usize] = None;
+                }
+            }
+            if entry.orphaned {
+                jobs.remove(&id);
+            }
+            changed = true;
+            return false;
+        }
+        true
+    });
+    changed |= start_queued(dev, st);
+    changed
+}
+
+/// Start the queued launches that can start, in order (module comment).
+fn start_queued(dev: &Device, st: &mut State) -> bool {
+    let n = st.busy.len();
+    let mut held = vec![false; n];
+    let mut auto_waiting = false;
+    let mut started = false;
+    let mut i = 0;
+    while i < st.queue.len() && !auto_waiting {
+        let id = st.queue[i];
+        let Some(placement) = st.jobs.get(&id).and_then(|e| e.job.as_ref()).map(|j| j.placement.clone()) else {
+            st.queue.remove(i);
+            continue;
+        };
+        let free = |c: usize, st: &State| st.busy[c].is_none() && !held[c];
+        let cores: Option<Vec<CoreId>> = match &placement {
+            Placement::All => (0..n).all(|c| free(c, st)).then(|| (0..n as u32).map(CoreId).collect()),
+            Placement::Target(cs) => cs.iter().all(|c| free(c.0 as usize, st)).then(|| cs.clone()),
+            Placement::Auto(k) => {
+                let avail: Vec<CoreId> = (0..n).filter(|&c| free(c, st)).map(|c| CoreId(c as u32)).collect();
+                (avail.len() >= *k as usize).then(|| avail[..*k as usize].to_vec())
+            }
+        };
+        let Some(cores) = cores else {
+            match &placement {
+                Placement::All => held.iter_mut().for_each(|h| *h = true),
+                Placement::Target(cs) => cs.iter().for_each(|c| held[c.0 as usize] = true),
+                Placement::Auto(_) => auto_waiting = true,
+            }
+            i += 1;
+            continue;
+        };
+        st.queue.remove(i);
+        start(dev, st, id, cores);
+        started = true;
+    }
+    started
+}
+
+/// Start job `id` on `cores` (all free).
+fn start(dev: &Device, st: &mut State, id: JobId, cores: Vec<CoreId>) {
+    let Some(entry) = st.jobs.get_mut(&id) else { return };
+    let Some(job) = entry.job.take() else { return };
+    match dev.launch(&job.image, job.args.as_ref(), &cores) {
+        Ok(launch) => {
+            entry.launch = Some(launch);
+            entry.state = JobState::Running;
+            for c in &cores {
+                st.busy[c.0 as usize] = Some(id);
+            }
+            st.running.push(id);
+            if let Some(t) = st.trace.as_mut() {
+                t.push(TraceEvent::Started { job: id, cores });
+            }
+        }
+        Err(e) => entry.state = JobState::Failed(e.to_string()),
+    }
+}
+
+/// Closing: queued jobs fail, running ones are cancelled and given their
+/// grace, then abandoned.
+fn shut_down(dev: &Device, st: &mut State) {
+    for id in std::mem::take(&mut st.queue) {
+        if let Some(entry) = st.jobs.get_mut(&id) {
+            entry.state = JobState::Failed("the device was closed before the launch started".into());
+            entry.job = None;
+        }
+    }
+    for id in &st.running {
+        if let Some(launch) = st.jobs.get(id).and_then(|e| e.launch.as_ref()) {
+            dev.cancel(launch);
+        }
+    }
+    let deadline = Instant::now() + CANCEL_GRACE;
+    let mut waiter = Waiter::new(&dev.backend);
+    while !st.running.is_empty() {
+        let seen = dev.backend.doorbell();
+        if Instant::now() >= deadline {
+            for id in std::mem::take(&mut st.running) {
+                if let Some(entry) = st.jobs.get_mut(&id) {
+                    if let Some(launch) = entry.launch.as_mut() {
+                        let _ = dev.abandon(launch, CoreOutcome::Cancelled, &mut |_, _| {});
+                    }
+                    entry.state = JobState::Finished;
+                }
+            }
+            break;
+        }
+        if !pump(dev, st) {
+            waiter.wait(seen, Duration::from_millis(10));
+        }
+    }
+    st.busy.iter_mut().for_each(|b| *b = None);
+}

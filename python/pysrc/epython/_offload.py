@@ -1,0 +1,480 @@
+"""The offload decorators, launch handles and errors (design.md section 5).
+
+A decorated function is compiled for the cores when it is decorated (so a
+compile error shows at once, with the file's line numbers). The host
+globals it reads are resolved at its first launch: their values then are
+what the kernel sees. Each call binds the arguments with the function's own
+signature (defaults from ``__defaults__``), and submits a launch to the
+scheduler; a blocking call waits for it, an async one returns its Handle.
+"""
+
+import ast
+import builtins
+import inspect
+import math
+import textwrap
+import threading
+import time
+import types
+
+from . import _native
+from ._runtime import flush_prints, runtime
+
+__all__ = [
+    "offload", "offload_single", "offload_multiple", "waitAll",
+    "Handle", "DeviceError", "CancelledError",
+]
+
+#: Options of ``@offload(...)`` and of each call; reserved as parameter names.
+CALL_OPTIONS = ("async_", "auto", "target")
+#: Modules that exist on the device.
+DEVICE_MODULES = ("math", "random", "parallel")
+#: Longest slice a wait sleeps in Rust before Python looks at signals and prints.
+WAIT_SLICE = 0.05
+
+
+class DeviceError(Exception):
+    """A kernel failed on a core.
+
+    Attributes: ``core`` (the core's id), ``kernel`` (the function's name),
+    ``line`` (the line in the kernel's file), ``type_name`` (the Python
+    exception on the core, e.g. ``"ZeroDivisionError"``, or ``"CoreFault"``),
+    ``message``, ``filename`` and ``results`` (each core's return value, in
+    core order, with None for cores that failed).
+    """
+
+    def __init__(self, message, *, core=None, kernel=None, line=None, type_name=None,
+                 filename=None, results=None, reason=None):
+        self.core = core
+        self.kernel = kernel
+        self.line = line
+        self.type_name = type_name
+        self.filename = filename
+        self.results = results if results is not None else []
+        self.message = message
+        where = [f"kernel '{kernel}'"] if kernel else []
+        if core is not None:
+            where.append(f"core {core}")
+        if line:
+            where.append(f"{filename}:{line}" if filename else f"line {line}")
+        text = f"{type_name}: {message}" if type_name else message
+        super().__init__(f"{', '.join(where)}: {text}" if where else text)
+        self.reason = reason
+
+
+class CancelledError(DeviceError):
+    """``wait()`` on a launch that was cancelled."""
+
+
+# --- kernels -------------------------------------------------------------
+
+def _source_of(func, source):
+    """(dedented source, file name, first line) of the kernel."""
+    if source is not None:
+        return textwrap.dedent(source), f"<source of {func.__name__}>", 1
+    try:
+        lines, first = inspect.getsourcelines(func)
+    except (OSError, TypeError) as e:
+        raise TypeError(
+            f"cannot find the source of kernel '{func.__name__}' ({e}); a function typed at the "
+            f"REPL, given to -c or made by exec() has none: pass it as "
+            f"@offload(source='''def {func.__name__}(...): ...''')") from None
+    return textwrap.dedent("".join(lines)), inspect.getsourcefile(func) or func.__code__.co_filename, first
+
+
+def _free_names(source, name):
+    """Names the kernel reads that it does not bind itself: {name: line}."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return {}  # ePython's dialect (print "x"): the device compiler took it
+    func = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+    if func is None:
+        return {}
+    bound, declared_global, reads = set(), set(), {}
+    args = func.args
+    for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
+        if a is not None:
+            bound.add(a.arg)
+    # The body only: decorators (@offload) and defaults run on the host.
+    body = [n for stmt in func.body for n in ast.walk(stmt)]
+    for node in body:
+        if isinstance(node, ast.Name):
+            if isinstance(node.ctx, ast.Load):
+                reads.setdefault(node.id, node.lineno)
+            else:
+                bound.add(node.id)
+        elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
+            if isinstance(node, ast.FunctionDef):
+                bound.add(node.name)
+            a = node.args
+            bound.update(x.arg for x in a.posonlyargs + a.args + a.kwonlyargs)
+        elif isinstance(node, (ast.Import, ast.ImportFrom)):
+            bound.update((al.asname or al.name).split(".")[0] for al in node.names)
+        elif isinstance(node, ast.Global):
+            declared_global.update(node.names)
+    # Defaults are evaluated where the function is defined: always global.
+    for d in args.defaults + [d for d in args.kw_defaults if d is not None]:
+        for node in ast.walk(d):
+            if isinstance(node, ast.Name):
+                reads.setdefault(node.id, node.lineno)
+    return {n: line for n, line in reads.items()
+            if n != name and (n not in bound or n in declared_global)}
+
+
+def _literal(value, depth=0):
+    """Device source text for a host value, or None if it cannot travel."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, int):
+        return repr(value) if -2**31 <= value < 2**31 else None
+    if isinstance(value, float):
+        if math.isnan(value):
+            return "float('nan')"
+        if math.isinf(value):
+            return "float('inf')" if value > 0 else "-float('inf')"
+        return repr(value)
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (list, tuple)) and depth < 8:
+        items = [_literal(v, depth + 1) for v in value]
+        if any(i is None for i in items):
+            return None
+        if isinstance(value, tuple):
+            return "(" + "".join(i + ", " for i in items) + ")"
+        return "[" + ", ".join(items) + "]"
+    return None
+
+
+def _prelude(kernel, func, source):
+    """Statements giving the kernel the host globals it reads (first launch)."""
+    stmts = []
+    for name, line in sorted(_free_names(source, kernel.name).items()):
+        where = f"kernel '{kernel.name}' ({kernel.filename}:{line})"
+        if name in func.__globals__:
+            value = func.__globals__[name]
+        elif hasattr(builtins, name):
+            continue  # a builtin: the device has its own (or says it has not)
+        else:
+            raise NameError(f"{where}: name '{name}' is not defined")
+        if isinstance(value, types.ModuleType):
+            mod = value.__name__
+            if mod not in DEVICE_MODULES:
+                raise TypeError(f"{where}: reads module '{mod}', which the device does not have "
+                                f"(it has {', '.join(DEVICE_MODULES)})")
+            stmts.append(f"import {mod}" if mod == name else f"import {mod} as {name}")
+            continue
+        if callable(value) and getattr(value, "__module__", None) in DEVICE_MODULES:
+            mod, attr = value.__module__, getattr(value, "__name__", name)
+            stmts.append(f"from {mod} import {attr}" if attr == name else f"from {mod} import {attr} as {name}")
+            continue
+        text = _literal(value)
+        if text is None:
+            kind = "a function defined on the host (define helpers inside the kernel)" \
+                if callable(value) else f"a '{type(value).__name__}' value that cannot travel to the device"
+            raise TypeError(f"{where}: reads global '{name}', {kind}")
+        stmts.append(f"{name} = {text}")
+    return "\n".join(stmts) + "\n" if stmts else ""
+
+
+def _check_target(target):
+    if target is None:
+        return None
+    if isinstance(target, bool) or not isinstance(target, (int, list, tuple, range)):
+        raise TypeError(f"target must be a core id or a list of core ids, not {type(target).__name__}")
+    cores = [target] if isinstance(target, int) else list(target)
+    for c in cores:
+        if isinstance(c, bool) or not isinstance(c, int):
+            raise TypeError(f"target core ids must be ints, not {type(c).__name__}")
+        if c < 0:
+            raise ValueError(f"target core {c} is out of range (core ids start at 0)")
+    dupes = sorted({c for c in cores if cores.count(c) > 1})
+    if dupes:
+        raise ValueError(f"target lists core {dupes[0]} more than once")
+    if not cores:
+        raise ValueError("target names no cores")
+    return sorted(cores)
+
+
+def _check_auto(auto):
+    if auto is None:
+        return None
+    if isinstance(auto, bool) or not isinstance(auto, int):
+        raise TypeError(f"auto must be a number of cores, not {type(auto).__name__}")
+    if auto < 1:
+        raise ValueError(f"auto={auto}: ask for at least one core")
+    return auto
+
+
+def _options(given, allowed, where):
+    """Checked options: async_ (bool), auto (int), target (sorted list)."""
+    opts = dict(given)
+    if "async" in opts:
+        if "async_" in opts:
+            raise TypeError(f"{where}: give async_ or async, not both")
+        opts["async_"] = opts.pop("async")
+    unknown = sorted(set(opts) - set(allowed))
+    if unknown:
+        raise TypeError(f"{where} got an unexpected option {unknown[0]!r} "
+                        f"(options: {', '.join(allowed)})")
+    if opts.get("auto") is not None and opts.get("target") is not None:
+        raise TypeError(f"{where}: give auto or target, not both")
+    if "target" in opts:
+        opts["target"] = _check_target(opts["target"])
+    if "auto" in opts:
+        opts["auto"] = _check_auto(opts["auto"])
+    if "async_" in opts:
+        opts["async_"] = bool(opts["async_"])
+    return opts
+
+
+class Offloaded:
+    """A function whose calls run on the Epiphany cores (made by ``@offload``)."""
+
+    def __init__(self, func, options):
+        opts = dict(options)
+        source = opts.pop("source", None)
+        self._options = _options(opts, CALL_OPTIONS, "offload()")
+        self.__wrapped__ = func
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
+            setattr(self, attr, getattr(func, attr, None))
+        self._signature = inspect.signature(func)
+        for p in self._signature.parameters.values():
+            if p.name in CALL_OPTIONS:
+                raise TypeError(f"kernel '{func.__name__}' has a parameter named '{p.name}', which is "
+                                f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
+        self._source, filename, first_line = _source_of(func, source)
+        self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__)
+        self._resolved = None
+        self._resolve_lock = threading.Lock()
+
+    @property
+    def kernel(self):
+        """The compiled kernel (``_native.Kernel``)."""
+        return self._resolved or self._kernel
+
+    def _launch_kernel(self):
+        """The kernel with the host globals it reads, resolved once."""
+        with self._resolve_lock:
+            if self._resolved is None:
+                prelude = _prelude(self._kernel, self.__wrapped__, self._source)
+                k = self._kernel
+                self._resolved = k if not prelude else _native.compile_kernel(
+                    self._source, k.filename, _first_line(k, self._source), k.name, prelude)
+            return self._resolved
+
+    def __call__(self, *args, **kwargs):
+        call_opts = {k: kwargs.pop(k) for k in list(kwargs) if k in CALL_OPTIONS or k == "async"}
+        opts = dict(self._options)
+        call_opts = _options(call_opts, CALL_OPTIONS, f"{self.__name__}()")
+        # A call's auto or target replaces the decorator's placement.
+        if call_opts.get("target") is not None or call_opts.get("auto") is not None:
+            opts.pop("target", None)
+            opts.pop("auto", None)
+        opts.update(call_opts)
+        bound = self._signature.bind(*args, **kwargs)
+        bound.apply_defaults()
+        values = tuple(bound.arguments[p] for p in self._signature.parameters)
+        kernel = self._launch_kernel()
+        rt = runtime()
+        job = rt.submit(kernel, values, opts.get("target"), opts.get("auto"))
+        handle = Handle(rt, job, kernel)
+        return handle if opts.get("async_") else handle.wait()
+
+    def __repr__(self):
+        return f"<offloaded kernel {self.__qualname__} {self._options or ''}>"
+
+
+def _first_line(kernel, source):
+    """The file line the kernel's source starts at (its decorators' line)."""
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return kernel.line
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == kernel.name:
+            return kernel.line - (node.lineno - 1)
+    return kernel.line
+
+
+def offload(func=None, /, **options):
+    """Run the function on the Epiphany cores.
+
+    ``@offload``: on every core, blocking; returns each core's value, in
+    core order. Options, in the decorator or in each call (the call's win):
+    ``async_=True`` (return a Handle; ``**{"async": True}`` works too),
+    ``auto=N`` (any N free cores), ``target=[1, 5, 8]`` or ``target=3``.
+    ``source="def f(...): ..."`` gives the source where Python has none.
+    """
+    if func is not None:
+        if not callable(func):
+            raise TypeError("offload() takes options as keywords: @offload(auto=4)")
+        return Offloaded(func, options)
+    return lambda f: Offloaded(f, options)
+
+
+def offload_single(func=None, /, **options):
+    """Asynchronous, on any one free core: each call returns a Handle."""
+    return offload(func, **{"async_": True, "auto": 1, **options})
+
+
+def offload_multiple(func=None, /, *, cores, **options):
+    """Asynchronous, on ``cores`` free cores: each call returns a Handle."""
+    return offload(func, **{"async_": True, "auto": cores, **options})
+
+
+def waitAll(*handles):  # noqa: N802 (ePython's name)
+    """Wait for every handle; a list of each one's ``wait()``."""
+    if len(handles) == 1 and isinstance(handles[0], (list, tuple)):
+        handles = tuple(handles[0])
+    return [h.wait() for h in handles]
+
+
+# --- handles -------------------------------------------------------------
+
+_FINAL = ("finished", "cancelled", "failed")
+
+
+class Handle:
+    """A launch in flight. Thread-safe; ``await handle`` works in asyncio.
+
+    ``test()`` is True once every core has finished (ePython's tutorial says
+    "at least one" while its code checks all; ``test_any()`` is that one).
+    """
+
+    def __init__(self, rt, job, kernel):
+        self._rt = rt
+        self._job = job
+        self._kernel = kernel
+        self._lock = threading.Lock()
+        self._last = ("queued", "", [])
+        self._final = False
+        self._collected = {}
+
+    def _poll(self, timeout, any_new=False):
+        with self._lock:
+            if not self._final:
+                collected = list(self._collected) if any_new else None
+                self._last = tuple(self._rt.wait(self._job, timeout, collected))
+                if self._last[0] in _FINAL:
+                    self._final = True
+                    self._rt.forget(self._job)
+            last = self._last
+        flush_prints(self._rt)
+        return last
+
+    def _error(self, core, kind, payload, results):
+        k = self._kernel
+        if kind == "error":
+            type_name, message, line = payload
+            return DeviceError(message, core=core, kernel=k.name, line=line, type_name=type_name,
+                               filename=k.filename, results=results)
+        if kind == "cancelled":
+            return CancelledError("the launch was cancelled", core=core, kernel=k.name,
+                                  type_name="Cancelled", results=results)
+        if kind == "timeout":
+            payload = "the core did not finish and was reset"
+        return DeviceError(str(payload), core=core, kernel=k.name,
+                           type_name="CoreFault" if kind == "fault" else "DeviceError",
+                           filename=k.filename, results=results)
+
+    def _results(self, last):
+        state, detail, outcomes = last
+        if state == "failed":
+            raise DeviceError(f"the launch failed: {detail}", kernel=self._kernel.name)
+        if state == "cancelled":
+            raise CancelledError("the launch was cancelled before it started", kernel=self._kernel.name,
+                                 type_name="Cancelled")
+        results = [payload if kind == "ok" else None for _, kind, payload in outcomes]
+        for core, kind, payload in outcomes:
+            if kind != "ok":
+                raise self._error(core, kind, payload, results)
+        return results
+
+    def wait(self, timeout=None):
+        """Each core's return value, in core order, once all have finished.
+
+        Raises TimeoutError after ``timeout`` seconds (the launch goes on),
+        DeviceError if a core failed, CancelledError if it was cancelled.
+        """
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        while True:
+            left = WAIT_SLICE if deadline is None else min(WAIT_SLICE, deadline - time.monotonic())
+            last = self._poll(max(0.0, left))
+            if last[0] in _FINAL:
+                return self._results(last)
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"kernel '{self._kernel.name}' did not finish within {timeout} s "
+                                   f"({self._describe(last)}); it goes on running: wait again or cancel()")
+
+    def wait_any(self, timeout=None):
+        """``(core, value)`` of a core that has finished and was not yet
+        collected by wait_any (the first to finish, as far as one look
+        tells); raises that core's DeviceError if it failed."""
+        deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
+        while True:
+            left = WAIT_SLICE if deadline is None else min(WAIT_SLICE, deadline - time.monotonic())
+            state, detail, outcomes = self._poll(max(0.0, left), any_new=True)
+            with self._lock:
+                for core, kind, payload in outcomes:
+                    if kind != "running" and core not in self._collected:
+                        self._collected[core] = payload
+                        if kind != "ok":
+                            raise self._error(core, kind, payload, [])
+                        return core, payload
+            if state in _FINAL:
+                if state != "finished":
+                    self._results((state, detail, outcomes))
+                raise ValueError(f"every core of kernel '{self._kernel.name}' was already collected by wait_any()")
+            if deadline is not None and time.monotonic() >= deadline:
+                raise TimeoutError(f"no core of kernel '{self._kernel.name}' finished within {timeout} s")
+
+    def test(self):
+        """True once every core has finished."""
+        return self._poll(0.0)[0] in _FINAL
+
+    def test_any(self):
+        """True once at least one core has finished."""
+        state, _, outcomes = self._poll(0.0)
+        return state in _FINAL or any(kind != "running" for _, kind, _ in outcomes)
+
+    def done(self):
+        """True once the launch has ended (finished, failed or cancelled)."""
+        return self.test()
+
+    def cancel(self):
+        """Stop the launch: a queued one never starts; running cores stop at
+        their next loop step or call (their device data is kept). Returns
+        False if it had already ended. ``wait()`` then raises CancelledError
+        (cores that finished first keep their results in ``.results``)."""
+        return self._rt.cancel(self._job)
+
+    @property
+    def cores(self):
+        """The cores of the launch (empty while an ``auto`` launch waits)."""
+        return [core for core, _, _ in self._poll(0.0)[2]]
+
+    @property
+    def kernel(self):
+        return self._kernel.name
+
+    def _describe(self, last):
+        state, _, outcomes = last
+        if state == "running":
+            left = sum(1 for _, kind, _ in outcomes if kind == "running")
+            return f"running on cores {[c for c, _, _ in outcomes]}, {left} still running"
+        return state
+
+    def __repr__(self):
+        return f"<epython.Handle kernel={self._kernel.name!r} {self._describe(self._poll(0.0))}>"
+
+    def __await__(self):
+        import asyncio
+        return asyncio.get_running_loop().run_in_executor(None, self.wait).__await__()
+
+    def __del__(self):
+        try:
+            if not self._final:
+                self._rt.forget(self._job)
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass

@@ -1,0 +1,27 @@
+//! `epython._native`: the Rust half of the CPython offload API (design.md
+//! §5). The decorators, handles and printing are Python (pysrc/epython);
+//! this module compiles kernels (the compiler crate), opens the device and
+//! runs the scheduler (the loader crate), and converts values.
+//!
+//! | module      | what it does                                              |
+//! |-------------|-----------------------------------------------------------|
+//! | `convert`   | Python objects <-> device values, buffers as typed arrays |
+//! | `kernel`    | `compile_kernel`: source -> a kernel image, SyntaxError   |
+//! | `runtime`   | the open device: submit, wait, prints, cancel             |
+//! | `device`    | which device: EPYTHON_DEVICE, a board, or a simulator     |
+
+mod convert;
+mod device;
+mod kernel;
+mod runtime;
+
+use pyo3::prelude::*;
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_class::<kernel::Kernel>()?;
+    m.add_class::<runtime::Runtime>()?;
+    m.add_function(wrap_pyfunction!(kernel::compile_kernel, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::to_device_value, m)?)?;
+    Ok(())
+}

@@ -1,0 +1,214 @@
+//! The open device and its scheduler, as the Python layer sees them.
+//!
+//! Every call that can block (opening, waiting) releases the GIL; waits are
+//! short slices chosen by the caller (the Python layer loops, so Ctrl-C and
+//! prints are handled between slices, in Python).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use loader::{CoreId, CoreOutcome, Job, JobState, KernelArgs, LoaderError, Placement, Scheduler, TraceEvent};
+use pyo3::exceptions::{PyRuntimeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::{PyList, PyTuple};
+use simulator::Simulator;
+
+use crate::convert::{to_py, to_value};
+use crate::kernel::Kernel;
+
+/// Field order: the scheduler (and its device) closes before the simulator.
+struct Inner {
+    sched: Scheduler,
+    _sim: Option<Simulator>,
+}
+
+/// The open device (`Runtime.open()`); `close()` or interpreter exit ends it.
+#[pyclass(frozen, module = "epython._native")]
+pub struct Runtime {
+    inner: Mutex<Option<Arc<Inner>>>,
+    #[pyo3(get)]
+    note: Option<String>,
+    #[pyo3(get)]
+    num_cores: u32,
+    #[pyo3(get)]
+    device: String,
+    #[pyo3(get)]
+    backend: String,
+}
+
+fn loader_err(e: LoaderError) -> PyErr {
+    match e {
+        LoaderError::NoSuchCore { .. } | LoaderError::InvalidArgument(_) | LoaderError::ImageTooBig { .. } => {
+            PyValueError::new_err(e.to_string())
+        }
+        other => PyRuntimeError::new_err(format!("epython: {other}")),
+    }
+}
+
+impl Runtime {
+    fn inner(&self) -> PyResult<Arc<Inner>> {
+        let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
+        guard.clone().ok_or_else(|| PyRuntimeError::new_err("the epython device is closed"))
+    }
+}
+
+#[pymethods]
+impl Runtime {
+    /// Open the device (design.md §5: EPYTHON_DEVICE, a board, or an
+    /// in-process simulated E16) and boot every core.
+    #[staticmethod]
+    fn open(py: Python<'_>) -> PyResult<Runtime> {
+        py.detach(|| {
+            let opened = crate::device::open().map_err(|e| PyRuntimeError::new_err(format!("epython: {e}")))?;
+            let device = opened.device.path().display().to_string();
+            let backend = format!("{:?}", opened.device.backend_kind()).to_lowercase();
+            let num_cores = opened.device.chip().num_cores();
+            let sched = Scheduler::new(opened.device).map_err(loader_err)?;
+            let inner = Inner { sched, _sim: opened.simulator };
+            Ok(Runtime { inner: Mutex::new(Some(Arc::new(inner))), note: opened.note, num_cores, device, backend })
+        })
+    }
+
+    /// Queue a launch of `kernel` with `args` (already bound to its
+    /// parameters, in order) on `target` cores, or `auto` free ones, or all.
+    /// Returns the job id. A value that cannot travel is a TypeError (or
+    /// OverflowError) naming the parameter.
+    #[pyo3(signature = (kernel, args, target = None, auto = None))]
+    fn submit(
+        &self,
+        py: Python<'_>,
+        kernel: &Kernel,
+        args: &Bound<'_, PyTuple>,
+        target: Option<Vec<u32>>,
+        auto: Option<u32>,
+    ) -> PyResult<u64> {
+        let mut values = Vec::with_capacity(args.len());
+        for (i, arg) in args.iter().enumerate() {
+            let param = kernel.params.get(i).map_or_else(|| format!("#{}", i + 1), |p| format!("'{p}'"));
+            let v = to_value(&arg)
+                .map_err(|r| r.into_err(&format!("kernel '{}' argument {param}", kernel.name)))?;
+            values.push(v);
+        }
+        let args = KernelArgs::encode(&values).map_err(loader_err)?;
+        let placement = match (target, auto) {
+            (Some(t), _) => Placement::Target(t.into_iter().map(CoreId).collect()),
+            (None, Some(k)) => Placement::Auto(k),
+            (None, None) => Placement::All,
+        };
+        let job = Job { image: Arc::clone(&kernel.image), args: Some(args), placement };
+        let inner = self.inner()?;
+        py.detach(|| inner.sched.submit(job)).map_err(loader_err)
+    }
+
+    /// Wait at most `timeout` seconds for the job to end (or, given
+    /// `collected`, for a core not in it to finish), or for prints to take.
+    /// Returns `(state, detail, outcomes)`: state is "queued", "running",
+    /// "finished", "cancelled" or "failed" (detail says why); outcomes are
+    /// `(core, kind, payload)` with kind "running", "ok" (payload: the
+    /// value), "error" (payload: (type, message, line)), "fault",
+    /// "protocol" (payload: text), "timeout" or "cancelled".
+    #[pyo3(signature = (job, timeout, collected = None))]
+    fn wait<'py>(
+        &self,
+        py: Python<'py>,
+        job: u64,
+        timeout: f64,
+        collected: Option<Vec<u32>>,
+    ) -> PyResult<Bound<'py, PyTuple>> {
+        let inner = self.inner()?;
+        let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let collected: Option<Vec<CoreId>> = collected.map(|c| c.into_iter().map(CoreId).collect());
+        let view = py
+            .detach(|| inner.sched.wait(job, slice, collected.as_deref()))
+            .ok_or_else(|| PyValueError::new_err(format!("no launch {job} (already collected?)")))?;
+        let (state, detail) = match &view.state {
+            JobState::Queued => ("queued", String::new()),
+            JobState::Running => ("running", String::new()),
+            JobState::Finished => ("finished", String::new()),
+            JobState::CancelledQueued => ("cancelled", String::new()),
+            JobState::Failed(why) => ("failed", why.clone()),
+        };
+        let outcomes = PyList::empty(py);
+        for (core, outcome) in &view.outcomes {
+            let (kind, payload): (&str, Bound<'py, PyAny>) = match outcome {
+                None => ("running", py.None().into_bound(py)),
+                Some(CoreOutcome::Returned(v)) => ("ok", to_py(py, v)?),
+                Some(CoreOutcome::Error(e)) => {
+                    ("error", (e.type_name.as_str(), e.message.as_str(), e.line).into_pyobject(py)?.into_any())
+                }
+                Some(CoreOutcome::Fault { code, detail }) => (
+                    "fault",
+                    format!("firmware fault: {} (code {}, detail {detail:#x}); the core was reloaded", code.describe(), *code as u32)
+                        .into_pyobject(py)?
+                        .into_any(),
+                ),
+                Some(CoreOutcome::ProtocolError(m)) => {
+                    ("protocol", format!("protocol error: {m}; the core was reloaded").into_pyobject(py)?.into_any())
+                }
+                Some(CoreOutcome::TimedOut) => ("timeout", py.None().into_bound(py)),
+                Some(CoreOutcome::Cancelled) => ("cancelled", py.None().into_bound(py)),
+            };
+            outcomes.append((core.0, kind, payload))?;
+        }
+        (state, detail, outcomes).into_pyobject(py)
+    }
+
+    /// The kernels' output lines since the last call: `[(core, line), ...]`.
+    fn take_prints(&self, py: Python<'_>) -> PyResult<Vec<(u32, String)>> {
+        let inner = self.inner()?;
+        Ok(py.detach(|| inner.sched.take_prints()).into_iter().map(|(c, l)| (c.0, l)).collect())
+    }
+
+    /// Cancel a job (False if it had already ended).
+    fn cancel(&self, py: Python<'_>, job: u64) -> PyResult<bool> {
+        let inner = self.inner()?;
+        Ok(py.detach(|| inner.sched.cancel(job)))
+    }
+
+    /// Forget an ended job (its handle was collected or dropped).
+    fn forget(&self, job: u64) {
+        if let Ok(inner) = self.inner() {
+            inner.sched.forget(job);
+        }
+    }
+
+    /// Cores running a launch now.
+    fn busy_cores(&self) -> PyResult<Vec<u32>> {
+        Ok(self.inner()?.sched.busy_cores().into_iter().map(|c| c.0).collect())
+    }
+
+    /// Record the scheduler's start/finish decisions (tests).
+    fn start_trace(&self) -> PyResult<()> {
+        self.inner()?.sched.start_trace();
+        Ok(())
+    }
+
+    /// The decisions since `start_trace`: `("start", job, [cores])` and
+    /// `("finish", job, core)`, in the order they were made.
+    fn take_trace<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyList>> {
+        let events = self.inner()?.sched.take_trace();
+        let out = PyList::empty(py);
+        for e in events {
+            match e {
+                TraceEvent::Started { job, cores } => {
+                    out.append(("start", job, cores.iter().map(|c| c.0).collect::<Vec<u32>>()))?
+                }
+                TraceEvent::Finished { job, core } => out.append(("finish", job, core.0))?,
+            }
+        }
+        Ok(out)
+    }
+
+    /// Close the device: running launches are cancelled, queued ones fail,
+    /// the cores are halted. Idempotent.
+    fn close(&self, py: Python<'_>) {
+        let taken = self.inner.lock().unwrap_or_else(|p| p.into_inner()).take();
+        // The last reference closes it (a wait in another thread holds one).
+        py.detach(move || drop(taken));
+    }
+
+    #[getter]
+    fn closed(&self) -> bool {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner()).is_none()
+    }
+}
