@@ -146,34 +146,40 @@ def _literal(value, depth=0):
     return None
 
 
-def _prelude(kernel, func, source):
-    """Statements giving the kernel the host globals it reads (first launch)."""
+def _prelude(name, filename, func, source, values=True):
+    """Statements giving the kernel the host globals it reads: imports of the
+    device modules (math, random, parallel) and, with ``values``, the values
+    of the others (at first launch)."""
     stmts = []
-    for name, line in sorted(_free_names(source, kernel.name).items()):
-        where = f"kernel '{kernel.name}' ({kernel.filename}:{line})"
-        if name in func.__globals__:
-            value = func.__globals__[name]
-        elif hasattr(builtins, name):
+    for var, line in sorted(_free_names(source, name).items()):
+        where = f"kernel '{name}' ({filename}:{line})"
+        if var in func.__globals__:
+            value = func.__globals__[var]
+        elif hasattr(builtins, var):
             continue  # a builtin: the device has its own (or says it has not)
+        elif not values:
+            continue
         else:
-            raise NameError(f"{where}: name '{name}' is not defined")
+            raise NameError(f"{where}: name '{var}' is not defined")
         if isinstance(value, types.ModuleType):
             mod = value.__name__
             if mod not in DEVICE_MODULES:
                 raise TypeError(f"{where}: reads module '{mod}', which the device does not have "
                                 f"(it has {', '.join(DEVICE_MODULES)})")
-            stmts.append(f"import {mod}" if mod == name else f"import {mod} as {name}")
+            stmts.append(f"import {mod}" if mod == var else f"import {mod} as {var}")
             continue
         if callable(value) and getattr(value, "__module__", None) in DEVICE_MODULES:
-            mod, attr = value.__module__, getattr(value, "__name__", name)
-            stmts.append(f"from {mod} import {attr}" if attr == name else f"from {mod} import {attr} as {name}")
+            mod, attr = value.__module__, getattr(value, "__name__", var)
+            stmts.append(f"from {mod} import {attr}" if attr == var else f"from {mod} import {attr} as {var}")
+            continue
+        if not values:
             continue
         text = _literal(value)
         if text is None:
             kind = "a function defined on the host (define helpers inside the kernel)" \
                 if callable(value) else f"a '{type(value).__name__}' value that cannot travel to the device"
-            raise TypeError(f"{where}: reads global '{name}', {kind}")
-        stmts.append(f"{name} = {text}")
+            raise TypeError(f"{where}: reads global '{var}', {kind}")
+        stmts.append(f"{var} = {text}")
     return "\n".join(stmts) + "\n" if stmts else ""
 
 
@@ -244,7 +250,10 @@ class Offloaded:
                 raise TypeError(f"kernel '{func.__name__}' has a parameter named '{p.name}', which is "
                                 f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
         self._source, filename, first_line = _source_of(func, source)
-        self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__)
+        # Device modules the host imported are known now; other globals at
+        # the first launch.
+        imports = _prelude(func.__name__, filename, func, self._source, values=False)
+        self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports)
         self._resolved = None
         self._resolve_lock = threading.Lock()
 
@@ -257,7 +266,7 @@ class Offloaded:
         """The kernel with the host globals it reads, resolved once."""
         with self._resolve_lock:
             if self._resolved is None:
-                prelude = _prelude(self._kernel, self.__wrapped__, self._source)
+                prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._source)
                 k = self._kernel
                 self._resolved = k if not prelude else _native.compile_kernel(
                     self._source, k.filename, _first_line(k, self._source), k.name, prelude)

@@ -1,0 +1,406 @@
+"""The offload API beyond the tutorial: options, handles, the scheduler,
+errors, values, Ctrl-C and asyncio (design.md sections 5 and 8)."""
+
+import array
+import asyncio
+import math
+import signal
+import sys
+import threading
+import time
+import _thread
+
+import pytest
+
+import epython
+from epython import CancelledError, DeviceError, offload, offload_single, waitAll
+from epython._runtime import runtime
+
+THIS_FILE = __file__
+
+# --- the same answers as CPython ------------------------------------------
+
+def poly(x, n):
+    total = 0.0
+    for k in range(n):
+        total = total + x ** k / (k + 1)
+    return total
+
+
+def words(text):
+    out = []
+    for w in text.split(" "):
+        if len(w) > 2:
+            out.append(w.upper()[::-1])
+    return sorted(out), len(out), " ".join(out)
+
+
+def stats(xs):
+    lo, hi = min(xs), max(xs)
+    mean = sum(xs) / len(xs)
+    squares = [(x - mean) ** 2 for x in xs]
+    return [lo, hi, round(mean, 3), round(math.sqrt(sum(squares) / len(xs)), 3)]
+
+
+def matmul(a, b):
+    n, m, p = len(a), len(b), len(b[0])
+    return [[sum([a[i][k] * b[k][j] for k in range(m)]) for j in range(p)] for i in range(n)]
+
+
+def collatz(limit):
+    best, arg = 0, 0
+    for start in range(1, limit):
+        n, steps = start, 0
+        while n != 1:
+            n = n // 2 if n % 2 == 0 else 3 * n + 1
+            steps += 1
+        if steps > best:
+            best, arg = steps, start
+    return arg, best
+
+
+def close_enough(a, b):
+    if isinstance(a, float) or isinstance(b, float):
+        return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(close_enough(x, y) for x, y in zip(a, b))
+    return a == b
+
+
+@pytest.mark.parametrize("func,args", [
+    (poly, (0.5, 12)),
+    (words, ("the quick brown fox jumps over a lazy dog",)),
+    (stats, ([3.5, 1.25, 9.0, 4.75, 2.0],)),
+    (matmul, ([[1, 2], [3, 4], [5, 6]], [[7, 8, 9], [10, 11, 12]])),
+    (collatz, (200,)),
+])
+def test_kernels_give_what_cpython_gives_undecorated(func, args):
+    kernel = offload(target=[0, 7])(func)
+    on_cores = kernel(*args)
+    expected = func(*args)
+    assert len(on_cores) == 2
+    for got in on_cores:
+        assert close_enough(got, expected), (got, expected)
+
+
+# --- options ----------------------------------------------------------------
+
+def test_option_conflicts_and_bad_cores_are_errors():
+    with pytest.raises(TypeError, match="auto or target"):
+        offload(auto=2, target=[1])(poly)
+    with pytest.raises(ValueError, match="core 3 more than once"):
+        offload(target=[3, 4, 3])(poly)
+    with pytest.raises(TypeError, match="unexpected option 'cores'"):
+        offload(cores=3)(poly)
+    k = offload(poly)
+    with pytest.raises(ValueError, match="core 16 is not on this device"):
+        k(1.0, 2, target=[16])
+    with pytest.raises(ValueError, match="auto=17"):
+        k(1.0, 2, auto=17)
+    with pytest.raises(TypeError, match="auto or target"):
+        k(1.0, 2, auto=2, target=[1])
+    with pytest.raises(TypeError, match="target must be"):
+        k(1.0, 2, target="3")
+    # A call's target replaces the decorator's auto.
+    assert len(offload(auto=3)(poly)(1.0, 2, target=5)) == 1
+
+
+def test_option_names_are_reserved_as_parameters():
+    def bad(a, target):
+        return a
+
+    with pytest.raises(TypeError, match="parameter named 'target'"):
+        offload(bad)
+
+
+def test_keyword_arguments_and_defaults_bind_as_in_python():
+    def scaled(x, factor=2, offset=0.5):
+        return x * factor + offset
+
+    k = offload(target=[1])(scaled)
+    assert k(3) == [6.5]
+    assert k(3, offset=1) == [7]
+    assert k(x=1, factor=10) == [10.5]
+    with pytest.raises(TypeError):
+        k()  # missing x, as CPython says
+
+
+# --- the scheduler ------------------------------------------------------------
+
+def trace_of(fn):
+    rt = runtime()
+    rt.start_trace()
+    try:
+        fn()
+    finally:
+        events = rt.take_trace()
+    return events
+
+
+def check_no_core_runs_two(events):
+    """Replays start/finish events: no core starts while it runs; returns
+    the most launches that ran at once."""
+    running_on = {}
+    in_flight, most = set(), 0
+    for kind, job, cores in events:
+        if kind == "start":
+            for c in cores:
+                assert c not in running_on, f"core {c} started job {job} while running {running_on[c]}"
+                running_on[c] = job
+            in_flight.add(job)
+            most = max(most, len(in_flight))
+        else:
+            assert running_on.pop(cores) == job
+            if job not in running_on.values():
+                in_flight.discard(job)
+    return most
+
+
+def slowish(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+
+def test_launches_on_one_core_run_in_submission_order():
+    k = offload(target=[3], async_=True)(slowish)
+    handles = []
+    events = trace_of(lambda: handles.extend(k(200 + i) for i in range(5)) or waitAll(*handles))
+    ids = [job for kind, job, _ in events if kind == "start"]
+    assert ids == sorted(ids) and len(ids) == 5
+    finished = [job for kind, job, _ in events if kind == "finish"]
+    assert finished == ids
+    assert [h.wait() for h in handles] == [[sum(range(200 + i))] for i in range(5)]
+
+
+def test_a_hundred_single_launches_all_complete_never_two_on_a_core():
+    k = offload_single(slowish)
+    handles = []
+
+    def launch_all():
+        handles.extend(k(300 + i) for i in range(100))
+        assert waitAll(*handles) == [[sum(range(300 + i))] for i in range(100)]
+
+    events = trace_of(launch_all)
+    assert sum(1 for e in events if e[0] == "start") == 100
+    assert check_no_core_runs_two(events) > 1, "no two launches ever ran at once"
+
+
+def test_auto_launches_queue_behind_a_full_device_and_run_when_cores_free():
+    k = offload(async_=True)(slowish)
+    everything = k(20000)              # all 16 cores
+    small = k(10, auto=2)              # must wait for free cores
+    assert small.wait(timeout=60) == [45, 45]
+    assert everything.wait(timeout=60) == [sum(range(20000))] * 16
+
+
+# --- handles: wait_any, test, timeouts, cancel --------------------------------
+
+def endless_on_five(n):
+    from parallel import coreid
+    if coreid() == 5:
+        while True:
+            pass
+    return coreid() * n
+
+
+def test_wait_any_test_timeout_and_cancel_with_an_endless_kernel():
+    k = offload(async_=True)(endless_on_five)
+    h = k(10, target=[5, 6])
+    assert h.wait_any(timeout=30) == (6, 60)
+    assert h.test() is False
+    assert h.test_any() is True
+    assert "still running" in repr(h)
+    with pytest.raises(TimeoutError):
+        h.wait(timeout=0.2)
+    assert h.cancel() is True
+    with pytest.raises(CancelledError) as e:
+        h.wait(timeout=30)
+    assert e.value.core == 5 and e.value.results == [None, 60]
+    assert h.done()
+    # The cancelled core runs the next kernel.
+    assert offload(target=[5])(slowish)(10) == [45]
+
+
+def test_a_queued_launch_can_be_cancelled_before_it_starts():
+    blocker = offload(async_=True)(endless_on_five)(1, target=[5])
+    queued = offload(async_=True)(slowish)(5, target=[5])
+    assert queued.cancel() is True
+    assert blocker.cancel() is True
+    with pytest.raises(CancelledError):
+        queued.wait(timeout=10)
+    with pytest.raises(CancelledError):
+        blocker.wait(timeout=10)
+
+
+def test_ctrl_c_during_wait_raises_keyboard_interrupt():
+    h = offload(async_=True)(endless_on_five)(1, target=[5])
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        h.wait()
+    assert time.monotonic() - started < 10
+    h.cancel()
+    with pytest.raises(CancelledError):
+        h.wait(timeout=10)
+
+
+def test_await_a_handle_in_asyncio():
+    k = offload(async_=True, target=[2, 4])(slowish)
+
+    async def main():
+        return await asyncio.gather(k(10), k(20))
+
+    assert asyncio.run(main()) == [[45, 45], [190, 190]]
+
+
+def test_handles_are_safe_to_wait_from_many_threads():
+    h = offload(async_=True)(slowish)(3000)
+    results = []
+    threads = [threading.Thread(target=lambda: results.append(h.wait(timeout=60))) for _ in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert results == [[sum(range(3000))] * 16] * 4
+
+
+# --- errors ---------------------------------------------------------------
+
+def test_a_syntax_error_is_raised_at_decoration_with_the_files_line():
+    src = "def broken(a):\n    x = (a +\n    return x\n"
+
+    def broken(a):
+        return a
+
+    with pytest.raises(SyntaxError) as e:
+        offload(source=src)(broken)
+    assert e.value.lineno == 2 and "never closed" in e.value.msg
+    with pytest.raises(SyntaxError) as e:
+        @offload
+        def uses_a_class(a):
+            class Point:  # not on the device
+                pass
+            return a
+    assert e.value.filename == THIS_FILE
+    assert e.value.lineno == uses_a_class_line() + 1
+    assert "'class' is not supported on the device" in str(e.value)
+
+
+def uses_a_class_line():
+    import inspect
+    src, first = inspect.getsourcelines(test_a_syntax_error_is_raised_at_decoration_with_the_files_line)
+    return first + next(i for i, l in enumerate(src) if "def uses_a_class" in l)
+
+
+def divide_on_three(a):
+    from parallel import coreid
+    if coreid() == 3:
+        return a / 0
+    return a
+
+
+def test_a_zero_division_on_one_core_names_core_kernel_and_line():
+    with pytest.raises(DeviceError) as e:
+        offload(divide_on_three)(7)
+    err = e.value
+    assert (err.core, err.kernel, err.type_name) == (3, "divide_on_three", "ZeroDivisionError")
+    import inspect
+    assert err.line == inspect.getsourcelines(divide_on_three)[1] + 3
+    assert err.filename == THIS_FILE
+    assert err.results[3] is None and err.results[0] == 7 and len(err.results) == 16
+    assert "core 3" in str(err) and "ZeroDivisionError: division by zero" in str(err)
+    # The device stays usable.
+    assert offload(target=[3])(slowish)(4) == [6]
+
+
+def test_values_that_cannot_travel_are_type_errors_naming_the_argument():
+    k = offload(target=[0])(slowish)
+    with pytest.raises(TypeError, match="kernel 'slowish' argument 'n': a 'dict' object cannot be sent"):
+        k({"a": 1})
+    with pytest.raises(OverflowError, match="argument 'n': 4294967296 does not fit in 32 bits"):
+        k(2**32)
+    with pytest.raises(TypeError, match="argument 'n'.*nest more than 8"):
+        k([[[[[[[[[[1]]]]]]]]]])
+
+
+def test_an_unknown_global_is_a_name_error_at_first_launch():
+    def reads_unknown(a):
+        return a + not_defined_anywhere  # noqa: F821
+
+    k = offload(reads_unknown)   # decorating is fine
+    with pytest.raises(NameError, match="kernel 'reads_unknown'.*not_defined_anywhere"):
+        k(1)
+
+
+# --- values -------------------------------------------------------------
+
+def identity(x):
+    return x
+
+
+@pytest.mark.parametrize("value", [
+    None, True, False, 0, -2**31, 2**31 - 1, 0.1, -2.5, 1e-05, float("inf"),
+    "", "héllo wörld ✓", [1, [2.5, "x"], (3, None)], (1,), ((),), [[], [[]]],
+])
+def test_values_travel_both_ways(value):
+    got = offload(target=[0])(identity)(value)[0]
+    assert close_enough(got, value) and type(got) is type(value)
+
+
+def test_buffers_travel_as_typed_arrays():
+    k = offload(target=[1])(identity)
+    assert k(array.array("d", [1.5, 2.25]))[0] == [1.5, 2.25]
+    assert k(array.array("i", [1, -2, 3]))[0] == [1, -2, 3]
+    assert k(b"\x00\x01\xff")[0] == [0, 1, 255]
+    assert k(bytearray(b"ab"))[0] == [97, 98]
+    assert k(memoryview(array.array("h", [7, 8])))[0] == [7, 8]
+    with pytest.raises(OverflowError):
+        k(array.array("q", [2**40]))
+    np = pytest.importorskip("numpy")
+    assert k(np.arange(4, dtype=np.float32))[0] == [0.0, 1.0, 2.0, 3.0]
+    assert k(np.arange(6, dtype=np.int64).reshape(2, 3))[0] == [[0, 1, 2], [3, 4, 5]]
+    assert k(np.int64(5))[0] == 5
+
+
+SCALE = 3
+OFFSETS = [10, 20, 30]
+
+
+def test_globals_are_resolved_at_first_launch_and_modules_imported():
+    def uses_globals(i):
+        return OFFSETS[i] * SCALE + LATE + round(math.sqrt(16))
+
+    k = offload(target=[0, 1])(uses_globals)
+    global LATE
+    LATE = 1   # defined after decoration, before the first launch
+    assert k(2) == [95, 95]
+
+
+def test_nested_helpers_and_device_modules_inside_the_kernel():
+    def nested(n):
+        import math as m
+        from parallel import coreid, numcores
+
+        def square(v):
+            return v * v
+
+        return [square(coreid()), numcores(), m.floor(m.pi * n)]
+
+    assert offload(target=[4, 9])(nested)(10) == [[16, 2, 31], [81, 2, 31]]
+
+
+def test_source_is_needed_where_python_has_none():
+    namespace = {}
+    exec("def made(a):\n    return a * 2\n", namespace)
+    with pytest.raises(TypeError, match="cannot find the source of kernel 'made'"):
+        offload(namespace["made"])
+    k = offload(source="def made(a):\n    return a * 2\n")(namespace["made"])
+    assert k(21, target=[0]) == [42]
+
+
+def test_device_info_names_the_simulator():
+    info = epython.device_info()
+    assert info["cores"] == 16 and info["backend"] == "simulator"
