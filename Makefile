@@ -4,23 +4,46 @@ EPYTHON := target/debug/epython
 PROPTEST_CASES ?= 256
 export PROPTEST_CASES
 
-.PHONY: all build demo test check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check
+# The CPython package (python/) lives in its own virtualenv.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check
 
 all: build
 
 build:
 	$(CARGO) build --workspace
 
-# Build everything and run the examples on the simulated device.
-demo: build
+# The `epython` Python package (PyO3 + maturin) installed into $(VENV), as a
+# user would: `pip install ./python`.
+$(VENV)/.tools:
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q maturin pytest numpy
+	touch $@
+
+python: $(VENV)/.tools
+	$(VENV)/bin/pip install -q ./python
+
+# Build everything and run the examples on the simulated device: whole
+# programs on the cores (`epython FILE`), then the offload tutorial from CPython.
+demo: build python
 	@for f in examples/*.py; do \
-	  echo "== $$f"; \
+	  echo "== epython $$f"; \
 	  EPYTHON_DEVICE=$${EPYTHON_DEVICE:-sim} $(EPYTHON) $$f || exit 1; \
 	done
+	@for f in examples/offload/*.py; do \
+	  echo "== python $$f"; \
+	  EPYTHON_DEVICE=$${EPYTHON_DEVICE:-sim} $(PY) $$f || exit 1; \
+	done
 
-# All tests (unit, end-to-end against the simulator) and the dependency rule.
-test: check-deps
+# All tests: unit and end-to-end against the simulator, the dependency rule,
+# and the Python package's pytest suite.
+test: check-deps test-python
 	$(CARGO) test --workspace
+
+test-python: python
+	$(PY) -m pytest -q python/tests
 
 # The loader must not depend on the simulator (design.md §1): it goes into
 # minimal board images and talks to any device only through mapped memory.
@@ -31,6 +54,7 @@ check-deps:
 
 clippy:
 	$(CARGO) clippy --workspace --all-targets -- -D warnings
+	cd python && $(CARGO) clippy --all-targets -- -D warnings
 
 # The firmware as a bare-metal image (thumbv7em proxy): its size against the
 # code budget, the linker scripts' overflow checks, and a boot under QEMU

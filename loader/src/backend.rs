@@ -50,6 +50,16 @@ impl Backend {
         }
     }
 
+    /// Wake the host threads sleeping on the doorbell without ringing it
+    /// (a host-side change they must see; the doorbell word has one writer,
+    /// the simulator, so it is not written). A wake that comes between a
+    /// waiter's look and its sleep is lost; waiters sleep in bounded slices.
+    pub(crate) fn wake_doorbell_waiters(&self) {
+        if let Backend::Simulator { info } = self {
+            let _ = futex::wake(info.word(info::DOORBELL as usize), futex::Flags::empty(), i32::MAX as u32);
+        }
+    }
+
     /// A snapshot of "how often a core has rung", taken BEFORE looking at the
     /// cores' memory, so a wait with it never misses a ring in between.
     pub(crate) fn doorbell(&self) -> u32 {

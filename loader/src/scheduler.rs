@@ -196,8 +196,12 @@ impl Scheduler {
         st.next_id += 1;
         st.jobs.insert(id, Entry { state: JobState::Queued, job: Some(job), launch: None, cancel_deadline: None, orphaned: false });
         st.queue.push_back(id);
-        pump(&self.shared.dev, &mut st);
+        // Start it if its cores are free; following the running launches is
+        // the engine's and the waiters' work (a started launch rings the
+        // doorbell itself), so a submission stays cheap.
+        start_queued(&self.shared.dev, &mut st);
         drop(st);
+        // The engine sleeps on the condition variable when nothing runs.
         self.shared.changed.notify_all();
         Ok(id)
     }
@@ -223,11 +227,38 @@ impl Scheduler {
             if v.state.is_final() || new_core || !st.prints.is_empty() || now >= deadline {
                 return Some(v);
             }
-            st = match self.shared.changed.wait_timeout(st, deadline - now) {
+            st = self.progress_or_sleep(st, deadline - now);
+        }
+    }
+
+    /// Sleep until something may have changed, at most `timeout`. While
+    /// launches run, the waiter moves them on itself and sleeps on the
+    /// doorbell, so a core's ring wakes it directly (one wake-up less than
+    /// going through the engine thread: this is the launch latency).
+    fn progress_or_sleep<'a>(&'a self, mut st: MutexGuard<'a, State>, timeout: Duration) -> MutexGuard<'a, State> {
+        let dev = &self.shared.dev;
+        if st.running.is_empty() {
+            return match self.shared.changed.wait_timeout(st, timeout) {
                 Ok((guard, _)) => guard,
                 Err(poisoned) => poisoned.into_inner().0,
             };
         }
+        let seen = dev.backend.doorbell();
+        if pump(dev, &mut st) {
+            drop(st);
+            self.shared.changed.notify_all();
+            return self.lock();
+        }
+        drop(st);
+        Waiter::new(&dev.backend).wait(seen, timeout);
+        self.lock()
+    }
+
+    /// Wake every thread that waits (on the condition variable or the
+    /// doorbell) after a change no core rings for.
+    fn wake_all(&self) {
+        self.shared.changed.notify_all();
+        self.shared.dev.backend.wake_doorbell_waiters();
     }
 
     /// The output lines printed since the last call, oldest first.
@@ -262,7 +293,7 @@ impl Scheduler {
             _ => false,
         };
         drop(st);
-        self.shared.changed.notify_all();
+        self.wake_all();
         cancelled
     }
 
@@ -299,7 +330,7 @@ impl Scheduler {
 impl Drop for Scheduler {
     fn drop(&mut self) {
         self.lock().closing = true;
-        self.shared.changed.notify_all();
+        self.wake_all();
         if let Some(engine) = self.engine.take() {
             let _ = engine.join();
         }

@@ -245,7 +245,11 @@ class Offloaded:
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
         self._signature = inspect.signature(func)
+        self._params = tuple(self._signature.parameters)
         for p in self._signature.parameters.values():
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise TypeError(f"kernel '{func.__name__}' takes *{p.name}: the device's functions take "
+                                f"a fixed list of parameters")
             if p.name in CALL_OPTIONS:
                 raise TypeError(f"kernel '{func.__name__}' has a parameter named '{p.name}', which is "
                                 f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
@@ -273,18 +277,24 @@ class Offloaded:
             return self._resolved
 
     def __call__(self, *args, **kwargs):
-        call_opts = {k: kwargs.pop(k) for k in list(kwargs) if k in CALL_OPTIONS or k == "async"}
-        opts = dict(self._options)
-        call_opts = _options(call_opts, CALL_OPTIONS, f"{self.__name__}()")
-        # A call's auto or target replaces the decorator's placement.
-        if call_opts.get("target") is not None or call_opts.get("auto") is not None:
-            opts.pop("target", None)
-            opts.pop("auto", None)
-        opts.update(call_opts)
-        bound = self._signature.bind(*args, **kwargs)
-        bound.apply_defaults()
-        values = tuple(bound.arguments[p] for p in self._signature.parameters)
-        kernel = self._launch_kernel()
+        opts = self._options
+        if kwargs:
+            call_opts = {k: kwargs.pop(k) for k in list(kwargs) if k in CALL_OPTIONS or k == "async"}
+            if call_opts:
+                opts = dict(opts)
+                call_opts = _options(call_opts, CALL_OPTIONS, f"{self.__name__}()")
+                # A call's auto or target replaces the decorator's placement.
+                if call_opts.get("target") is not None or call_opts.get("auto") is not None:
+                    opts.pop("target", None)
+                    opts.pop("auto", None)
+                opts.update(call_opts)
+        if not kwargs and len(args) == len(self._params):
+            values = args  # every parameter given by position: nothing to bind
+        else:
+            bound = self._signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            values = tuple(bound.arguments[p] for p in self._params)
+        kernel = self._resolved or self._launch_kernel()
         rt = runtime()
         job = rt.submit(kernel, values, opts.get("target"), opts.get("auto"))
         handle = Handle(rt, job, kernel)
