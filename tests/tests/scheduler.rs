@@ -1,0 +1,123 @@
+//! The loader's scheduler (loader/src/scheduler.rs) on an in-process
+//! simulated E16: queue order, core exclusivity, auto placement, cancel.
+//! The CPython API's tests (python/tests) drive the same code from Python.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use compiler::compile_kernel;
+use loader::{CoreOutcome, Device, Job, JobState, JobView, KernelArgs, Placement, Scheduler, TraceEvent, Value};
+use shared_protocol::{Chip, CoreId};
+use simulator::Simulator;
+
+/// The scheduler first: it closes the device before the simulator stops.
+struct Rig {
+    sched: Scheduler,
+    _sim: Simulator,
+}
+
+fn rig() -> Rig {
+    let sim = Simulator::in_memory(Chip::E16).expect("start the simulator");
+    let dev = Device::open(sim.path()).expect("open the simulator");
+    Rig { sched: Scheduler::new(dev).expect("boot the cores"), _sim: sim }
+}
+
+const KERNELS: &str = "\
+def count(n):
+    total = 0
+    for i in range(n):
+        total += i
+    return total
+
+def spin(n):
+    from parallel import coreid
+    if coreid() == n:
+        while True:
+            pass
+    return coreid()
+";
+
+fn job(entry: &str, arg: i32, placement: Placement) -> Job {
+    let image = compile_kernel(KERNELS, "kernels.py", 1, entry).unwrap_or_else(|e| panic!("{e}")).image;
+    let args = KernelArgs::encode(&[Value::Int(arg)]).expect("encode");
+    Job { image: Arc::from(image), args: Some(args), placement }
+}
+
+/// Wait for the job's end (generous: 2 CPUs run 16 core threads).
+fn finish(s: &Scheduler, id: u64) -> JobView {
+    for _ in 0..600 {
+        let v = s.wait(id, Duration::from_millis(100), None).expect("a known job");
+        if v.state.is_final() {
+            return v;
+        }
+    }
+    panic!("job {id} did not finish in a minute");
+}
+
+fn values(v: &JobView) -> Vec<(u32, Value)> {
+    v.outcomes
+        .iter()
+        .map(|(c, o)| match o {
+            Some(CoreOutcome::Returned(v)) => (c.0, v.clone()),
+            other => panic!("core {}: {other:?}", c.0),
+        })
+        .collect()
+}
+
+#[test]
+fn launches_on_one_core_run_one_at_a_time_in_submission_order() {
+    let r = rig();
+    r.sched.start_trace();
+    let ids: Vec<u64> =
+        (0..6).map(|i| r.sched.submit(job("count", 100 + i, Placement::Target(vec![CoreId(3)]))).unwrap()).collect();
+    for (i, id) in ids.iter().enumerate() {
+        assert_eq!(values(&finish(&r.sched, *id)), vec![(3, Value::Int((0..100 + i as i32).sum()))]);
+    }
+    let trace = r.sched.take_trace();
+    let mut expected = Vec::new();
+    for id in &ids {
+        expected.push(TraceEvent::Started { job: *id, cores: vec![CoreId(3)] });
+        expected.push(TraceEvent::Finished { job: *id, core: CoreId(3) });
+    }
+    assert_eq!(trace, expected);
+}
+
+#[test]
+fn auto_takes_free_cores_and_waits_behind_a_full_device() {
+    let r = rig();
+    let all = r.sched.submit(job("count", 5000, Placement::All)).unwrap();
+    let two = r.sched.submit(job("count", 10, Placement::Auto(2))).unwrap();
+    let v = finish(&r.sched, two);
+    assert_eq!(v.outcomes.len(), 2);
+    assert!(values(&v).iter().all(|(_, x)| *x == Value::Int(45)));
+    assert_eq!(values(&finish(&r.sched, all)).len(), 16);
+    // Bad placements are refused at once, not queued forever.
+    assert!(r.sched.submit(job("count", 1, Placement::Auto(17))).is_err());
+    assert!(r.sched.submit(job("count", 1, Placement::Target(vec![CoreId(16)]))).is_err());
+    assert!(r.sched.submit(job("count", 1, Placement::Target(vec![CoreId(2), CoreId(2)]))).is_err());
+}
+
+#[test]
+fn cancel_stops_a_running_launch_and_a_queued_one_and_the_core_goes_on() {
+    let r = rig();
+    let endless = r.sched.submit(job("spin", 7, Placement::Target(vec![CoreId(7), CoreId(8)]))).unwrap();
+    let queued = r.sched.submit(job("count", 3, Placement::Target(vec![CoreId(7)]))).unwrap();
+    // Core 8 returns; core 7 spins.
+    let mut seen = Vec::new();
+    while seen.is_empty() {
+        let v = r.sched.wait(endless, Duration::from_secs(5), Some(&[])).unwrap();
+        seen = v.outcomes.iter().filter(|(_, o)| o.is_some()).map(|(c, _)| c.0).collect();
+    }
+    assert_eq!(seen, vec![8]);
+    assert_eq!(r.sched.view(queued).unwrap().state, JobState::Queued);
+    assert!(r.sched.cancel(queued));
+    assert_eq!(r.sched.view(queued).unwrap().state, JobState::CancelledQueued);
+    assert!(r.sched.cancel(endless));
+    let v = finish(&r.sched, endless);
+    assert_eq!(v.outcomes[0], (CoreId(7), Some(CoreOutcome::Cancelled)));
+    assert_eq!(v.outcomes[1], (CoreId(8), Some(CoreOutcome::Returned(Value::Int(8)))));
+    assert!(!r.sched.cancel(endless), "already final");
+    let next = r.sched.submit(job("count", 4, Placement::Target(vec![CoreId(7)]))).unwrap();
+    assert_eq!(values(&finish(&r.sched, next)), vec![(7, Value::Int(6))]);
+    assert!(r.sched.busy_cores().is_empty());
+}
