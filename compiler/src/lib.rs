@@ -51,6 +51,8 @@ pub struct Program {
     pub uses_print_statement: bool,
     /// The kernel a [`compile_kernel`] image calls (None for a plain program).
     pub kernel: Option<KernelInfo>,
+    /// The image's globals, by index (device-data bindings name them).
+    pub globals: Vec<String>,
 }
 
 /// What the host needs to know to call a kernel: its signature.
@@ -163,7 +165,12 @@ fn compile_here(
     };
     let def = kernel.as_ref().map(|k| (k.name.as_str(), error::Pos { line: k.line, col: 1 }));
     let compiled = codegen::compile_module_with_entry(&body, &scope, filename, def).map_err(located)?;
-    Ok(Program { image: image::write(&compiled.module), uses_print_statement: compiled.uses_print_statement, kernel })
+    Ok(Program {
+        image: image::write(&compiled.module),
+        uses_print_statement: compiled.uses_print_statement,
+        kernel,
+        globals: compiled.module.globals.clone(),
+    })
 }
 
 /// The last top-level `def name(...)` of `body` (the one bound when the

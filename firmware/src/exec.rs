@@ -14,6 +14,7 @@ use shared_protocol::mailbox::{DoneStatus, cmd, status};
 use shared_protocol::value as enc;
 
 use crate::arena::Mem;
+use crate::data;
 use crate::events::EmitError;
 use crate::modules::rng::Rng;
 use crate::exc::{Exc, Part};
@@ -22,6 +23,7 @@ use crate::seq;
 use crate::platform::Platform;
 use crate::report;
 use crate::service::{Executor, Mailbox};
+use crate::shared::Shared;
 use crate::verify::{self, Reject};
 use crate::value::Value;
 use crate::vm::{self, St, Stop};
@@ -71,10 +73,13 @@ impl Executor for Vm {
                 return Ok(DoneStatus::Error);
             }
         }
-        let mut ran = run_vm(&mut st, p, mb, launch);
+        let mut loaded = false;
+        let mut ran = run_vm(&mut st, p, mb, launch, &mut loaded);
         if ran.is_ok() && crate::arena::word(st.m.sram, header::ENTRY) != 0 {
             ran = run_kernel(&mut st, p, mb, launch);
         }
+        // Only a launch whose device data was loaded may write it back.
+        let ran = if loaded { keep_data(&mut st, mb, ran) } else { ran };
         finish(&st, ran, p, mb, launch)
     }
 }
@@ -101,8 +106,10 @@ fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32) -> Result<(), verify::Bad
 /// Enter function 0 and run it (out of line: nothing of the loading and
 /// verifying stays on the stack under the VM).
 #[inline(never)]
-fn run_vm<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
+fn run_vm<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32, loaded: &mut bool) -> Result<Value, Stop> {
     st.start()?;
+    data::load(st, mb).map_err(|e| st.raise(e))?;
+    *loaded = true;
     vm::run(st, p, mb, launch)
 }
 
@@ -145,8 +152,6 @@ fn bad_args() -> Exc {
 /// Push global `k` and the arguments of the Run command (an encoded tuple
 /// in the inbox, or nothing) on the operand stack; returns their count.
 /// Everything is checked: bad data is a ValueError, too much a MemoryError.
-/// Strs are copied into the heap, lists and tuples built in place; every
-/// object is reachable from the stack when the next one is allocated.
 #[inline(never)]
 fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
     let f = st.m.load(st.globals + 2 * k);
@@ -159,38 +164,63 @@ fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
         return Err(bad_args());
     }
     let end = at + len;
-    // The next word of the arguments (no closure: it would be a function of
-    // its own, and the outliner would call it from resident code).
-    macro_rules! word {
-        () => {{
-            at += 4;
-            if at > end {
-                return Err(bad_args());
-            }
-            mb.inbox.load(at - 4)
-        }};
-    }
     let argc = if len == 0 {
         0
     } else {
-        let head = word!();
+        let head = mb.inbox.load(at);
+        at += 4;
         if enc::tag_of(head) != enc::TUPLE {
             return Err(bad_args());
         }
         enc::len_of(head)
     };
-    // Room for the callee and the arguments in the frame segment of
-    // function 0's frame (its frame is the last one).
+    room(st, argc + 1)?;
+    st.push(f);
+    decode_onto_stack(st, &mb.inbox, &mut at, end, argc, bad_args)?;
+    // Nothing may follow the tuple.
+    if at == end { Ok(argc) } else { Err(bad_args()) }
+}
+
+/// MemoryError unless `n` more values fit on the operand stack, in the
+/// frame segment of the current frame (function 0's: it is the last one).
+pub(crate) fn room(st: &St, n: u32) -> Result<(), Exc> {
     let fp = st.fp;
     let hi = st.segs.iter().find(|s| fp >= s.0 && fp < s.1).map_or(0, |s| s.1);
-    if st.sp as u64 + 2 * (argc as u64 + 1) > hi as u64 {
+    if st.sp as u64 + 2 * n as u64 > hi as u64 {
         return Err(Exc::new(ExcType::MemoryError, Msg::OutOfMemory));
     }
-    st.push(f);
+    Ok(())
+}
+
+/// Build `count` values encoded in `src` from byte `*at` (never reading at
+/// or past `end`) and push them on the operand stack (the caller checked
+/// the room). Strs are copied into the heap, lists and tuples built in
+/// place; every object is reachable from the stack when the next one is
+/// allocated. Bad data is `bad()`, too much a MemoryError.
+#[inline(never)]
+pub(crate) fn decode_onto_stack(
+    st: &mut St,
+    src: &Shared,
+    at: &mut u32,
+    end: u32,
+    count: u32,
+    bad: fn() -> Exc,
+) -> Result<(), Exc> {
+    // The next word (no closure: it would be a function of its own, and
+    // the outliner would call it from resident code).
+    macro_rules! word {
+        () => {{
+            *at += 4;
+            if *at > end {
+                return Err(bad());
+            }
+            src.load(*at - 4)
+        }};
+    }
     // Open sequences: (word of the next item, items still to come); the
-    // outermost (the argument tuple itself) goes onto the stack (word 0).
+    // outermost (the values themselves) go onto the stack (word 0).
     let mut open = [(0u32, 0u32); NEST + 1];
-    open[0].1 = argc;
+    open[0].1 = count;
     let mut depth = 1usize;
     loop {
         // `get`s, not indexing: no panic paths (their data stays resident).
@@ -198,8 +228,7 @@ fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
             match depth.checked_sub(1).and_then(|d| open.get_mut(d)) {
                 Some((_, 0)) => depth -= 1,
                 Some((slot, left)) => break (slot, left),
-                // Nothing may follow the tuple.
-                None => return if at == end { Ok(argc) } else { Err(bad_args()) },
+                None => return Ok(()),
             }
         };
         let head = word!();
@@ -217,7 +246,7 @@ fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
                     st.m.set(s + 1 + i, if left < 4 { w & ((1 << (8 * left)) - 1) } else { w });
                 }
                 if !utf8(&st.m, s) {
-                    return Err(bad_args());
+                    return Err(bad());
                 }
                 Value::Str(s)
             }
@@ -228,7 +257,7 @@ fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
                 Value::List(l)
             }
             enc::TUPLE => Value::Tuple(st.new_tuple(n)?),
-            _ => return Err(bad_args()),
+            _ => return Err(bad()),
         };
         if *slot == 0 {
             st.push(v);
@@ -238,7 +267,7 @@ fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
         }
         *left -= 1;
         if let Some(items) = seq::items(&st.m, v) {
-            let Some(level) = open.get_mut(depth) else { return Err(bad_args()) };
+            let Some(level) = open.get_mut(depth) else { return Err(bad()) };
             *level = (items.1, items.0);
             depth += 1;
         }
@@ -273,6 +302,20 @@ fn utf8(m: &Mem, s: u32) -> bool {
         i += n + 1;
     }
     true
+}
+
+/// Keep the device-resident data when the launch ends (returned, raised or
+/// cancelled; not when halted). A store that does not fit turns a return
+/// into its MemoryError.
+#[inline(never)]
+fn keep_data(st: &mut St, mb: &Mailbox, ran: Result<Value, Stop>) -> Result<Value, Stop> {
+    if let Ok(_) | Err(Stop::Raise | Stop::Cancel) = ran
+        && let Err(e) = data::store(st, mb)
+        && ran.is_ok()
+    {
+        return Err(st.raise(e));
+    }
+    ran
 }
 
 /// Report how a launch ended (out of line: not on the stack under the VM).

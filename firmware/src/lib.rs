@@ -26,6 +26,7 @@
 
 pub mod arena;
 pub mod builtins;
+pub mod data;
 pub mod events;
 pub mod exc;
 pub mod exec;

@@ -39,16 +39,25 @@ fn native_repr(id: u16, out: &mut [u8; REPR_MAX]) -> usize {
 /// Deepest list/tuple nesting sent as such; deeper ones go as `[...]`.
 const NEST: usize = 8;
 
-/// Where encoded words go: into a record, or only counted (`rec` None).
-/// One encoder serves both, so sizes and contents cannot disagree.
+/// Where encoded words go: into a record, into the data store (data.rs:
+/// from byte `.1` up to `.2` of the store), or only counted (both None).
+/// One encoder serves all, so sizes and contents cannot disagree.
 pub struct Out<'r, 'a> {
     pub rec: Option<&'r mut crate::events::Record<'a>>,
     pub words: u32,
+    pub store: Option<(crate::shared::Shared, u32, u32)>,
 }
 
 impl WordSink for Out<'_, '_> {
     fn push(&mut self, word: u32) -> Result<(), Full> {
         self.words = self.words.saturating_add(1);
+        if let Some((d, at, end)) = &mut self.store {
+            if *at >= *end {
+                return Err(Full);
+            }
+            d.store(*at, word);
+            *at += 4;
+        }
         match &mut self.rec {
             Some(r) => r.push(word),
             None => Ok(()),
@@ -68,7 +77,7 @@ fn opaque_text(v: Value) -> &'static [u8] {
 
 /// Words `v` takes encoded.
 pub fn value_words(m: &Mem, v: Value) -> u32 {
-    let mut out = Out { rec: None, words: 0 };
+    let mut out = Out { rec: None, words: 0, store: None };
     let _ = put_value(&mut out, m, v);
     out.words
 }
@@ -149,7 +158,7 @@ pub fn result<P: Platform>(
 ) -> Result<(), EmitError> {
     mb.ring
         .emit(p, EventKind::Result, launch, value_words(m, v), |r| {
-            put_value(&mut Out { rec: Some(r), words: 0 }, m, v)
+            put_value(&mut Out { rec: Some(r), words: 0, store: None }, m, v)
         })
 }
 
@@ -167,7 +176,7 @@ pub fn error<P: Platform>(
     let parts = e.parts();
     let size = 5 + parts.iter().map(|&part| part_words(m, part)).sum::<u32>();
     mb.ring.emit(p, EventKind::Error, launch, size, |r| {
-        let r = &mut Out { rec: Some(r), words: 0 };
+        let r = &mut Out { rec: Some(r), words: 0, store: None };
         r.push(e.ty as u32)?;
         r.push(e.msg as u32)?;
         r.push(line)?;
@@ -212,7 +221,7 @@ pub fn print<P: Platform>(
         _ => value::put_str(r, default),
     };
     mb.ring.emit(p, EventKind::Print, launch, size, |r| {
-        let r = &mut Out { rec: Some(r), words: 0 };
+        let r = &mut Out { rec: Some(r), words: 0, store: None };
         put_text(r, sep, " ")?;
         put_text(r, end, "\n")?;
         r.push(n)?;
@@ -232,7 +241,7 @@ pub fn refused<P: Platform>(
 ) -> Result<(), EmitError> {
     // The host writes the text (Msg::ImageRefused): no number formatting here.
     mb.ring.emit(p, EventKind::Error, launch, 8, |r| {
-        let r = &mut Out { rec: Some(r), words: 0 };
+        let r = &mut Out { rec: Some(r), words: 0, store: None };
         r.push(shared_protocol::errors::ExcType::ValueError as u32)?;
         r.push(shared_protocol::errors::Msg::ImageRefused as u32)?;
         r.push(0)?;

@@ -1,7 +1,7 @@
 //! Boot and the service loop: idle → command → run → report → idle.
 
 use shared_protocol::layout::{
-    core_area, spill_size, CORE_EVENT_RING, CORE_SPILL, CORE_EVENT_RING_SIZE, CORE_INBOX, CORE_INBOX_SIZE, CORE_STATUS,
+    core_area, data_store_size, data_store_start, spill_size, CORE_EVENT_RING, CORE_SPILL, CORE_EVENT_RING_SIZE, CORE_INBOX, CORE_INBOX_SIZE, CORE_STATUS,
     CORE_STATUS_SIZE, COMMAND_SLOT_SIZE, COMMAND_SLOT_START,
 };
 use shared_protocol::mailbox::{
@@ -22,6 +22,8 @@ pub struct Mailbox {
     pub ring: Ring,
     /// This core's DRAM spill area (the VM's memory above the SRAM arena).
     pub spill: Shared,
+    /// This core's data store (`layout::data_store`).
+    pub data: Shared,
 }
 
 impl Mailbox {
@@ -40,7 +42,8 @@ impl Mailbox {
         let status = dram.sub(area + CORE_STATUS, CORE_STATUS_SIZE);
         let ring = Ring { ring: dram.sub(area + CORE_EVENT_RING, CORE_EVENT_RING_SIZE), status, cmd };
         let spill = dram.sub(area + CORE_SPILL, spill_size(p.chip()));
-        Mailbox { cmd, status, inbox: dram.sub(area + CORE_INBOX, CORE_INBOX_SIZE), ring, spill }
+        let data = dram.sub(area + data_store_start(p.chip()), data_store_size(p.chip()));
+        Mailbox { cmd, status, inbox: dram.sub(area + CORE_INBOX, CORE_INBOX_SIZE), ring, spill, data }
     }
 
     fn set_state(&self, state: CoreState) {

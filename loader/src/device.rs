@@ -278,6 +278,12 @@ impl Device {
         self.core_dram(core, layout::CORE_EVENT_RING, layout::CORE_EVENT_RING_SIZE)
     }
 
+    /// The core's data store (device-resident data; the core's own, but
+    /// the loader clears its header before a boot).
+    pub(crate) fn data_store(&self, core: CoreId) -> Window {
+        self.core_dram(core, layout::data_store_start(self.chip), layout::data_store_size(self.chip))
+    }
+
     pub(crate) fn inbox(&self, core: CoreId) -> Window {
         self.core_dram(core, layout::CORE_INBOX, layout::CORE_INBOX_SIZE)
     }

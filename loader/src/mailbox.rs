@@ -44,7 +44,7 @@ pub(crate) struct CommandWords {
     pub kind: Command,
     pub launch: u32,
     pub group: Vec<CoreId>,
-    pub args: [u32; 4],
+    pub args: [u32; 6],
 }
 
 impl Device {
@@ -126,7 +126,7 @@ impl Device {
         let protocol = |detail: String| LoaderError::Protocol { core: core.0, detail };
         let seq = self.send_command(
             core,
-            &CommandWords { kind: Command::Echo, launch, group: vec![core], args: [word, 0, 0, 0] },
+            &CommandWords { kind: Command::Echo, launch, group: vec![core], args: [word, 0, 0, 0, 0, 0] },
         );
         let timeout = self.timeouts.command;
         let deadline = deadline_after(timeout);

@@ -5,7 +5,7 @@ use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
 use shared_protocol::chip::{config, debugcmd, debugstatus, irq, reg, status as core_status, SOFT_RESET_PC, SRAM_SIZE};
-use shared_protocol::layout::{CODE_BUDGET, CODE_START, CORE_STATUS_SIZE};
+use shared_protocol::layout::{data_store, CODE_BUDGET, CODE_START, CORE_STATUS_SIZE};
 use shared_protocol::mailbox::{
     cmd, firmware_header, status, CoreState, Fault, FirmwareKind, FIRMWARE_MAGIC, STATUS_MAGIC,
 };
@@ -212,6 +212,8 @@ impl Device {
         // Before SYNC the core runs nothing, so its status block is ours to
         // clear: whatever is there afterwards is from this boot.
         self.status_block(core).zero(0, CORE_STATUS_SIZE as usize);
+        // A new boot starts with no device-resident data.
+        self.data_store(core).zero(0, data_store::HEADER_SIZE as usize);
         let nonce = self.next_nonce();
         self.cmd_slot(core).store(cmd::BOOT_NONCE as usize, nonce);
         nonce

@@ -26,6 +26,8 @@ pub struct RunOptions {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct KernelArgs {
     words: Vec<u32>,
+    /// Device-data bindings: (global index in the image, data-store slot).
+    data: Vec<(u32, u32)>,
 }
 
 impl KernelArgs {
@@ -72,13 +74,31 @@ impl KernelArgs {
             }
             arg.encode(&mut words).map_err(|e| LoaderError::InvalidArgument(format!("{}: {e}", which())))?;
         }
-        Ok(KernelArgs { words })
+        Ok(KernelArgs { words, data: Vec::new() })
+    }
+
+    /// Bind device-resident data (design.md §5) for the launch: global
+    /// `index` of the image starts with the value in store slot `slot` of
+    /// each core, and the slot keeps the global's value when the launch ends
+    /// (`mailbox::cmd::ARG4`). Slots are below
+    /// `layout::data_store::SLOTS`, each bound once.
+    pub fn with_data(mut self, bindings: &[(u32, u32)]) -> Result<KernelArgs, LoaderError> {
+        let slots = shared_protocol::layout::data_store::SLOTS;
+        for (i, &(_, slot)) in bindings.iter().enumerate() {
+            if slot >= slots || bindings[..i].iter().any(|b| b.1 == slot) {
+                return Err(LoaderError::InvalidArgument(format!(
+                    "device-data slot {slot} is out of range (0..{slots}) or bound twice"
+                )));
+            }
+        }
+        self.data = bindings.to_vec();
+        Ok(self)
     }
 
     /// Arguments from words as they are, unchecked: for testing how the
     /// firmware refuses malformed argument data.
     pub fn from_words_unchecked(words: Vec<u32>) -> KernelArgs {
-        KernelArgs { words }
+        KernelArgs { words, data: Vec::new() }
     }
 
     /// The encoded words.
@@ -89,6 +109,11 @@ impl KernelArgs {
     /// Bytes the arguments take in a core's inbox.
     pub fn byte_len(&self) -> usize {
         self.words.len() * 4
+    }
+
+    /// The device-data bindings ([`KernelArgs::with_data`]).
+    pub fn data(&self) -> &[(u32, u32)] {
+        &self.data
     }
 }
 
@@ -306,7 +331,10 @@ impl Device {
         }
         let args_off = image.len().next_multiple_of(4);
         let args_len = args.map_or(0, KernelArgs::byte_len);
-        if args_off + args_len > CORE_INBOX_SIZE as usize {
+        // The bindings after the arguments, 8-byte aligned (two words each).
+        let data_off = (args_off + args_len).next_multiple_of(8);
+        let data = args.map_or(&[][..], KernelArgs::data);
+        if data_off + 8 * data.len() > CORE_INBOX_SIZE as usize {
             return Err(LoaderError::InvalidArgument(format!(
                 "the kernel's arguments take {args_len} bytes encoded; with its {}-byte image that is more than a core's inbox holds ({CORE_INBOX_SIZE} bytes): pass less data per call",
                 image.len()
@@ -324,13 +352,23 @@ impl Device {
             for (i, &w) in args.map_or(&[][..], KernelArgs::words).iter().enumerate() {
                 inbox.store(args_off + 4 * i, w);
             }
+            for (i, &(global, slot)) in data.iter().enumerate() {
+                inbox.store(data_off + 8 * i, global);
+                inbox.store(data_off + 8 * i + 4, slot);
+            }
         }
         let run_args = [0, image.len() as u32, if args_len == 0 { 0 } else { args_off as u32 }, args_len as u32];
+        let data_args = if data.is_empty() { [0, 0] } else { [data_off as u32, 8 * data.len() as u32] };
         let mut runs = Vec::with_capacity(cores.len());
         for &core in cores {
             let seq = self.send_command(
                 core,
-                &CommandWords { kind: Command::Run, launch: number, group: cores.to_vec(), args: run_args },
+                &CommandWords {
+                    kind: Command::Run,
+                    launch: number,
+                    group: cores.to_vec(),
+                    args: [run_args[0], run_args[1], run_args[2], run_args[3], data_args[0], data_args[1]],
+                },
             );
             runs.push(CoreRun {
                 core,

@@ -24,6 +24,9 @@ pub struct Kernel {
     /// The source used ePython's `print x` statement.
     #[pyo3(get)]
     pub uses_print_statement: bool,
+    /// The image's global names, by index (device-data bindings).
+    #[pyo3(get)]
+    pub globals: Vec<String>,
 }
 
 #[pymethods]
@@ -74,5 +77,6 @@ pub fn compile_kernel(
         line: info.line,
         filename: filename.to_string(),
         uses_print_statement: program.uses_print_statement,
+        globals: program.globals,
     })
 }

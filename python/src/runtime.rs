@@ -73,7 +73,8 @@ impl Runtime {
     /// parameters, in order) on `target` cores, or `auto` free ones, or all.
     /// Returns the job id. A value that cannot travel is a TypeError (or
     /// OverflowError) naming the parameter.
-    #[pyo3(signature = (kernel, args, target = None, auto = None))]
+    /// `data` binds device-resident data: (global index, store slot) pairs.
+    #[pyo3(signature = (kernel, args, target = None, auto = None, data = None))]
     fn submit(
         &self,
         py: Python<'_>,
@@ -81,6 +82,7 @@ impl Runtime {
         args: &Bound<'_, PyTuple>,
         target: Option<Vec<u32>>,
         auto: Option<u32>,
+        data: Option<Vec<(u32, u32)>>,
     ) -> PyResult<u64> {
         let mut values = Vec::with_capacity(args.len());
         for (i, arg) in args.iter().enumerate() {
@@ -90,6 +92,7 @@ impl Runtime {
             values.push(v);
         }
         let args = KernelArgs::encode(&values).map_err(loader_err)?;
+        let args = args.with_data(data.as_deref().unwrap_or(&[])).map_err(loader_err)?;
         let placement = match (target, auto) {
             (Some(t), _) => Placement::Target(t.into_iter().map(CoreId).collect()),
             (None, Some(k)) => Placement::Auto(k),

@@ -112,7 +112,8 @@ const _: () = {
 // +0x00000 status block (core writes; mailbox::status)     4 KB
 // +0x01000 event ring   (core writes; mailbox::event)     64 KB
 // +0x11000 inbox        (host writes: bytecode, arguments) 64 KB
-// +0x21000 spill        (core's: frames, big objects, big bytecode) to the end
+// +0x21000 spill        (core's: frames, big objects, big bytecode)
+//          data store   (core's: device-resident data; the last quarter)
 // ```
 // ---------------------------------------------------------------------------
 
@@ -153,8 +154,9 @@ const _: () = {
     assert!(DRAM_CODE_CAP <= DRAM_CODE_RESERVED);
     assert!(DRAM_CODE_START + DRAM_CODE_RESERVED <= DRAM_SHARED_START + DRAM_SHARED_SIZE);
     assert!(DRAM_CODE_START.is_multiple_of(8));
-    // An E64 still gets a spill area.
+    // An E64 still gets a spill area and a data store.
     assert!(per_core_size(Chip::E64) > CORE_SPILL);
+    assert!(spill_size(Chip::E64) >= 128 * 1024 && data_store_size(Chip::E64) >= 64 * 1024);
 };
 
 /// Bytes of DRAM each core owns: the window after the shared area, split
@@ -168,9 +170,50 @@ pub const fn core_area(chip: Chip, core: CoreId) -> DramOffset {
     DramOffset(DRAM_CORES_START + core.0 * per_core_size(chip))
 }
 
-/// Size of a core's spill area.
+/// Size of a core's spill area (the VM's DRAM memory).
 pub const fn spill_size(chip: Chip) -> u32 {
-    per_core_size(chip) - CORE_SPILL
+    per_core_size(chip) - CORE_SPILL - data_store_size(chip)
+}
+
+/// Size of a core's data store, after its spill area: a quarter of what
+/// follows the inbox, in whole pages (E16: 460 KB, E64: 88 KB).
+pub const fn data_store_size(chip: Chip) -> u32 {
+    ((per_core_size(chip) - CORE_SPILL) / 4) & !(PAGE - 1)
+}
+
+/// Offset of a core's data store in its DRAM area.
+pub const fn data_store_start(chip: Chip) -> u32 {
+    CORE_SPILL + spill_size(chip)
+}
+
+/// The data store: device-resident values (`define_on_device`) that outlive
+/// a launch, kept by the core in the value encoding. Only the core writes
+/// it, except that the loader zeroes its header before the core boots.
+///
+/// ```text
+/// +0       ACTIVE: which half holds the live values (0 or 1)
+/// +4       table of half 0: SLOTS × (byte offset in the store, words); 0 words = empty
+/// +4+8*SLOTS table of half 1
+/// HEADER   half 0 | half 1 (equal sizes, the rest of the store)
+/// ```
+///
+/// At the end of a launch with bindings the core writes every slot into the
+/// other half (bound slots from their globals, the others copied) and then
+/// flips ACTIVE: a launch that stops half way leaves the old values whole.
+pub mod data_store {
+    /// Slots (distinct device-resident names) per core.
+    pub const SLOTS: u32 = 64;
+    pub const ACTIVE: u32 = 0;
+    /// Byte offset of half `h`'s slot table.
+    pub const fn table(h: u32) -> u32 {
+        4 + h * SLOTS * 8
+    }
+    pub const HEADER_SIZE: u32 = 4 + 2 * SLOTS * 8;
+    /// Byte offset and size of half `h` in a store of `size` bytes.
+    pub const fn half(size: u32, h: u32) -> (u32, u32) {
+        let len = ((size - HEADER_SIZE) / 2) & !3;
+        (HEADER_SIZE + h * len, len)
+    }
 }
 
 #[cfg(test)]

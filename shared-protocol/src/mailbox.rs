@@ -40,6 +40,14 @@ pub mod cmd {
     pub const ARG1: u32 = 0x1C;
     pub const ARG2: u32 = 0x20;
     pub const ARG3: u32 = 0x24;
+    /// For [`super::Command::Run`]: ARG4 = inbox offset of the launch's
+    /// device-data bindings, ARG5 = their length in bytes (0: none). A
+    /// binding is two words, a global's index in the image and a slot of the
+    /// core's data store (`layout::data_store`): the global starts with the
+    /// slot's value, and the slot keeps the global's value when the launch
+    /// ends (device-resident data, design.md §5).
+    pub const ARG4: u32 = 0x28;
+    pub const ARG5: u32 = 0x2C;
     /// Bytes of the event ring the host has consumed (monotonic, wraps at 2^32).
     pub const EVENT_ACK: u32 = 0x40;
     /// A launch number to stop cooperatively (checked where the VM checks halt).
