@@ -94,9 +94,13 @@ fn a_second_open_on_the_same_path_is_busy() {
     assert!(matches!(e, LoaderError::Busy { .. }), "{e}");
     assert!(e.to_string().contains("in use"), "{e}");
     // Once the first is closed, the device can be opened and booted again.
+    // No other test may be between fork and exec meanwhile: a forked child
+    // holds a copy of every fd (the flock with it) until its exec closes them.
     let Rig { dev, sim } = r;
+    let no_spawn = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
     drop(dev);
     let dev = Device::open_with(sim.path(), OpenOptions { timeouts: timeouts(), ..Default::default() }).unwrap();
+    drop(no_spawn);
     dev.boot(&[CoreId(2)]).unwrap();
     assert_eq!(dev.echo(CoreId(2), 9).unwrap(), 9);
 }
@@ -349,6 +353,12 @@ fn different_cores_can_be_driven_from_different_threads() {
 /// Set in a child process of the test below: serve a simulator at this path.
 const SERVE_ENV: &str = "EPYTHON_LOADER_TEST_SERVE";
 
+/// Held while this test binary starts a child process (see its users).
+static SPAWN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// If set, the program that runs the child test process (e.g. `qemu-arm-static`).
+const EXEC_WRAPPER_ENV: &str = "EPYTHON_TEST_EXEC_WRAPPER";
+
 /// Not a test of its own: the body of the child process that
 /// `a_simulator_in_another_process_works` starts (it returns at once otherwise).
 #[test]
@@ -376,12 +386,28 @@ fn a_simulator_in_another_process_works() {
     let dir = if std::path::Path::new("/dev/shm").is_dir() { "/dev/shm".into() } else { std::env::temp_dir() };
     let path = dir.join(format!("epython-loader-xproc-{}", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let child = std::process::Command::new(std::env::current_exe().unwrap())
+    // Under qemu-user (`make armv7-test`) an ARM test binary cannot exec
+    // another ARM binary without binfmt_misc, so the Makefile names the
+    // emulator to start the child through.
+    let exe = std::env::current_exe().unwrap();
+    let mut command = match std::env::var_os(EXEC_WRAPPER_ENV) {
+        Some(wrapper) if !wrapper.is_empty() => {
+            let mut c = std::process::Command::new(wrapper);
+            c.arg(exe);
+            c
+        }
+        _ => std::process::Command::new(exe),
+    };
+    // spawn() returns once the child has exec'd (closing its copies of our
+    // CLOEXEC fds); see a_second_open_on_the_same_path_is_busy.
+    let spawning = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+    let child = command
         .args(["--exact", "sim_server_child", "--nocapture"])
         .env(SERVE_ENV, &path)
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("start the simulator process");
+    drop(spawning);
     let _child = Child(child, path.clone());
     // Wait (bounded) for the server to say Running.
     let deadline = Instant::now() + Duration::from_secs(20);
