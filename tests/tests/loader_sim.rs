@@ -122,6 +122,57 @@ fn the_hardware_backend_forced_on_a_sim_file_boots_and_echoes() {
     assert!(lines.iter().all(|(_, l)| l == "hw 1"), "{lines:?}");
 }
 
+/// Issue 7: the hardware backend (no notify, polling waits; the simulator
+/// notices register writes by itself) runs a whole program on a simulator
+/// file with exactly the default path's output and outcomes, an error on one
+/// core included.
+#[test]
+fn the_hardware_backend_gives_the_same_output_as_the_default_path() {
+    let src = "\
+import parallel
+me = parallel.coreid()
+n = 1 + me
+steps = 0
+while n != 1:
+    if n % 2 == 0:
+        n = n // 2
+    else:
+        n = 3 * n + 1
+    steps += 1
+print('core', me, 'of', parallel.numcores(), 'steps', steps)
+xs = [i * 0.5 for i in range(me + 1)]
+print(sum(xs), xs[-1], 1 / (me + 3))
+if me == 3:
+    print(len(xs) // (me - 3))
+print('done', me)
+";
+    let on = cores(8);
+    let per_path = |force_hardware: bool| {
+        let r = rig_with(force_hardware);
+        let expected = if force_hardware { BackendKind::Hardware } else { BackendKind::Simulator };
+        assert_eq!(r.dev.backend_kind(), expected);
+        r.dev.boot(&on).expect("boot");
+        let (outcomes, lines) = run(&r.dev, src, &on, Some(Duration::from_secs(30)));
+        // Lines of different cores may interleave differently; each core's
+        // own lines keep their order.
+        let by_core: Vec<Vec<String>> =
+            on.iter().map(|c| lines.iter().filter(|(lc, _)| lc == c).map(|(_, l)| l.clone()).collect()).collect();
+        (outcomes, by_core)
+    };
+    let (default_outcomes, default_lines) = per_path(false);
+    let (hw_outcomes, hw_lines) = per_path(true);
+    // The default path did the whole program, so the comparison means something.
+    assert_eq!(default_lines[5], vec!["core 5 of 8 steps 8", "7.5 2.5 0.125", "done 5"]);
+    assert_eq!(default_lines[3].len(), 2, "{:?}", default_lines[3]);
+    match &default_outcomes[3].1 {
+        CoreOutcome::Error(e) => assert!(e.to_string().contains("ZeroDivisionError"), "{e}"),
+        other => panic!("core 3: {other:?}"),
+    }
+    assert!(default_outcomes.iter().filter(|(c, _)| c.0 != 3).all(|(_, o)| *o == CoreOutcome::Returned(Value::None)));
+    assert_eq!(hw_lines, default_lines);
+    assert_eq!(hw_outcomes, default_outcomes);
+}
+
 #[test]
 fn a_run_prints_lines_per_core_and_returns() {
     let r = rig();
