@@ -86,6 +86,11 @@ fn halt_and_reload_one_core_then_echo_again() {
 
 #[test]
 fn a_second_open_on_the_same_path_is_busy() {
+    // A child forked by another test holds a copy of every fd open at the
+    // fork (our flock with it) until it execs, and under qemu-user spawn()
+    // may return before that exec. So no fork may happen while this test has
+    // the device open: it holds the lock that every spawn here takes.
+    let no_spawn = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
     let r = rig();
     let e = match Device::open(r.sim.path()) {
         Ok(_) => panic!("a second open succeeded"),
@@ -94,10 +99,7 @@ fn a_second_open_on_the_same_path_is_busy() {
     assert!(matches!(e, LoaderError::Busy { .. }), "{e}");
     assert!(e.to_string().contains("in use"), "{e}");
     // Once the first is closed, the device can be opened and booted again.
-    // No other test may be between fork and exec meanwhile: a forked child
-    // holds a copy of every fd (the flock with it) until its exec closes them.
     let Rig { dev, sim } = r;
-    let no_spawn = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
     drop(dev);
     let dev = Device::open_with(sim.path(), OpenOptions { timeouts: timeouts(), ..Default::default() }).unwrap();
     drop(no_spawn);
@@ -449,8 +451,7 @@ fn a_simulator_in_another_process_works() {
         }
         _ => std::process::Command::new(exe),
     };
-    // spawn() returns once the child has exec'd (closing its copies of our
-    // CLOEXEC fds); see a_second_open_on_the_same_path_is_busy.
+    // See a_second_open_on_the_same_path_is_busy.
     let spawning = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
     let child = command
         .args(["--exact", "sim_server_child", "--nocapture"])
