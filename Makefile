@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check
+.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -70,3 +70,31 @@ qemu-test:
 	CARGO=$(CARGO) firmware-image/qemu-test.sh
 
 firmware-check: firmware-size firmware-ld-check qemu-test
+
+# The Parallella's ARM CPU (README "Building for the board"). .cargo/config.toml
+# names the cross linker, +crt-static and the qemu runner for this target only.
+# Needs: rustup target add armv7-unknown-linux-gnueabihf; apt-get install
+# gcc-arm-linux-gnueabihf libc6-dev-armhf-cross qemu-user-static (.ci/run does).
+ARMV7 := armv7-unknown-linux-gnueabihf
+ARMV7_BIN := $(or $(CARGO_TARGET_DIR),target)/$(ARMV7)/release/epython
+
+# The epython CLI for the board, statically linked (Debian's cross glibc 2.36 is
+# newer than the Parallella images'): fails unless `file` says it is a static
+# 32-bit ARM executable.
+armv7:
+	$(CARGO) build --release --target $(ARMV7) -p cli
+	@info=$$(file -b $(ARMV7_BIN)) || exit 1; echo "$(ARMV7_BIN): $$info"; \
+	case "$$info" in \
+	  *"32-bit"*ARM*"statically linked"*|*"32-bit"*ARM*"static-pie linked"*) \
+	    echo "armv7: static ARM binary, $$(stat -c %s $(ARMV7_BIN)) bytes";; \
+	  *) echo "armv7: $(ARMV7_BIN) is not a statically linked 32-bit ARM executable" >&2; exit 1;; \
+	esac
+
+# The loader's tests on a 32-bit ARM host (64-bit file offsets past 2 GB,
+# separate mmaps of each window) under qemu-arm-static, then the end-to-end
+# loader tests that drive a simulator (in-process and in a second process,
+# started through the emulator because qemu-user cannot exec an ARM binary
+# without binfmt_misc).
+armv7-test:
+	$(CARGO) test --target $(ARMV7) -p loader
+	EPYTHON_TEST_EXEC_WRAPPER=qemu-arm-static $(CARGO) test --target $(ARMV7) -p e2e-tests --test loader_sim --test loader_elf

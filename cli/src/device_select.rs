@@ -3,8 +3,9 @@
 //! else an in-process simulated E16.
 
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 
-use loader::Device;
+use loader::{Device, OpenOptions};
 use shared_protocol::Chip;
 use simulator::Simulator;
 
@@ -16,6 +17,13 @@ const BOARD_NODES: [&str; 2] = ["/dev/epiphany/mesh0", "/dev/epiphany"];
 pub struct Opened {
     pub device: Device,
     pub simulator: Option<Simulator>,
+}
+
+/// `--allow-devmem` was given (set once, by main, before any device is opened).
+static ALLOW_DEVMEM: AtomicBool = AtomicBool::new(false);
+
+pub fn allow_devmem() {
+    ALLOW_DEVMEM.store(true, Ordering::Relaxed);
 }
 
 pub fn open() -> Result<Opened, String> {
@@ -33,7 +41,8 @@ pub fn open() -> Result<Opened, String> {
     };
     match path {
         Some(path) => {
-            let device = Device::open(&path).map_err(|e| format!("epython: {e}"))?;
+            let opts = OpenOptions { allow_devmem: ALLOW_DEVMEM.load(Ordering::Relaxed), ..Default::default() };
+            let device = Device::open_with(&path, opts).map_err(|e| format!("epython: {e}"))?;
             Ok(Opened { device, simulator: None })
         }
         None => {

@@ -39,7 +39,10 @@ struct RunArgs {
     cores: Option<Vec<u32>>,
     /// Stop the program after this many seconds (cores are halted and reset).
     #[arg(long, value_name = "SECONDS")]
-    timeout: Option<f64>,
+    timeout: Option<f64>,    /// Accept /dev/mem as the device (EPYTHON_DEVICE=/dev/mem), on a board
+    /// without the epiphany driver. Root only; refused without this flag.
+    #[arg(long)]
+    allow_devmem: bool,
 }
 
 #[derive(Subcommand)]
@@ -56,6 +59,10 @@ enum Command {
     },
     /// Board bring-up: inspect, test and reset the cores.
     Device {
+        /// Accept /dev/mem as the device (EPYTHON_DEVICE=/dev/mem), on a board
+        /// without the epiphany driver. Root only; refused without this flag.
+        #[arg(long, global = true)]
+        allow_devmem: bool,
         #[command(subcommand)]
         command: DeviceCommand,
     },
@@ -129,12 +136,15 @@ fn parse_timeout(seconds: Option<f64>) -> Result<Option<Duration>, ExitCode> {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if cli.run.allow_devmem || matches!(cli.command, Some(Command::Device { allow_devmem: true, .. })) {
+        device_select::allow_devmem();
+    }
     let result = match cli.command {
         Some(Command::Compile { file, output, disassemble }) => run::compile_command(&file, output, disassemble),
         Some(Command::Sim { command: SimCommand::Serve { file, rows, cols, break_cores } }) => {
             run::serve_command(&file, rows, cols, &break_cores)
         }
-        Some(Command::Device { command }) => match command {
+        Some(Command::Device { command, .. }) => match command {
             DeviceCommand::Info => device_cmds::info_command(),
             DeviceCommand::Selftest => device_cmds::selftest_command(),
             DeviceCommand::Reset => device_cmds::reset_command(),

@@ -198,3 +198,29 @@ fn device_run_loads_an_elf_starts_it_and_reports_each_core() {
     assert!(!run.ok());
     assert!(run.stderr.contains("epython:"), "{}", run.stderr);
 }
+
+#[test]
+fn dev_mem_needs_allow_devmem() {
+    // A node with /dev/mem's numbers (1:1) under another name. The refusal
+    // comes before any open; with the flag the open itself is attempted (and
+    // fails here: no such driver behind the node, nothing is mapped).
+    let dir = Scratch::new("devmem");
+    let node = dir.0.join("mem");
+    let made = std::process::Command::new("mknod").arg(&node).args(["c", "1", "1"]).status();
+    if !made.is_ok_and(|s| s.success()) {
+        eprintln!("skipped: cannot create a device node here (needs CAP_MKNOD)");
+        return;
+    }
+    let prog = dir.write("p.py", "print(1)\n");
+    for args in [vec!["device", "info"], vec![prog.to_str().unwrap()]] {
+        let run = epython(&args, Some(&node));
+        assert!(!run.ok(), "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains("is /dev/mem") && run.stderr.contains("--allow-devmem"), "{args:?}: {}", run.stderr);
+    }
+    for args in [vec!["device", "--allow-devmem", "info"], vec!["device", "info", "--allow-devmem"], vec!["--allow-devmem", prog.to_str().unwrap()]] {
+        let run = epython(&args, Some(&node));
+        assert!(!run.ok(), "{args:?}: {}", run.stdout);
+        assert!(run.stderr.contains("cannot open device"), "{args:?}: {}", run.stderr);
+        assert!(!run.stderr.contains("is /dev/mem"), "{args:?}: {}", run.stderr);
+    }
+}

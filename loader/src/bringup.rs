@@ -50,6 +50,9 @@ pub enum DriverKind {
     Mesh0,
     /// The older driver's `/dev/epiphany` (DRAM at file offset 0x3E000000).
     Legacy,
+    /// `/dev/mem`, no driver (`allow_devmem`; DRAM at its physical address
+    /// 0x3E000000, cores at their mesh addresses).
+    DevMem,
 }
 
 impl DriverKind {
@@ -59,7 +62,16 @@ impl DriverKind {
             DriverKind::SimulatorFileAsHardware => "simulator file driven as hardware (mesh0 layout)",
             DriverKind::Mesh0 => "mesh0 driver (/dev/epiphany/mesh0, ESDK 2016.x)",
             DriverKind::Legacy => "legacy driver (/dev/epiphany, ESDK 2014.11-2015.1)",
+            DriverKind::DevMem => "/dev/mem (no driver, --allow-devmem)",
         }
+    }
+
+    /// Where the DRAM window is in the device file (reference §2.1).
+    pub fn dram_file_offset(self) -> u64 {
+        u64::from(match self {
+            DriverKind::Legacy | DriverKind::DevMem => DRAM_BASE_OLD_DRIVER,
+            DriverKind::SimulatorFile | DriverKind::SimulatorFileAsHardware | DriverKind::Mesh0 => DRAM_BASE,
+        })
     }
 
     /// Is a simulator behind the file (so the firmware can boot on it)?
@@ -325,17 +337,8 @@ const IMASK_BITS: u32 = irq::ALL;
 impl Device {
     /// The device as a whole: driver, chip, DRAM window.
     pub fn summary(&self) -> DeviceSummary {
-        // Mirrors Device::open_with's choice of the DRAM offset (reference §2.1).
-        let regular = std::fs::metadata(&self.path).is_ok_and(|m| m.file_type().is_file());
-        let driver = match (self.backend_kind(), regular) {
-            (BackendKind::Simulator, _) => DriverKind::SimulatorFile,
-            (BackendKind::Hardware, true) => DriverKind::SimulatorFileAsHardware,
-            (BackendKind::Hardware, false) if self.path.file_name().is_some_and(|n| n == "epiphany") => {
-                DriverKind::Legacy
-            }
-            (BackendKind::Hardware, false) => DriverKind::Mesh0,
-        };
-        let dram_file_offset = u64::from(if driver == DriverKind::Legacy { DRAM_BASE_OLD_DRIVER } else { DRAM_BASE });
+        let driver = self.driver;
+        let dram_file_offset = driver.dram_file_offset();
         DeviceSummary {
             path: self.path.clone(),
             backend: self.backend_kind(),

@@ -7,15 +7,23 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use rustix::fs::{FileType, FlockOperation, Mode, OFlags};
-use shared_protocol::chip::{self, DRAM_BASE, DRAM_BASE_OLD_DRIVER, DRAM_SIZE, REG_PAGE_SIZE, SRAM_SIZE};
+use shared_protocol::chip::{self, DRAM_BASE, DRAM_SIZE, REG_PAGE_SIZE, SRAM_SIZE};
 use shared_protocol::layout::{self, COMMAND_SLOT_SIZE, COMMAND_SLOT_START};
 use shared_protocol::sim::{self, info, ServerState, INFO_PAGE_SIZE, SIM_MAGIC, SIM_VERSION};
 use shared_protocol::{Chip, CoreId};
 
 use crate::backend::{Backend, BackendKind};
+use crate::bringup::DriverKind;
 use crate::error::LoaderError;
 use crate::mem::{Mapping, Window};
 use crate::reset::FirmwareImage;
+
+/// Is this the kernel's `/dev/mem` (character device 1:1), under any name?
+fn is_dev_mem(st: &rustix::fs::Stat) -> bool {
+    FileType::from_raw_mode(st.st_mode) == FileType::CharacterDevice
+        && rustix::fs::major(st.st_rdev) == 1
+        && rustix::fs::minor(st.st_rdev) == 1
+}
 
 /// Bounds on every wait the loader does. Defaults suit a loaded CI machine.
 #[derive(Clone, Debug)]
@@ -48,11 +56,19 @@ pub struct OpenOptions {
     /// The image `boot` loads at `layout::CODE_START`.
     pub firmware: FirmwareImage,
     pub timeouts: Timeouts,
+    /// Accept `/dev/mem` (a board without the epiphany driver, root only):
+    /// refused otherwise, as it reaches all of physical memory.
+    pub allow_devmem: bool,
 }
 
 impl Default for OpenOptions {
     fn default() -> Self {
-        OpenOptions { force_hardware: false, firmware: FirmwareImage::native_simulated(), timeouts: Timeouts::default() }
+        OpenOptions {
+            force_hardware: false,
+            firmware: FirmwareImage::native_simulated(),
+            timeouts: Timeouts::default(),
+            allow_devmem: false,
+        }
     }
 }
 
@@ -69,6 +85,7 @@ struct CoreMaps {
 pub struct Device {
     pub(crate) path: PathBuf,
     pub(crate) chip: Chip,
+    pub(crate) driver: DriverKind,
     pub(crate) backend: Backend,
     pub(crate) firmware: FirmwareImage,
     pub(crate) timeouts: Timeouts,
@@ -94,13 +111,18 @@ impl Device {
 
     pub fn open_with(path: impl AsRef<Path>, opts: OpenOptions) -> Result<Device, LoaderError> {
         let path = path.as_ref().to_path_buf();
+        // Before opening (which would need root): /dev/mem reaches all of
+        // physical memory, so only an explicit allow_devmem gets past here.
+        if !opts.allow_devmem && rustix::fs::stat(&path).is_ok_and(|st| is_dev_mem(&st)) {
+            return Err(LoaderError::DevMemRefused { path });
+        }
         let fd = rustix::fs::open(&path, OFlags::RDWR | OFlags::SYNC | OFlags::CLOEXEC, Mode::empty())
             .map_err(|e| LoaderError::Open { path: path.clone(), source: e.into() })?;
         let stat = rustix::fs::fstat(&fd).map_err(|e| LoaderError::Open { path: path.clone(), source: e.into() })?;
         let not_a_device = |why: String| LoaderError::NotADevice { path: path.clone(), why };
 
         // What is it? (reference §2.1 for the driver nodes; sim.rs for files)
-        let (chip, dram_offset, is_sim) = match FileType::from_raw_mode(stat.st_mode) {
+        let (chip, dram_offset, driver) = match FileType::from_raw_mode(stat.st_mode) {
             FileType::RegularFile => {
                 let size = u64::try_from(stat.st_size).unwrap_or(0);
                 if size < sim::FILE_LEN {
@@ -111,18 +133,27 @@ impl Device {
                 }
                 let chip = read_sim_info(&fd).map_err(not_a_device)?;
                 if opts.force_hardware {
-                    (Chip::E16, u64::from(DRAM_BASE), false)
+                    (Chip::E16, DriverKind::SimulatorFileAsHardware.dram_file_offset(), DriverKind::SimulatorFileAsHardware)
                 } else {
-                    (chip, u64::from(DRAM_BASE), true)
+                    (chip, DriverKind::SimulatorFile.dram_file_offset(), DriverKind::SimulatorFile)
                 }
             }
             FileType::CharacterDevice => {
-                // The older driver (/dev/epiphany) maps DRAM at its ARM
-                // physical address; the newer one (/dev/epiphany/mesh0) at the
-                // mesh address (reference §2.1).
-                let old_driver = path.file_name().is_some_and(|n| n == "epiphany");
-                let dram = if old_driver { DRAM_BASE_OLD_DRIVER } else { DRAM_BASE };
-                (Chip::E16, u64::from(dram), false)
+                // The older driver (/dev/epiphany) and /dev/mem map DRAM at
+                // its ARM physical address; the newer driver
+                // (/dev/epiphany/mesh0) at the mesh address (reference §2.1).
+                // Core windows are at the mesh address in all three.
+                let driver = if is_dev_mem(&stat) {
+                    if !opts.allow_devmem {
+                        return Err(LoaderError::DevMemRefused { path });
+                    }
+                    DriverKind::DevMem
+                } else if path.file_name().is_some_and(|n| n == "epiphany") {
+                    DriverKind::Legacy
+                } else {
+                    DriverKind::Mesh0
+                };
+                (Chip::E16, driver.dram_file_offset(), driver)
             }
             other => {
                 return Err(not_a_device(format!(
@@ -158,7 +189,7 @@ impl Device {
             });
         }
         let dram = map("the DRAM window", dram_offset, DRAM_SIZE)?;
-        let info_map = if is_sim { Some(map("the simulator info page", 0, INFO_PAGE_SIZE)?) } else { None };
+        let info_map = if driver == DriverKind::SimulatorFile { Some(map("the simulator info page", 0, INFO_PAGE_SIZE)?) } else { None };
         let backend = match &info_map {
             Some(m) => Backend::Simulator { info: m.window() },
             None => Backend::Hardware,
@@ -167,6 +198,7 @@ impl Device {
         Ok(Device {
             path,
             chip,
+            driver,
             backend,
             firmware: opts.firmware,
             timeouts: opts.timeouts,
@@ -450,6 +482,41 @@ pub(crate) mod tests {
         let f = SimFile::new("badversion", &[(info::VERSION, SIM_VERSION + 1)]);
         let e = err(Device::open(&f.path));
         assert!(e.to_string().contains("version"), "{e}");
+    }
+
+    #[test]
+    fn dev_mem_is_refused_under_any_name_unless_allowed() {
+        // A node with /dev/mem's numbers (1:1) in a scratch directory: the
+        // refusal comes from stat, before any open, so nothing is mapped.
+        let node = std::env::temp_dir().join(format!("epython-loader-devmem-{}", std::process::id()));
+        let _ = std::fs::remove_file(&node);
+        let made = rustix::fs::mknodat(
+            rustix::fs::CWD,
+            &node,
+            FileType::CharacterDevice,
+            Mode::from_raw_mode(0o600),
+            rustix::fs::makedev(1, 1),
+        );
+        if let Err(e) = made {
+            eprintln!("skipped: cannot create a device node here ({e}); needs CAP_MKNOD");
+            return;
+        }
+        let e = err(Device::open(&node));
+        let _ = std::fs::remove_file(&node);
+        assert!(matches!(e, LoaderError::DevMemRefused { .. }), "{e}");
+        let msg = e.to_string();
+        assert!(msg.contains(&node.display().to_string()) && msg.contains("--allow-devmem"), "{msg}");
+        // /dev/null (1:3) is not /dev/mem: it gets as far as mapping.
+        let e = err(Device::open("/dev/null"));
+        assert!(matches!(e, LoaderError::Map { .. }), "{e}");
+    }
+
+    #[test]
+    fn drivers_put_the_dram_window_where_reference_2_1_says() {
+        assert_eq!(DriverKind::Mesh0.dram_file_offset(), 0x8E00_0000);
+        assert_eq!(DriverKind::SimulatorFile.dram_file_offset(), 0x8E00_0000);
+        assert_eq!(DriverKind::Legacy.dram_file_offset(), 0x3E00_0000);
+        assert_eq!(DriverKind::DevMem.dram_file_offset(), 0x3E00_0000);
     }
 
     #[test]

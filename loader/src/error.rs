@@ -13,6 +13,9 @@ pub enum LoaderError {
     #[error("device {path} is in use by another process (it holds the device lock); wait for it to finish or stop it")]
     Busy { path: PathBuf },
 
+    #[error("{path} is /dev/mem (all of physical memory) and is refused unless allowed explicitly: use the epiphany driver's node (/dev/epiphany/mesh0 or /dev/epiphany), or on a board without the driver pass --allow-devmem (root only; the chip must already be powered and its eLink set up)")]
+    DevMemRefused { path: PathBuf },
+
     #[error("{path} is not an Epiphany device: {why}")]
     NotADevice { path: PathBuf, why: String },
 

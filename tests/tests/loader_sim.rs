@@ -86,6 +86,11 @@ fn halt_and_reload_one_core_then_echo_again() {
 
 #[test]
 fn a_second_open_on_the_same_path_is_busy() {
+    // A child forked by another test holds a copy of every fd open at the
+    // fork (our flock with it) until it execs, and under qemu-user spawn()
+    // may return before that exec. So no fork may happen while this test has
+    // the device open: it holds the lock that every spawn here takes.
+    let no_spawn = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
     let r = rig();
     let e = match Device::open(r.sim.path()) {
         Ok(_) => panic!("a second open succeeded"),
@@ -97,6 +102,7 @@ fn a_second_open_on_the_same_path_is_busy() {
     let Rig { dev, sim } = r;
     drop(dev);
     let dev = Device::open_with(sim.path(), OpenOptions { timeouts: timeouts(), ..Default::default() }).unwrap();
+    drop(no_spawn);
     dev.boot(&[CoreId(2)]).unwrap();
     assert_eq!(dev.echo(CoreId(2), 9).unwrap(), 9);
 }
@@ -116,6 +122,57 @@ fn the_hardware_backend_forced_on_a_sim_file_boots_and_echoes() {
     assert_eq!(outcomes, vec![(CoreId(0), CoreOutcome::Returned(Value::None)), (CoreId(1), CoreOutcome::Returned(Value::None))]);
     assert_eq!(lines.len(), 2);
     assert!(lines.iter().all(|(_, l)| l == "hw 1"), "{lines:?}");
+}
+
+/// Issue 7: the hardware backend (no notify, polling waits; the simulator
+/// notices register writes by itself) runs a whole program on a simulator
+/// file with exactly the default path's output and outcomes, an error on one
+/// core included.
+#[test]
+fn the_hardware_backend_gives_the_same_output_as_the_default_path() {
+    let src = "\
+import parallel
+me = parallel.coreid()
+n = 1 + me
+steps = 0
+while n != 1:
+    if n % 2 == 0:
+        n = n // 2
+    else:
+        n = 3 * n + 1
+    steps += 1
+print('core', me, 'of', parallel.numcores(), 'steps', steps)
+xs = [i * 0.5 for i in range(me + 1)]
+print(sum(xs), xs[-1], 1 / (me + 3))
+if me == 3:
+    print(len(xs) // (me - 3))
+print('done', me)
+";
+    let on = cores(8);
+    let per_path = |force_hardware: bool| {
+        let r = rig_with(force_hardware);
+        let expected = if force_hardware { BackendKind::Hardware } else { BackendKind::Simulator };
+        assert_eq!(r.dev.backend_kind(), expected);
+        r.dev.boot(&on).expect("boot");
+        let (outcomes, lines) = run(&r.dev, src, &on, Some(Duration::from_secs(30)));
+        // Lines of different cores may interleave differently; each core's
+        // own lines keep their order.
+        let by_core: Vec<Vec<String>> =
+            on.iter().map(|c| lines.iter().filter(|(lc, _)| lc == c).map(|(_, l)| l.clone()).collect()).collect();
+        (outcomes, by_core)
+    };
+    let (default_outcomes, default_lines) = per_path(false);
+    let (hw_outcomes, hw_lines) = per_path(true);
+    // The default path did the whole program, so the comparison means something.
+    assert_eq!(default_lines[5], vec!["core 5 of 8 steps 8", "7.5 2.5 0.125", "done 5"]);
+    assert_eq!(default_lines[3].len(), 2, "{:?}", default_lines[3]);
+    match &default_outcomes[3].1 {
+        CoreOutcome::Error(e) => assert!(e.to_string().contains("ZeroDivisionError"), "{e}"),
+        other => panic!("core 3: {other:?}"),
+    }
+    assert!(default_outcomes.iter().filter(|(c, _)| c.0 != 3).all(|(_, o)| *o == CoreOutcome::Returned(Value::None)));
+    assert_eq!(hw_lines, default_lines);
+    assert_eq!(hw_outcomes, default_outcomes);
 }
 
 #[test]
@@ -349,6 +406,12 @@ fn different_cores_can_be_driven_from_different_threads() {
 /// Set in a child process of the test below: serve a simulator at this path.
 const SERVE_ENV: &str = "EPYTHON_LOADER_TEST_SERVE";
 
+/// Held while this test binary starts a child process (see its users).
+static SPAWN: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
+/// If set, the program that runs the child test process (e.g. `qemu-arm-static`).
+const EXEC_WRAPPER_ENV: &str = "EPYTHON_TEST_EXEC_WRAPPER";
+
 /// Not a test of its own: the body of the child process that
 /// `a_simulator_in_another_process_works` starts (it returns at once otherwise).
 #[test]
@@ -376,12 +439,27 @@ fn a_simulator_in_another_process_works() {
     let dir = if std::path::Path::new("/dev/shm").is_dir() { "/dev/shm".into() } else { std::env::temp_dir() };
     let path = dir.join(format!("epython-loader-xproc-{}", std::process::id()));
     let _ = std::fs::remove_file(&path);
-    let child = std::process::Command::new(std::env::current_exe().unwrap())
+    // Under qemu-user (`make armv7-test`) an ARM test binary cannot exec
+    // another ARM binary without binfmt_misc, so the Makefile names the
+    // emulator to start the child through.
+    let exe = std::env::current_exe().unwrap();
+    let mut command = match std::env::var_os(EXEC_WRAPPER_ENV) {
+        Some(wrapper) if !wrapper.is_empty() => {
+            let mut c = std::process::Command::new(wrapper);
+            c.arg(exe);
+            c
+        }
+        _ => std::process::Command::new(exe),
+    };
+    // See a_second_open_on_the_same_path_is_busy.
+    let spawning = SPAWN.lock().unwrap_or_else(|e| e.into_inner());
+    let child = command
         .args(["--exact", "sim_server_child", "--nocapture"])
         .env(SERVE_ENV, &path)
         .stdout(std::process::Stdio::null())
         .spawn()
         .expect("start the simulator process");
+    drop(spawning);
     let _child = Child(child, path.clone());
     // Wait (bounded) for the server to say Running.
     let deadline = Instant::now() + Duration::from_secs(20);
