@@ -111,6 +111,26 @@ impl KernelArgs {
         self.words.len() * 4
     }
 
+    /// Check that `image` with these arguments and bindings fits a core's
+    /// inbox; returns where the arguments and the bindings go.
+    pub fn place(args: Option<&KernelArgs>, image: &[u8]) -> Result<(usize, usize), LoaderError> {
+        if image.len() > CORE_INBOX_SIZE as usize {
+            return Err(LoaderError::ImageTooBig { len: image.len(), max: CORE_INBOX_SIZE });
+        }
+        let args_off = image.len().next_multiple_of(4);
+        let args_len = args.map_or(0, KernelArgs::byte_len);
+        // The bindings after the arguments, 8-byte aligned (two words each).
+        let data_off = (args_off + args_len).next_multiple_of(8);
+        let data_len = 8 * args.map_or(0, |a| a.data.len());
+        if data_off + data_len > CORE_INBOX_SIZE as usize {
+            return Err(LoaderError::InvalidArgument(format!(
+                "the kernel's arguments take {args_len} bytes encoded; with its {}-byte image that is more than a core's inbox holds ({CORE_INBOX_SIZE} bytes): pass less data per call",
+                image.len()
+            )));
+        }
+        Ok((args_off, data_off))
+    }
+
     /// The device-data bindings ([`KernelArgs::with_data`]).
     pub fn data(&self) -> &[(u32, u32)] {
         &self.data
@@ -326,20 +346,9 @@ impl Device {
     /// and [`Device::run_kernel`] are start + poll until finished.
     pub fn launch(&self, image: &[u8], args: Option<&KernelArgs>, cores: &[CoreId]) -> Result<Launch, LoaderError> {
         self.check_cores(cores)?;
-        if image.len() > CORE_INBOX_SIZE as usize {
-            return Err(LoaderError::ImageTooBig { len: image.len(), max: CORE_INBOX_SIZE });
-        }
-        let args_off = image.len().next_multiple_of(4);
+        let (args_off, data_off) = KernelArgs::place(args, image)?;
         let args_len = args.map_or(0, KernelArgs::byte_len);
-        // The bindings after the arguments, 8-byte aligned (two words each).
-        let data_off = (args_off + args_len).next_multiple_of(8);
         let data = args.map_or(&[][..], KernelArgs::data);
-        if data_off + 8 * data.len() > CORE_INBOX_SIZE as usize {
-            return Err(LoaderError::InvalidArgument(format!(
-                "the kernel's arguments take {args_len} bytes encoded; with its {}-byte image that is more than a core's inbox holds ({CORE_INBOX_SIZE} bytes): pass less data per call",
-                image.len()
-            )));
-        }
         for &core in cores {
             self.check_ready(core)?;
         }

@@ -188,6 +188,7 @@ impl Scheduler {
             }
             Placement::Target(cores) => self.shared.dev.check_cores(cores)?,
         }
+        KernelArgs::place(job.args.as_ref(), &job.image)?;
         let mut st = self.lock();
         if st.closing {
             return Err(LoaderError::InvalidArgument("the device is closed".into()));

@@ -24,10 +24,12 @@ from ._offload import (
     offload_single,
     waitAll,
 )
+from ._data import copy_from_device, copy_to_device, define_on_device
 from ._runtime import close, runtime
 
 __all__ = [
     "offload", "offload_single", "offload_multiple", "waitAll",
+    "define_on_device", "copy_to_device", "copy_from_device",
     "Handle", "Offloaded", "DeviceError", "CancelledError",
     "close", "device_info",
 ]

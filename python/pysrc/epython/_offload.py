@@ -18,7 +18,7 @@ import time
 import types
 
 from . import _native
-from ._runtime import flush_prints, runtime
+from ._runtime import data_lost, data_slots, flush_prints, runtime
 
 __all__ = [
     "offload", "offload_single", "offload_multiple", "waitAll",
@@ -149,10 +149,13 @@ def _literal(value, depth=0):
 def _prelude(name, filename, func, source, values=True):
     """Statements giving the kernel the host globals it reads: imports of the
     device modules (math, random, parallel) and, with ``values``, the values
-    of the others (at first launch)."""
+    of the others (at first launch). Device-resident names are left to the
+    device."""
     stmts = []
     for var, line in sorted(_free_names(source, name).items()):
         where = f"kernel '{name}' ({filename}:{line})"
+        if var in data_slots:
+            continue
         if var in func.__globals__:
             value = func.__globals__[var]
         elif hasattr(builtins, var):
@@ -259,6 +262,7 @@ class Offloaded:
         imports = _prelude(func.__name__, filename, func, self._source, values=False)
         self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports)
         self._resolved = None
+        self._data = []
         self._resolve_lock = threading.Lock()
 
     @property
@@ -267,13 +271,17 @@ class Offloaded:
         return self._resolved or self._kernel
 
     def _launch_kernel(self):
-        """The kernel with the host globals it reads, resolved once."""
+        """The kernel with the host globals it reads, resolved once: host
+        values copied in, device-resident names bound to their slots."""
         with self._resolve_lock:
             if self._resolved is None:
                 prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._source)
                 k = self._kernel
-                self._resolved = k if not prelude else _native.compile_kernel(
+                k = k if not prelude else _native.compile_kernel(
                     self._source, k.filename, _first_line(k, self._source), k.name, prelude)
+                free = _free_names(self._source, k.name)
+                self._data = [n for n in k.globals if n in free and n in data_slots]
+                self._resolved = k
             return self._resolved
 
     def __call__(self, *args, **kwargs):
@@ -295,13 +303,31 @@ class Offloaded:
             bound.apply_defaults()
             values = tuple(bound.arguments[p] for p in self._params)
         kernel = self._resolved or self._launch_kernel()
-        rt = runtime()
-        job = rt.submit(kernel, values, opts.get("target"), opts.get("auto"))
-        handle = Handle(rt, job, kernel)
-        return handle if opts.get("async_") else handle.wait()
+        return launch(kernel, values, opts, self._data)
 
     def __repr__(self):
         return f"<offloaded kernel {self.__qualname__} {self._options or ''}>"
+
+
+def launch(kernel, values, opts, data=()):
+    """Submit one launch of ``kernel``; its Handle, or (blocking) its values.
+    ``data``: the device-resident names it binds (they must be defined)."""
+    rt = runtime()
+    bindings = []
+    target = opts.get("target")
+    for name in data:
+        slot = data_slots.get(name)
+        if slot is None:
+            raise NameError(f"kernel '{kernel.name}': '{name}' is not defined on the device")
+        lost = sorted(c for c, names in data_lost.items() if name in names and (target is None or c in target))
+        if lost:
+            raise DeviceError(f"device data '{name}' was lost on core {lost[0]} when the core was reloaded "
+                              f"after a fault; define it again (define_on_device or copy_to_device)",
+                              core=lost[0], kernel=kernel.name, type_name="DataLost")
+        bindings.append((kernel.globals.index(name), slot))
+    job = rt.submit(kernel, values, target, opts.get("auto"), bindings)
+    handle = Handle(rt, job, kernel, data)
+    return handle if opts.get("async_") else handle.wait()
 
 
 def _first_line(kernel, source):
@@ -351,6 +377,12 @@ def waitAll(*handles):  # noqa: N802 (ePython's name)
 
 # --- handles -------------------------------------------------------------
 
+def _note_reloads(outcomes):
+    """A core reloaded after a fault lost its device-resident data."""
+    for core, kind, _ in outcomes:
+        if kind in ("fault", "protocol", "timeout"):
+            data_lost[core] = set(data_slots)
+
 _FINAL = ("finished", "cancelled", "failed")
 
 
@@ -361,10 +393,11 @@ class Handle:
     "at least one" while its code checks all; ``test_any()`` is that one).
     """
 
-    def __init__(self, rt, job, kernel):
+    def __init__(self, rt, job, kernel, data=()):
         self._rt = rt
         self._job = job
         self._kernel = kernel
+        self._data = data
         self._lock = threading.Lock()
         self._last = ("queued", "", [])
         self._final = False
@@ -378,6 +411,7 @@ class Handle:
                 if self._last[0] in _FINAL:
                     self._final = True
                     self._rt.forget(self._job)
+                    _note_reloads(self._last[2])
             last = self._last
         flush_prints(self._rt)
         return last

@@ -15,6 +15,11 @@ _lock = threading.Lock()
 _print_lock = threading.Lock()
 _runtime = None
 
+#: Device-resident data of the open device: name -> data-store slot.
+data_slots = {}
+#: Device-resident names each core lost when it was reloaded: core -> names.
+data_lost = {}
+
 
 def runtime():
     """The open device, opening it (and booting its cores) on first use."""
@@ -50,6 +55,8 @@ def close():
     global _runtime
     with _lock:
         rt, _runtime = _runtime, None
+        data_slots.clear()
+        data_lost.clear()
     if rt is not None and not rt.closed:
         try:
             flush_prints(rt)

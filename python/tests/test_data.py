@@ -1,0 +1,100 @@
+"""Device-resident data (design.md section 5; the tutorial after offload):
+define_on_device, copy_to_device, copy_from_device."""
+
+import pytest
+
+from epython import (DeviceError, copy_from_device, copy_to_device, define_on_device, offload,
+                     waitAll)
+
+
+def test_kernels_mutate_a_device_list_and_copy_from_device_reads_each_core():
+    a = [0] * 10
+    define_on_device(a)
+
+    @offload
+    def updateA(i):
+        from parallel import coreid
+        a[i] = i * coreid()
+
+    for i in range(10):
+        updateA(i)
+    got = copy_from_device("a")
+    assert got == [[i * k for i in range(10)] for k in range(16)]
+    assert a == [0] * 10, "the host's list is the host's"
+
+
+def test_scalars_rebind_with_global_and_copy_to_some_cores():
+    define_on_device("s", 23)
+
+    @offload
+    def lower():
+        global s
+        s = s - 4
+
+    @offload(target=[2])
+    def read():
+        return s
+
+    assert read() == [23]
+    lower()
+    assert copy_from_device("s") == [19] * 16
+    copy_to_device("s", 99, target=[1, 5, 9])
+    assert copy_from_device("s") == [99 if k in (1, 5, 9) else 19 for k in range(16)]
+    assert copy_from_device("s", target=[9, 10]) == [99, 19]
+
+
+def test_async_copies_return_handles_that_chain_with_kernels():
+    define_on_device("counter", 0)
+
+    @offload(async_=True, target=[4])
+    def step(k):
+        global counter
+        counter = counter * 10 + k
+
+    h1 = copy_to_device("counter", 1, target=[4], async_=True)
+    h2 = step(2)
+    h3 = step(3)
+    h4 = copy_from_device("counter", target=[4], async_=True)
+    assert waitAll(h1, h2, h3, h4) == [[None], [None], [None], [123]]
+
+
+@pytest.mark.parametrize("values", [
+    list(range(10000)),
+    [x * 0.25 for x in range(10000)],
+    [f"w{i}" for i in range(3000)],
+])
+def test_big_arrays_round_trip_exactly(values):
+    copy_to_device("big", values, target=[3, 12])
+    assert copy_from_device("big", target=[3, 12]) == [values, values]
+
+    @offload(target=[12])
+    def total():
+        return len(big)
+
+    assert total() == [len(values)]
+
+
+def test_mutations_before_an_exception_are_kept_as_in_python():
+    define_on_device("log", [])
+
+    @offload(target=[6])
+    def add_then_fail(x):
+        log.append(x)
+        return 1 // 0
+
+    with pytest.raises(DeviceError) as e:
+        add_then_fail(7)
+    assert e.value.type_name == "ZeroDivisionError"
+    assert copy_from_device("log", target=[6]) == [[7]]
+
+
+def test_errors_name_the_variable():
+    with pytest.raises(NameError, match="'nowhere' is not defined on the device"):
+        copy_from_device("nowhere")
+    with pytest.raises(TypeError, match="identifier"):
+        copy_to_device("not a name", 1)
+    x = y = 5  # noqa: F841
+    with pytest.raises(TypeError, match="cannot tell the variable's name"):
+        define_on_device(x)
+    with pytest.raises(TypeError, match="cannot be sent"):
+        copy_to_device("bad", {1: 2})
