@@ -19,7 +19,8 @@
 //!   literal in the middle is simply loaded again).
 //! - `a, b = b, a` (two or three names each side) swaps with `Rot2`/`Rot3`;
 //!   other unpacking is `UnpackSequence`.
-//! - `a[i] op= v` is `a i Dup2 LoadSubscr v op Rot3 StoreSubscr`.
+//! - `a[i] op= v` is `a i Dup2 LoadSubscr v op Rot3 StoreSubscr`; `+=` is
+//!   InplaceAdd, which extends a list in place (Python's `list.__iadd__`).
 //! - Closures (a nested function reading a variable of an enclosing
 //!   function) and `nonlocal` are compile errors: the VM has no cells.
 
@@ -293,6 +294,12 @@ struct Codegen<'a> {
     uses_print_statement: bool,
     /// The statement being compiled, for errors that have no better place.
     last_pos: Pos,
+}
+
+/// The opcode of `x op= y`: `+=` extends a list in place (InplaceAdd), the
+/// others compute `x op y` and rebind, as in Python.
+fn aug_opcode(op: BinOp) -> Op {
+    if op == BinOp::Add { Op::InplaceAdd } else { binary_opcode(op) }
 }
 
 fn binary_opcode(op: BinOp) -> Op {
@@ -731,7 +738,7 @@ impl Codegen<'_> {
                 self.expr(target)?;
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(binary_opcode(op));
+                self.emit(aug_opcode(op));
                 self.store(target)
             }
             ExprKind::Subscript(object, index) => {
@@ -745,7 +752,7 @@ impl Codegen<'_> {
                 self.emit(Op::LoadSubscr);
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(binary_opcode(op));
+                self.emit(aug_opcode(op));
                 self.emit(Op::Rot3);
                 self.emit(Op::StoreSubscr);
                 Ok(())

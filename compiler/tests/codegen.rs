@@ -148,7 +148,7 @@ fn while_with_break_continue_and_else() {
         [
             "LoadInt 0", "StoreGlobal 0 (i)",
             "LoadGlobal 0 (i)", "LoadInt 10", "Lt", "PopJumpIfFalse to 55",
-            "LoadGlobal 0 (i)", "LoadInt 1", "Add", "StoreGlobal 0 (i)",
+            "LoadGlobal 0 (i)", "LoadInt 1", "InplaceAdd", "StoreGlobal 0 (i)",
             "LoadGlobal 0 (i)", "LoadInt 2", "Eq", "PopJumpIfFalse to 39", "Jump to 6",
             "LoadGlobal 0 (i)", "LoadInt 5", "Eq", "PopJumpIfFalse to 52", "Jump to 61",
             "Jump to 6",

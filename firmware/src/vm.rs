@@ -532,9 +532,19 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
         | Op::UnpackSequence
         | Op::ListAppend
         | Op::GetIter => seq::op(st, op, arg)?,
+        // `xs += ys` extends the list in place (every alias sees it).
+        #[cfg(feature = "extras")]
+        Op::InplaceAdd if matches!(st.peek(1), Value::List(_)) => {
+            let (a, b) = (st.peek(1), st.peek(0));
+            if let Value::List(l) = a {
+                builtins::list_method(st, l, u32::from(natives::METHOD_EXTEND), 1, b, Value::None)?;
+            }
+            st.replace(2, a);
+        }
         // Every other opcode is a binary operator (CallMethod without the
         // extras is refused by the verifier).
         _ => {
+            let op = if op == Op::InplaceAdd { Op::Add } else { op };
             let v = seq::binary(st, op, st.peek(1), st.peek(0))?;
             st.replace(2, v);
         }
