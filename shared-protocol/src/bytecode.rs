@@ -149,12 +149,14 @@ macro_rules! opcodes {
         impl Op {
             pub const ALL: &'static [Op] = &[$(Op::$name),*];
 
+            #[cfg_attr(not(target_os = "none"), inline(always))]
             pub const fn from_u8(byte: u8) -> Option<Op> {
                 match byte {
                     $( $code => Some(Op::$name), )*
                     _ => None,
                 }
             }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
             pub const fn operand(self) -> Operand {
                 match self {
                     $( Op::$name => Operand::$operand, )*
@@ -176,6 +178,7 @@ macro_rules! opcodes {
                 }
             }
             /// Instruction length in bytes, opcode included.
+            #[cfg_attr(not(target_os = "none"), inline(always))]
             pub const fn len(self) -> usize {
                 1 + self.operand().size()
             }

@@ -139,7 +139,8 @@ const ALL_CONSTRUCTS: &[&str] = &[
     "assign", "aug_assign", "index_assign", "index_aug_assign", "tuple_swap", "unpack_divmod", "if", "elif",
     "else", "while", "while_else", "for_range", "for_list", "for_str", "for_enumerate", "for_zip", "for_else",
     "break", "continue", "def", "def_default", "return", "call_kwarg", "global", "lambda", "recursion",
-    "print", "print_sep", "unicode", "print_end", "print_stmt", "pass", "import_math", "from_import",
+    "print", "print_sep", "unicode", "err_zero_div", "err_index", "err_type", "err_overflow", "err_pop_empty",
+    "err_name", "print_end", "print_stmt", "pass", "import_math", "from_import",
     // operators
     "int_add", "int_sub", "int_mul", "int_floordiv", "int_mod", "int_pow", "int_neg", "int_bitand", "int_bitor",
     "int_bitxor", "int_shift", "int_invert", "true_div", "float_add", "float_sub", "float_mul", "float_div",
@@ -343,6 +344,31 @@ impl Gen<'_, '_> {
         if self.has_gcount {
             self.line("print(gcount)");
         }
+        if self.c.chance(12) {
+            self.error_stmt();
+        }
+    }
+
+    /// A statement that raises (the program's last): the error's type,
+    /// message and line are compared too. Only errors whose wording the
+    /// device matches (tests/programs/PENDING lists the others).
+    fn error_stmt(&mut self) {
+        let i = self.int_expr(1);
+        let xs = self.list_expr(Ty::IntList, 1);
+        let s = self.str_expr(1);
+        let (what, text) = match self.c.below(9) {
+            0 => ("err_zero_div", format!("print({} // 0)", i.s)),
+            1 => ("err_zero_div", format!("print({} % (1 - 1))", i.s)),
+            2 => ("err_zero_div", format!("print(float({}) / 0.0)", i.s)),
+            3 => ("err_index", format!("print({}[len({})])", paren_list(&xs.s), xs.s)),
+            4 => ("err_index", format!("print({}[100])", paren_list(&s.s))),
+            5 => ("err_type", format!("print({} + {})", i.s, s.s)),
+            6 => ("err_overflow", format!("print(2147483000 + abs({}) + 648)", i.s)),
+            7 => ("err_pop_empty", "print([].pop())".to_string()),
+            _ => ("err_name", "print(undefined_name)".to_string()),
+        };
+        self.cov.note(what);
+        self.line(&text);
     }
 
     /// A statement list of at least one statement.

@@ -7,11 +7,11 @@
 //! One simulator, one booted core and one `python3 f32shim.py --serve`
 //! process serve every program. Each proptest case is several programs
 //! (process start-up and proptest's per-case cost are paid once per case),
-//! so CI's PROPTEST_CASES=256 runs 2048 programs.
+//! so CI's PROPTEST_CASES=256 runs 4096 programs (about 20 s).
 //!
 //! Environment:
 //! - `PROPTEST_CASES=N` — cases (default 256);
-//! - `DIFF_PER_CASE=K` — programs per case (default 8);
+//! - `DIFF_PER_CASE=K` — programs per case (default 16);
 //! - `DIFF_CASES=N` — the long run: N programs in all (overrides
 //!   PROPTEST_CASES; `make test-long` sets it);
 //! - `DIFF_SEED=S` — reproduce a run (every run prints its seed);
@@ -179,7 +179,7 @@ fn ending(out: &str) -> &str {
 
 #[test]
 fn device_matches_the_shim_on_random_programs() {
-    let per_case = env_num("DIFF_PER_CASE").unwrap_or(8).max(1);
+    let per_case = env_num("DIFF_PER_CASE").unwrap_or(16).max(1);
     let total = env_num("DIFF_CASES");
     let cases = match total {
         Some(n) => n.div_ceil(per_case),

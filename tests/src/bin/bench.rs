@@ -1,0 +1,157 @@
+//! The VM against CPython on the same kernels (a benchmark, not a test):
+//! each `tests/bench/*.py` runs as a whole process, `epython -d 1 FILE` on a
+//! simulated device (EPYTHON_DEVICE=sim) and `python3 FILE`, a few times
+//! each; the table shows the median wall-clock times and their ratio.
+//!
+//! `make bench` builds the release `epython` and runs this.
+//!
+//! Usage: bench [--runs N] [--epython PATH] [KERNEL ...]
+//! (KERNEL: a name in tests/bench without `.py`; default: all of them.)
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode, Stdio};
+use std::time::{Duration, Instant};
+
+/// The target: the VM at least this many times faster than CPython.
+const TARGET_SPEEDUP: f64 = 2.0;
+
+struct Args {
+    runs: usize,
+    epython: PathBuf,
+    kernels: Vec<String>,
+}
+
+fn tests_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+fn default_epython() -> PathBuf {
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map_or_else(|| tests_dir().join("..").join("target"), PathBuf::from);
+    target.join("release").join("epython")
+}
+
+fn parse_args() -> Result<Args, String> {
+    let mut args = Args { runs: 5, epython: default_epython(), kernels: Vec::new() };
+    let mut it = std::env::args().skip(1);
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--runs" => {
+                let v = it.next().ok_or("--runs needs a number")?;
+                args.runs = v.parse().map_err(|_| format!("--runs {v}: not a number"))?;
+                if args.runs == 0 {
+                    return Err("--runs must be at least 1".into());
+                }
+            }
+            "--epython" => args.epython = PathBuf::from(it.next().ok_or("--epython needs a path")?),
+            "-h" | "--help" => {
+                return Err("usage: bench [--runs N] [--epython PATH] [KERNEL ...]".into());
+            }
+            k => args.kernels.push(k.trim_end_matches(".py").to_string()),
+        }
+    }
+    Ok(args)
+}
+
+/// One run: wall-clock time and stdout, or why it failed.
+fn time_once(cmd: &mut Command) -> Result<(Duration, String), String> {
+    let t0 = Instant::now();
+    let out = cmd.stdin(Stdio::null()).output().map_err(|e| format!("cannot start {cmd:?}: {e}"))?;
+    let elapsed = t0.elapsed();
+    if !out.status.success() {
+        return Err(format!("{cmd:?} failed ({}): {}", out.status, String::from_utf8_lossy(&out.stderr).trim()));
+    }
+    Ok((elapsed, String::from_utf8_lossy(&out.stdout).into_owned()))
+}
+
+/// Median time of `runs` runs, and the output of the last.
+fn median_of(runs: usize, mut make: impl FnMut() -> Command) -> Result<(Duration, String), String> {
+    let mut times = Vec::with_capacity(runs);
+    let mut last = String::new();
+    for _ in 0..runs {
+        let (t, out) = time_once(&mut make())?;
+        times.push(t);
+        last = out;
+    }
+    times.sort();
+    Ok((times[times.len() / 2], last))
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0}", d.as_secs_f64() * 1000.0)
+}
+
+fn kernel_names(dir: &Path) -> Result<Vec<String>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("read {}: {e}", dir.display()))?;
+    let mut names: Vec<String> = entries
+        .filter_map(|e| {
+            let p = e.ok()?.path();
+            (p.extension()? == "py").then(|| p.file_stem()?.to_str().map(str::to_owned))?
+        })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+fn run() -> Result<bool, String> {
+    let args = parse_args()?;
+    let dir = tests_dir().join("bench");
+    if !args.epython.is_file() {
+        return Err(format!(
+            "{} does not exist: build it with `cargo build --release -p cli` (or pass --epython PATH)",
+            args.epython.display()
+        ));
+    }
+    let kernels = if args.kernels.is_empty() { kernel_names(&dir)? } else { args.kernels.clone() };
+    println!(
+        "epython -d 1 (EPYTHON_DEVICE=sim, {}) vs python3; whole process, median of {} runs",
+        args.epython.display(),
+        args.runs
+    );
+    println!();
+    println!("| kernel | python3 (ms) | epython (ms) | speedup | >= {TARGET_SPEEDUP}x | same output |");
+    println!("|---|---:|---:|---:|:---:|:---:|");
+    let mut all_met = true;
+    for k in &kernels {
+        let file = dir.join(format!("{k}.py"));
+        if !file.is_file() {
+            return Err(format!("no kernel {}", file.display()));
+        }
+        let (py, py_out) = median_of(args.runs, || {
+            let mut c = Command::new("python3");
+            c.arg(&file);
+            c
+        })?;
+        let (vm, vm_out) = median_of(args.runs, || {
+            let mut c = Command::new(&args.epython);
+            c.arg("-d").arg("1").arg(&file).env("EPYTHON_DEVICE", "sim");
+            c
+        })?;
+        let vm_out: String = vm_out.lines().map(|l| format!("{}\n", l.strip_prefix("[device 0] ").unwrap_or(l))).collect();
+        let speedup = py.as_secs_f64() / vm.as_secs_f64().max(1e-9);
+        let met = speedup >= TARGET_SPEEDUP;
+        all_met &= met;
+        println!(
+            "| {k} | {} | {} | {speedup:.2}x | {} | {} |",
+            ms(py),
+            ms(vm),
+            if met { "yes" } else { "no" },
+            if py_out == vm_out { "yes" } else { "no" }
+        );
+    }
+    println!();
+    println!("speedup = python3 time / epython time; 'same output': the printed text is identical");
+    println!("(the dartboard's random numbers differ: the device's generator is not CPython's).");
+    Ok(all_met)
+}
+
+fn main() -> ExitCode {
+    match run() {
+        // Missing the speed target is a finding, not a failure of the benchmark.
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
