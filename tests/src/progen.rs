@@ -139,7 +139,7 @@ const ALL_CONSTRUCTS: &[&str] = &[
     "assign", "aug_assign", "index_assign", "index_aug_assign", "tuple_swap", "unpack_divmod", "if", "elif",
     "else", "while", "while_else", "for_range", "for_list", "for_str", "for_enumerate", "for_zip", "for_else",
     "break", "continue", "def", "def_default", "return", "call_kwarg", "global", "lambda", "recursion",
-    "print", "print_sep", "unicode", "err_zero_div", "err_index", "err_type", "err_overflow", "err_pop_empty",
+    "print", "print_sep", "unicode", "float_repr", "int_extremes", "err_zero_div", "err_index", "err_type", "err_overflow", "err_pop_empty",
     "err_name", "print_end", "print_stmt", "pass", "import_math", "from_import",
     // operators
     "int_add", "int_sub", "int_mul", "int_floordiv", "int_mod", "int_pow", "int_neg", "int_bitand", "int_bitor",
@@ -451,6 +451,19 @@ impl Gen<'_, '_> {
             let k = self.c.below(5);
             self.cov.note("unicode");
             args.push(format!("len(\"naïve é\" + {0}), (\"héllo\" + {0})[{k}], \"àé\" + {0}[:2], [\"ü\", {0}]", s.s));
+        }
+        if self.c.chance(6) {
+            // Floats far from 1 (repr's exponent forms: 1e-05, 1.5e+17) and
+            // ints at the edges of i32, for printing only.
+            let f = self.float_expr(1);
+            let i = self.int_expr(0);
+            if self.c.chance(50) {
+                self.cov.note("float_repr");
+                args.push(format!("{0} * 1e-7, {0} * 3e17, {0} / 7.0, -{0} * 1e-30, 1e16, 1e-4 * {0}", paren(&f.s)));
+            } else {
+                self.cov.note("int_extremes");
+                args.push(format!("2147483647 - abs({0}), -2147483648 + abs({0}), -2147483647 - 1, 2147483647 // ({0} or 1)", i.s));
+            }
         }
         self.cov.note("print");
         let mut text = args.join(", ");
