@@ -7,7 +7,11 @@
 //!
 //! `make bench` builds the release `epython` and runs this.
 //!
-//! Usage: bench [--runs N] [--epython PATH] [KERNEL ...]
+//! `python3` is resolved to the interpreter itself (`sys.executable`) first:
+//! a version manager's `python3` on PATH (pyenv's shim is a shell script)
+//! would add ~100 ms of its own to every CPython run.
+//!
+//! Usage: bench [--runs N] [--epython PATH] [--python PATH] [KERNEL ...]
 //! (KERNEL: a name in tests/bench without `.py`; default: all of them.)
 
 use std::path::{Path, PathBuf};
@@ -20,6 +24,7 @@ const TARGET_SPEEDUP: f64 = 2.0;
 struct Args {
     runs: usize,
     epython: PathBuf,
+    python: Option<PathBuf>,
     kernels: Vec<String>,
 }
 
@@ -34,7 +39,7 @@ fn default_epython() -> PathBuf {
 }
 
 fn parse_args() -> Result<Args, String> {
-    let mut args = Args { runs: 5, epython: default_epython(), kernels: Vec::new() };
+    let mut args = Args { runs: 5, epython: default_epython(), python: None, kernels: Vec::new() };
     let mut it = std::env::args().skip(1);
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -46,8 +51,9 @@ fn parse_args() -> Result<Args, String> {
                 }
             }
             "--epython" => args.epython = PathBuf::from(it.next().ok_or("--epython needs a path")?),
+            "--python" => args.python = Some(PathBuf::from(it.next().ok_or("--python needs a path")?)),
             "-h" | "--help" => {
-                return Err("usage: bench [--runs N] [--epython PATH] [KERNEL ...]".into());
+                return Err("usage: bench [--runs N] [--epython PATH] [--python PATH] [KERNEL ...]".into());
             }
             k => args.kernels.push(k.trim_end_matches(".py").to_string()),
         }
@@ -100,6 +106,19 @@ fn median_of(runs: usize, mut make: impl FnMut() -> Command) -> Result<Timing, S
     Ok(Timing { wall: walls[runs / 2], cpu: cpus[runs / 2], output })
 }
 
+/// The CPython executable behind `python3` on PATH.
+fn resolve_python() -> Result<PathBuf, String> {
+    let out = Command::new("python3")
+        .args(["-c", "import sys; print(sys.executable)"])
+        .output()
+        .map_err(|e| format!("cannot run python3: {e}"))?;
+    let path = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || path.is_empty() {
+        return Err("python3 did not say where its executable is (sys.executable)".into());
+    }
+    Ok(PathBuf::from(path))
+}
+
 fn ms(d: Duration) -> String {
     format!("{:.0}", d.as_secs_f64() * 1000.0)
 }
@@ -125,10 +144,15 @@ fn run() -> Result<bool, String> {
             args.epython.display()
         ));
     }
+    let python = match &args.python {
+        Some(p) => p.clone(),
+        None => resolve_python()?,
+    };
     let kernels = if args.kernels.is_empty() { kernel_names(&dir)? } else { args.kernels.clone() };
     println!(
-        "epython -d 1 (EPYTHON_DEVICE=sim, {}) vs python3; whole process, median of {} runs",
+        "epython -d 1 (EPYTHON_DEVICE=sim, {}) vs {}; whole process, median of {} runs",
         args.epython.display(),
+        python.display(),
         args.runs
     );
     println!();
@@ -143,7 +167,7 @@ fn run() -> Result<bool, String> {
             return Err(format!("no kernel {}", file.display()));
         }
         let py = median_of(args.runs, || {
-            let mut c = Command::new("python3");
+            let mut c = Command::new(&python);
             c.arg(&file);
             c
         })?;
