@@ -1151,6 +1151,25 @@ impl Codegen<'_> {
         {
             return self.print_call(args, pos);
         }
+        // input() / input(prompt): the prompt is printed without a newline,
+        // then the Input opcode waits for the host's line.
+        if let ExprKind::Name(n) = &func.kind
+            && n == "input"
+            && args.len() <= 1
+            && args.iter().all(|a| matches!(a, Arg::Positional(_)))
+            && self.resolve_load(n, func.pos)? == Place::Native(natives::INPUT)
+        {
+            if let Some(Arg::Positional(prompt)) = args.first() {
+                self.expr(prompt)?;
+                self.load_const(Const::Str(String::new()), pos)?;
+                self.mark_line(pos)?;
+                self.emit_u16(Op::Print, 1 | PRINT_HAS_END);
+                self.emit(Op::Pop);
+            }
+            self.mark_line(pos)?;
+            self.emit(Op::Input);
+            return Ok(());
+        }
         if let ExprKind::Attribute(object, method) = &func.kind
             && self.module_held_by(object).is_none()
         {

@@ -221,3 +221,17 @@ fn the_line_table_marks_each_statement() {
     let lines: Vec<&str> = text.lines().skip(3).map(|l| l[..6].trim()).filter(|l| !l.is_empty()).collect();
     assert_eq!(lines, ["1", "4", "5", "7"]);
 }
+
+#[test]
+fn input_prints_its_prompt_without_a_newline_then_waits() {
+    assert_eq!(
+        instructions("x = input('? ')\ny = input()\n"),
+        [
+            "LoadConst 2 ('? ')", "LoadConst 3 ('')", "Print 1 +end", "Pop", "Input", "StoreGlobal 0 (x)",
+            "Input", "StoreGlobal 1 (y)", "LoadNone", "Return"
+        ]
+    );
+    // A program's own `input` is called like any function.
+    let own = instructions("def input():\n  return 1\nx = input()\n");
+    assert!(!own.contains(&"Input".to_string()), "{own:?}");
+}

@@ -172,7 +172,24 @@ impl Device {
         opts: &RunOptions,
         on_line: &mut dyn FnMut(CoreId, &str),
     ) -> Result<RunReport, LoaderError> {
-        self.run_with_args(image, None, cores, opts, on_line)
+        self.run_with_args(image, None, cores, opts, on_line, &mut |_| None)
+    }
+
+    /// [`Device::run`] where `input()` on a core gets a line from
+    /// `on_input(core)` (without its newline; `None`: end of input, the
+    /// core's `input()` raises EOFError). Output the core printed before
+    /// asking (e.g. `input("name? ")`'s prompt) is flushed to `on_line`
+    /// first, as a line of its own. With [`Device::run`] every `input()`
+    /// raises EOFError.
+    pub fn run_with_input(
+        &self,
+        image: &[u8],
+        cores: &[CoreId],
+        opts: &RunOptions,
+        on_line: &mut dyn FnMut(CoreId, &str),
+        on_input: &mut dyn FnMut(CoreId) -> Option<String>,
+    ) -> Result<RunReport, LoaderError> {
+        self.run_with_args(image, None, cores, opts, on_line, on_input)
     }
 
     /// Run a kernel image (`compiler::compile_kernel`) on `cores`: each core
@@ -218,7 +235,7 @@ impl Device {
                 "run_kernel needs a kernel image (compiler::compile_kernel); this image has no kernel entry".into(),
             ));
         }
-        self.run_with_args(image, Some(args), cores, opts, on_line)
+        self.run_with_args(image, Some(args), cores, opts, on_line, &mut |_| None)
     }
 
     fn run_with_args(
@@ -228,6 +245,7 @@ impl Device {
         cores: &[CoreId],
         opts: &RunOptions,
         on_line: &mut dyn FnMut(CoreId, &str),
+        on_input: &mut dyn FnMut(CoreId) -> Option<String>,
     ) -> Result<RunReport, LoaderError> {
         self.check_cores(cores)?;
         if image.len() > CORE_INBOX_SIZE as usize {
@@ -254,6 +272,8 @@ impl Device {
                 inbox.store(args_off + 4 * i, w);
             }
         }
+        // input() lines go after the image and the arguments.
+        let input_off = (args_off + args_len).next_multiple_of(4);
         let run_args = [0, image.len() as u32, if args_len == 0 { 0 } else { args_off as u32 }, args_len as u32];
         let mut runs = Vec::with_capacity(cores.len());
         for &core in cores {
@@ -282,7 +302,10 @@ impl Device {
         loop {
             let seen = self.backend.doorbell();
             for run in runs.iter_mut().filter(|r| r.outcome.is_none()) {
-                if self.poll_core(run, launch, on_line) {
+                if self.poll_core(run, launch, on_line, &mut |core| {
+                    let line = on_input(core);
+                    self.answer_input(core, input_off, line.as_deref());
+                }) {
                     waiter.progressed();
                 }
                 if let Some(outcome) = &run.outcome {
@@ -302,7 +325,7 @@ impl Device {
                     // A last look, so output written just before the
                     // deadline is not lost (and a core that just finished
                     // is not reported as timed out).
-                    self.poll_core(run, launch, on_line);
+                    self.poll_core(run, launch, on_line, &mut |core| self.answer_input(core, input_off, None));
                     if !matches!(run.outcome, Some(CoreOutcome::Returned(_) | CoreOutcome::Error(_))) {
                         self.halt_and_reload(run.core)?;
                     }
@@ -327,7 +350,13 @@ impl Device {
 
     /// Look at one running core: consume its events, notice its end or its
     /// fault. Returns whether anything happened.
-    fn poll_core(&self, run: &mut CoreRun, launch: u32, on_line: &mut dyn FnMut(CoreId, &str)) -> bool {
+    fn poll_core(
+        &self,
+        run: &mut CoreRun,
+        launch: u32,
+        on_line: &mut dyn FnMut(CoreId, &str),
+        on_input: &mut dyn FnMut(CoreId),
+    ) -> bool {
         let core = run.core;
         let events = match self.read_events(core) {
             Ok(events) => events,
@@ -358,6 +387,13 @@ impl Device {
                 EventBody::Result(v) if run.result.is_none() && run.error.is_none() => run.result = Some(v),
                 EventBody::Error(e) if run.result.is_none() && run.error.is_none() => run.error = Some(e),
                 EventBody::Done(d) => run.done = Some(d),
+                EventBody::Input => {
+                    // The prompt (or any unfinished line) first, so it shows.
+                    if !run.partial.is_empty() {
+                        on_line(core, &std::mem::take(&mut run.partial));
+                    }
+                    on_input(core);
+                }
                 other => {
                     run.outcome = Some(CoreOutcome::ProtocolError(format!("unexpected event during a run: {other:?}")));
                     return true;

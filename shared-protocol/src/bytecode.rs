@@ -241,6 +241,7 @@ opcodes! {
     Invert         = 0x13, None, Fixed(1, 1), "a -> ~a";
     Dup2           = 0x14, None, Fixed(2, 4), "a b -> a b a b";
     InplaceAdd     = 0x15, None, Fixed(2, 1), "a b -> a += b: a list a is extended by b in place and stays, else a + b";
+    Input          = 0x16, None, Fixed(0, 1), "-> a line from the host's input, without its newline (EOFError at its end)";
     Add            = 0x18, None, Fixed(2, 1), "a b -> a + b";
     Sub            = 0x19, None, Fixed(2, 1), "a b -> a - b";
     Mul            = 0x1A, None, Fixed(2, 1), "a b -> a * b";
