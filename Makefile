@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test test-long bench
 
 all: build
 
@@ -44,6 +44,19 @@ test: check-deps test-python
 
 test-python: python
 	$(PY) -m pytest -q python/tests
+
+# The long runs: the differential test on DIFF_CASES random programs
+# (default 100000; tests/tests/diff.rs), with its coverage report.
+DIFF_CASES ?= 100000
+test-long:
+	DIFF_CASES=$(DIFF_CASES) $(CARGO) test --release -p e2e-tests --test diff -- --nocapture
+
+# A benchmark, not a test: the VM (release `epython -d 1` on a simulated
+# device) against python3 on the kernels in tests/bench, whole process
+# included; figures go in BENCHMARKS.md. BENCH_ARGS="--runs 9 fib" etc.
+bench:
+	$(CARGO) build --release -p cli
+	$(CARGO) run --release -q -p e2e-tests --bin bench -- $(BENCH_ARGS)
 
 # The loader must not depend on the simulator (design.md §1): it goes into
 # minimal board images and talks to any device only through mapped memory.

@@ -1,7 +1,7 @@
 //! The commands: run a program on the cores, compile, serve a simulator
 //! (the bring-up commands are in device_cmds.rs).
 
-use std::io::Write;
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
@@ -82,14 +82,35 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
     let mut out = stdout.lock();
     let mut write_failed = None;
     let options = RunOptions { timeout };
-    let report = device
-        .run(&program.image, &cores, &options, &mut |core, line| {
-            if write_failed.is_none()
-                && let Err(e) = writeln!(out, "[device {}] {line}", core.0)
-            {
-                write_failed = Some(e);
+    // input() on a core reads a line of our stdin (in the order the cores
+    // ask); at its end, or on unreadable input, input() raises EOFError.
+    let stdin = std::io::stdin();
+    let mut read_line = |_core: CoreId| {
+        let mut line = String::new();
+        match stdin.lock().read_line(&mut line) {
+            Ok(0) | Err(_) => None,
+            Ok(_) => {
+                let text = line.strip_suffix('\n').unwrap_or(&line);
+                Some(text.strip_suffix('\r').unwrap_or(text).to_string())
             }
-        })
+        }
+    };
+    let report = device
+        .run_with_input(
+            &program.image,
+            &cores,
+            &options,
+            &mut |core, line| {
+                // Each line is flushed as it is written (stdout is line
+                // buffered), so a prompt shows before input() waits.
+                if write_failed.is_none()
+                    && let Err(e) = writeln!(out, "[device {}] {line}", core.0)
+                {
+                    write_failed = Some(e);
+                }
+            },
+            &mut read_line,
+        )
         .map_err(|e| format!("epython: {e}"))?;
     let _ = out.flush();
     drop(out);

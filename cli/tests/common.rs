@@ -72,6 +72,21 @@ pub fn epython(args: &[&str], device: Option<&Path>) -> Run {
     wait_with_watchdog(child, Duration::from_secs(60), &format!("epython {}", args.join(" ")))
 }
 
+/// `epython ARGS` on the in-process simulator with `input` as its stdin.
+pub fn epython_with_stdin(args: &[&str], input: &str) -> Run {
+    use std::io::Write;
+    let mut cmd = Command::new(EPYTHON);
+    cmd.args(args).env("EPYTHON_DEVICE", "sim").stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("spawn epython");
+    let mut stdin = child.stdin.take().expect("epython's stdin");
+    let input = input.to_string();
+    // Written on a thread and closed: epython sees the end of its input.
+    std::thread::spawn(move || {
+        let _ = stdin.write_all(input.as_bytes());
+    });
+    wait_with_watchdog(child, Duration::from_secs(60), &format!("epython {}", args.join(" ")))
+}
+
 /// A scratch directory removed on drop.
 pub struct Scratch(pub PathBuf);
 

@@ -116,3 +116,39 @@ fn without_epython_device_the_simulator_is_announced_once() {
     }
     assert_eq!(run.lines(), vec!["[device 0] running on 1 cores", "[device 0] core 0 of 1 squared is 0"]);
 }
+
+#[test]
+fn input_reads_lines_of_stdin_then_raises_eoferror() {
+    let dir = Scratch::new("input");
+    let prog = dir.write(
+        "ask.py",
+        "name = input('name? ')\nprint('hi', name, len(name))\nn = int(input())\nprint(n * 2)\nprint(input())\n",
+    );
+    let prog = prog.to_str().expect("utf-8 path");
+    // Lines lose their newline (and a CR before it); the prompt is shown as a line of its own.
+    let run = epython_with_stdin(&["-d", "1", prog], "élan\r\n21\nlast line without newline");
+    assert!(run.ok(), "exit {:?}\nstderr: {}", run.code, run.stderr);
+    assert_eq!(run.lines(), ["[device 0] name? ", "[device 0] hi élan 4", "[device 0] 42", "[device 0] last line without newline"]);
+
+    // At the end of stdin input() raises EOFError, with the line and the core.
+    let run = epython_with_stdin(&["-d", "1", prog], "bob\n3\n");
+    assert_eq!(run.code, Some(1), "stdout: {}\nstderr: {}", run.stdout, run.stderr);
+    assert_eq!(run.lines(), ["[device 0] name? ", "[device 0] hi bob 3", "[device 0] 6"]);
+    assert!(run.stderr.contains("ask.py:5: core 0: EOFError: EOF when reading a line"), "{}", run.stderr);
+
+    // Stdin closed at once (no input): the first input() raises.
+    let run = epython(&["-d", "1", prog], None);
+    assert_eq!(run.code, Some(1));
+    assert!(run.stderr.contains("ask.py:1: core 0: EOFError"), "{}", run.stderr);
+}
+
+#[test]
+fn each_core_asking_for_input_gets_its_own_line() {
+    let dir = Scratch::new("input2");
+    let prog = dir.write("each.py", "print('got', input())\n");
+    let run = epython_with_stdin(&["-d", "3", prog.to_str().expect("utf-8 path")], "a\nb\nc\n");
+    assert!(run.ok(), "exit {:?}\nstderr: {}", run.code, run.stderr);
+    let mut got: Vec<&str> = run.lines().iter().filter_map(|l| l.split_once("] got ").map(|(_, w)| w)).collect();
+    got.sort_unstable();
+    assert_eq!(got, ["a", "b", "c"], "stdout: {}", run.stdout);
+}

@@ -19,7 +19,8 @@
 //!   literal in the middle is simply loaded again).
 //! - `a, b = b, a` (two or three names each side) swaps with `Rot2`/`Rot3`;
 //!   other unpacking is `UnpackSequence`.
-//! - `a[i] op= v` is `a i Dup2 LoadSubscr v op Rot3 StoreSubscr`.
+//! - `a[i] op= v` is `a i Dup2 LoadSubscr v op Rot3 StoreSubscr`; `+=` is
+//!   InplaceAdd, which extends a list in place (Python's `list.__iadd__`).
 //! - Closures (a nested function reading a variable of an enclosing
 //!   function) and `nonlocal` are compile errors: the VM has no cells.
 
@@ -293,6 +294,12 @@ struct Codegen<'a> {
     uses_print_statement: bool,
     /// The statement being compiled, for errors that have no better place.
     last_pos: Pos,
+}
+
+/// The opcode of `x op= y`: `+=` extends a list in place (InplaceAdd), the
+/// others compute `x op y` and rebind, as in Python.
+fn aug_opcode(op: BinOp) -> Op {
+    if op == BinOp::Add { Op::InplaceAdd } else { binary_opcode(op) }
 }
 
 fn binary_opcode(op: BinOp) -> Op {
@@ -731,7 +738,7 @@ impl Codegen<'_> {
                 self.expr(target)?;
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(binary_opcode(op));
+                self.emit(aug_opcode(op));
                 self.store(target)
             }
             ExprKind::Subscript(object, index) => {
@@ -745,7 +752,7 @@ impl Codegen<'_> {
                 self.emit(Op::LoadSubscr);
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(binary_opcode(op));
+                self.emit(aug_opcode(op));
                 self.emit(Op::Rot3);
                 self.emit(Op::StoreSubscr);
                 Ok(())
@@ -1143,6 +1150,25 @@ impl Codegen<'_> {
             && self.resolve_load(n, func.pos)? == Place::Print
         {
             return self.print_call(args, pos);
+        }
+        // input() / input(prompt): the prompt is printed without a newline,
+        // then the Input opcode waits for the host's line.
+        if let ExprKind::Name(n) = &func.kind
+            && n == "input"
+            && args.len() <= 1
+            && args.iter().all(|a| matches!(a, Arg::Positional(_)))
+            && self.resolve_load(n, func.pos)? == Place::Native(natives::INPUT)
+        {
+            if let Some(Arg::Positional(prompt)) = args.first() {
+                self.expr(prompt)?;
+                self.load_const(Const::Str(String::new()), pos)?;
+                self.mark_line(pos)?;
+                self.emit_u16(Op::Print, 1 | PRINT_HAS_END);
+                self.emit(Op::Pop);
+            }
+            self.mark_line(pos)?;
+            self.emit(Op::Input);
+            return Ok(());
         }
         if let ExprKind::Attribute(object, method) = &func.kind
             && self.module_held_by(object).is_none()

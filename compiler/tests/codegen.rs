@@ -148,7 +148,7 @@ fn while_with_break_continue_and_else() {
         [
             "LoadInt 0", "StoreGlobal 0 (i)",
             "LoadGlobal 0 (i)", "LoadInt 10", "Lt", "PopJumpIfFalse to 55",
-            "LoadGlobal 0 (i)", "LoadInt 1", "Add", "StoreGlobal 0 (i)",
+            "LoadGlobal 0 (i)", "LoadInt 1", "InplaceAdd", "StoreGlobal 0 (i)",
             "LoadGlobal 0 (i)", "LoadInt 2", "Eq", "PopJumpIfFalse to 39", "Jump to 6",
             "LoadGlobal 0 (i)", "LoadInt 5", "Eq", "PopJumpIfFalse to 52", "Jump to 61",
             "Jump to 6",
@@ -220,4 +220,18 @@ fn the_line_table_marks_each_statement() {
     let text = disasm("x = 1\n\n# c\ny = 2; z = 3\nif x:\n  pass\n  y = 4\n");
     let lines: Vec<&str> = text.lines().skip(3).map(|l| l[..6].trim()).filter(|l| !l.is_empty()).collect();
     assert_eq!(lines, ["1", "4", "5", "7"]);
+}
+
+#[test]
+fn input_prints_its_prompt_without_a_newline_then_waits() {
+    assert_eq!(
+        instructions("x = input('? ')\ny = input()\n"),
+        [
+            "LoadConst 2 ('? ')", "LoadConst 3 ('')", "Print 1 +end", "Pop", "Input", "StoreGlobal 0 (x)",
+            "Input", "StoreGlobal 1 (y)", "LoadNone", "Return"
+        ]
+    );
+    // A program's own `input` is called like any function.
+    let own = instructions("def input():\n  return 1\nx = input()\n");
+    assert!(!own.contains(&"Input".to_string()), "{own:?}");
 }

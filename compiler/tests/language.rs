@@ -253,7 +253,7 @@ fn subscript_assignment_and_augmented_assignment() {
     assert_eq!(
         module("a[i] += 1"),
         [
-            "LoadGlobal 0 (a)", "LoadGlobal 1 (i)", "Dup2", "LoadSubscr", "LoadInt 1", "Add", "Rot3", "StoreSubscr",
+            "LoadGlobal 0 (a)", "LoadGlobal 1 (i)", "Dup2", "LoadSubscr", "LoadInt 1", "InplaceAdd", "Rot3", "StoreSubscr",
             "LoadNone", "Return"
         ]
     );
@@ -364,7 +364,7 @@ fn global_declarations() {
     let src = "count = 0\ndef bump(k):\n  global count\n  count += k\n";
     assert_eq!(
         function(src, 1),
-        ["LoadGlobal 0 (count)", "LoadLocal 0 (k)", "Add", "StoreGlobal 0 (count)", "LoadNone", "Return"]
+        ["LoadGlobal 0 (count)", "LoadLocal 0 (k)", "InplaceAdd", "StoreGlobal 0 (count)", "LoadNone", "Return"]
     );
     assert_eq!(header(src, 1), "function 1 'bump': params 1, locals 1, max stack 2, 12 bytes\nlocals: k");
     assert_eq!(error("def f(x):\n  global x\n"), "prog.py:2:3: SyntaxError: name 'x' is parameter and global");

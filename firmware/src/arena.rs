@@ -6,6 +6,10 @@
 //! dropped. `vm` has the layout (image, globals, frame segments, heap).
 //! While the verifier runs, the words after the image are its scratch space.
 
+// `inline(never)` only on the bare-metal target (`target_os = "none"`): it
+// keeps the firmware image small; on the host (the simulator) the accessors
+// inline into the run loop, which is what the benchmarks time.
+
 use core::cmp::Ordering;
 
 use crate::value::Value;
@@ -87,7 +91,7 @@ impl Mem<'_> {
         i.wrapping_sub(self.sram.len() as u32).saturating_mul(4)
     }
 
-    #[inline(never)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn word(&self, i: u32) -> u32 {
         match self.sram.get(i as usize) {
             Some(w) => *w,
@@ -95,7 +99,7 @@ impl Mem<'_> {
         }
     }
 
-    #[inline(never)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn set(&mut self, i: u32, w: u32) {
         let off = self.spill_off(i);
         match self.sram.get_mut(i as usize) {
@@ -104,12 +108,12 @@ impl Mem<'_> {
         }
     }
 
-    #[inline(never)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn load(&self, i: u32) -> Value {
         Value::from_words(self.word(i), self.word(i.wrapping_add(1)))
     }
 
-    #[inline(never)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn store(&mut self, i: u32, v: Value) {
         let [tag, payload] = v.to_words();
         self.set(i, tag);
@@ -117,12 +121,12 @@ impl Mem<'_> {
     }
 
     /// Byte `i` of the space (words are little-endian).
-    #[inline(never)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn byte(&self, i: u32) -> u8 {
         (self.word(i / 4) >> (i % 4 * 8)) as u8
     }
 
-    #[inline(never)]
+    #[cfg_attr(target_os = "none", inline(never))]
     pub fn set_byte(&mut self, i: u32, b: u8) {
         let shift = i % 4 * 8;
         let w = self.word(i / 4) & !(0xFF << shift) | (b as u32) << shift;

@@ -22,7 +22,7 @@
 
 use shared_protocol::bytecode::{Op, Operand, PRINT_HAS_END, PRINT_HAS_SEP};
 use shared_protocol::errors::{ExcType, Msg};
-use shared_protocol::mailbox::cmd;
+use shared_protocol::mailbox::{cmd, EventKind, INPUT_EOF};
 use shared_protocol::natives::{self, Kind};
 use shared_protocol::value as enc;
 
@@ -33,7 +33,7 @@ use crate::exc::{Exc, Part};
 use crate::heap::{self, Heap, Marker};
 use crate::image::{Func, Image};
 use crate::ops;
-use crate::platform::Platform;
+use crate::platform::{Platform, Wake};
 use crate::report;
 use crate::seq;
 use crate::service::Mailbox;
@@ -532,9 +532,19 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
         | Op::UnpackSequence
         | Op::ListAppend
         | Op::GetIter => seq::op(st, op, arg)?,
+        // `xs += ys` extends the list in place (every alias sees it).
+        #[cfg(feature = "extras")]
+        Op::InplaceAdd if matches!(st.peek(1), Value::List(_)) => {
+            let (a, b) = (st.peek(1), st.peek(0));
+            if let Value::List(l) = a {
+                builtins::list_method(st, l, u32::from(natives::METHOD_EXTEND), 1, b, Value::None)?;
+            }
+            st.replace(2, a);
+        }
         // Every other opcode is a binary operator (CallMethod without the
         // extras is refused by the verifier).
         _ => {
+            let op = if op == Op::InplaceAdd { Op::Add } else { op };
             let v = seq::binary(st, op, st.peek(1), st.peek(0))?;
             st.replace(2, v);
         }
@@ -611,6 +621,34 @@ fn print<P: Platform>(
     st.sp = st.sp.wrapping_sub(2 * n);
     report::print(p, mb, launch, &st.m, st.sp, n, [sep, end])?;
     st.push(Value::None);
+    Ok(())
+}
+
+/// `input()`: ask the host for a line (an Input event), wait for its answer
+/// in the command slot (mailbox.rs `cmd::INPUT_*`), push it as a str.
+/// Out of line and cold (DRAM code): it waits for a person anyway.
+#[inline(never)]
+fn input<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<(), Stop> {
+    let asked = mb.cmd.load(cmd::INPUT_SEQ);
+    mb.ring.emit(p, EventKind::Input, launch, 0, |_| Ok(()))?;
+    p.notify_host();
+    while mb.cmd.load(cmd::INPUT_SEQ) == asked {
+        check_halt(p, mb, launch)?;
+        if p.wait_for_interrupt() == Wake::Stop {
+            return Err(Stop::Halt);
+        }
+    }
+    let (len, off) = (mb.cmd.load(cmd::INPUT_LEN), mb.cmd.load(cmd::INPUT_OFF));
+    // The host checks the line fits the inbox; a bad pair is the end of input.
+    if len == INPUT_EOF || !mb.inbox.contains(off, len) {
+        return Err(st.raise(Exc::new(ExcType::EOFError, Msg::EndOfInput)));
+    }
+    let s = st.new_str(len).map_err(|e| st.raise(e))?;
+    for i in 0..len {
+        let at = off + i;
+        st.m.set_byte((s + 1) * 4 + i, (mb.inbox.load(at & !3) >> (at % 4 * 8)) as u8);
+    }
+    st.push(Value::Str(s));
     Ok(())
 }
 
@@ -741,6 +779,7 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 }
             }
             Op::Print => print(st, p, mb, launch, arg)?,
+            Op::Input => input(st, p, mb, launch)?,
             Op::Return => {
                 let prev = st.m.word(st.fp + F_PREV);
                 if prev == 0 {

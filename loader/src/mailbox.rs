@@ -11,8 +11,8 @@ use std::time::{Duration, Instant};
 
 use shared_protocol::chip::{irq, reg};
 use shared_protocol::errors::{ExcType, Msg};
-use shared_protocol::layout::CORE_EVENT_RING_SIZE;
-use shared_protocol::mailbox::{cmd, event, status, Command, CoreState, DoneStatus, EventKind, Waiting};
+use shared_protocol::layout::{CORE_EVENT_RING_SIZE, CORE_INBOX_SIZE};
+use shared_protocol::mailbox::{cmd, event, status, Command, CoreState, DoneStatus, EventKind, Waiting, INPUT_EOF};
 use shared_protocol::value::Reader;
 use shared_protocol::CoreId;
 
@@ -37,6 +37,8 @@ pub(crate) enum EventBody {
     Error(DeviceException),
     Done(DoneStatus),
     Echo(u32),
+    /// `input()`: the core waits for [`Device::answer_input`].
+    Input,
 }
 
 /// A command as the slot holds it.
@@ -66,6 +68,32 @@ impl Device {
         slot.store(cmd::SEQ as usize, seq);
         self.raise_user(core);
         seq
+    }
+
+    /// Answer a core's `input()` (mailbox.rs `cmd::INPUT_*`): the line's
+    /// bytes go into the inbox at `offset` (after the image and arguments),
+    /// at most what is left of the inbox (a longer line is cut at a
+    /// character boundary); `None` is the end of input (EOFError on the core).
+    pub(crate) fn answer_input(&self, core: CoreId, offset: usize, line: Option<&str>) {
+        let slot = self.cmd_slot(core);
+        let len = match line {
+            Some(text) => {
+                let room = (CORE_INBOX_SIZE as usize).saturating_sub(offset);
+                let mut n = text.len().min(room);
+                while !text.is_char_boundary(n) {
+                    n -= 1;
+                }
+                self.inbox(core).write_bytes(offset, &text.as_bytes()[..n]);
+                n as u32
+            }
+            None => INPUT_EOF,
+        };
+        slot.store(cmd::INPUT_OFF as usize, offset as u32);
+        slot.store(cmd::INPUT_LEN as usize, len);
+        // We are INPUT_SEQ's only writer; the core waits for it to change.
+        let seq = slot.load(cmd::INPUT_SEQ as usize).wrapping_add(1);
+        slot.store(cmd::INPUT_SEQ as usize, seq);
+        self.raise_user(core);
     }
 
     pub(crate) fn raise_user(&self, core: CoreId) {
@@ -240,6 +268,7 @@ fn parse_payload(kind: EventKind, payload: &[u32]) -> Result<EventBody, String> 
             EventBody::Done(DoneStatus::from_u32(w).ok_or_else(|| format!("unknown done status {w}"))?)
         }
         EventKind::Echo => EventBody::Echo(word(&mut r, "echoed word")?),
+        EventKind::Input => EventBody::Input,
     };
     if !r.is_empty() {
         return Err(format!("{} unused words after the payload", payload.len() - r.position()));

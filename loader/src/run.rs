@@ -217,6 +217,8 @@ impl CoreRun {
 pub struct Launch {
     number: u32,
     runs: Vec<CoreRun>,
+    /// Where answers to `input()` go in each core's inbox.
+    input_off: usize,
 }
 
 impl Launch {
@@ -261,7 +263,24 @@ impl Device {
         opts: &RunOptions,
         on_line: &mut dyn FnMut(CoreId, &str),
     ) -> Result<RunReport, LoaderError> {
-        self.run_with_args(image, None, cores, opts, on_line)
+        self.run_with_args(image, None, cores, opts, on_line, &mut |_| None)
+    }
+
+    /// [`Device::run`] where `input()` on a core gets a line from
+    /// `on_input(core)` (without its newline; `None`: end of input, the
+    /// core's `input()` raises EOFError). Output the core printed before
+    /// asking (e.g. `input("name? ")`'s prompt) is flushed to `on_line`
+    /// first, as a line of its own. With [`Device::run`] every `input()`
+    /// raises EOFError.
+    pub fn run_with_input(
+        &self,
+        image: &[u8],
+        cores: &[CoreId],
+        opts: &RunOptions,
+        on_line: &mut dyn FnMut(CoreId, &str),
+        on_input: &mut dyn FnMut(CoreId) -> Option<String>,
+    ) -> Result<RunReport, LoaderError> {
+        self.run_with_args(image, None, cores, opts, on_line, on_input)
     }
 
     /// Run a kernel image (`compiler::compile_kernel`) on `cores`: each core
@@ -307,7 +326,7 @@ impl Device {
                 "run_kernel needs a kernel image (compiler::compile_kernel); this image has no kernel entry".into(),
             ));
         }
-        self.run_with_args(image, Some(args), cores, opts, on_line)
+        self.run_with_args(image, Some(args), cores, opts, on_line, &mut |_| None)
     }
 
     fn run_with_args(
@@ -317,13 +336,14 @@ impl Device {
         cores: &[CoreId],
         opts: &RunOptions,
         on_line: &mut dyn FnMut(CoreId, &str),
+        on_input: &mut dyn FnMut(CoreId) -> Option<String>,
     ) -> Result<RunReport, LoaderError> {
         let mut launch = self.launch(image, args, cores)?;
         let deadline = opts.timeout.map(deadline_after);
         let mut waiter = Waiter::new(&self.backend);
         loop {
             let seen = self.backend.doorbell();
-            if self.poll_launch(&mut launch, on_line)? {
+            if self.poll_launch_with_input(&mut launch, on_line, on_input)? {
                 waiter.progressed();
             }
             if launch.is_finished() {
@@ -366,6 +386,9 @@ impl Device {
                 inbox.store(data_off + 8 * i + 4, slot);
             }
         }
+        // input() lines go after the image, the arguments and the bindings
+        // (the core reads the bindings again when the launch ends).
+        let input_off = data_off + 8 * data.len();
         let run_args = [0, image.len() as u32, if args_len == 0 { 0 } else { args_off as u32 }, args_len as u32];
         let data_args = if data.is_empty() { [0, 0] } else { [data_off as u32, 8 * data.len() as u32] };
         let mut runs = Vec::with_capacity(cores.len());
@@ -389,17 +412,34 @@ impl Device {
                 outcome: None,
             });
         }
-        Ok(Launch { number, runs })
+        Ok(Launch { number, runs, input_off })
     }
 
     /// Look at the launch's unfinished cores: hand complete output lines to
     /// `on_line`, notice ends and faults (a core that faulted or broke the
     /// protocol is reloaded at once). Returns whether anything happened.
     /// `Err` only when a core could not be reloaded.
+    /// A core that calls `input()` gets end of input (EOFError): see
+    /// [`Device::poll_launch_with_input`].
     pub fn poll_launch(&self, launch: &mut Launch, on_line: &mut dyn FnMut(CoreId, &str)) -> Result<bool, LoaderError> {
+        self.poll_launch_with_input(launch, on_line, &mut |_| None)
+    }
+
+    /// [`Device::poll_launch`], answering a core's `input()` with
+    /// `on_input(core)` (a line without its newline; None: end of input).
+    pub fn poll_launch_with_input(
+        &self,
+        launch: &mut Launch,
+        on_line: &mut dyn FnMut(CoreId, &str),
+        on_input: &mut dyn FnMut(CoreId) -> Option<String>,
+    ) -> Result<bool, LoaderError> {
         let mut progressed = false;
+        let off = launch.input_off;
         for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
-            progressed |= self.poll_core(run, launch.number, on_line);
+            progressed |= self.poll_core(run, launch.number, on_line, &mut |core| {
+                let line = on_input(core);
+                self.answer_input(core, off, line.as_deref());
+            });
             if run.outcome.is_some() {
                 run.flush(on_line);
                 // A core in an unknown state: reload it so the next run works.
@@ -433,7 +473,7 @@ impl Device {
         on_line: &mut dyn FnMut(CoreId, &str),
     ) -> Result<(), LoaderError> {
         for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
-            self.poll_core(run, launch.number, on_line);
+            self.poll_core(run, launch.number, on_line, &mut |core| self.answer_input(core, launch.input_off, None));
             if !matches!(run.outcome, Some(CoreOutcome::Returned(_) | CoreOutcome::Error(_) | CoreOutcome::Cancelled)) {
                 self.halt_and_reload(run.core)?;
                 run.outcome = Some(outcome.clone());
@@ -445,7 +485,13 @@ impl Device {
 
     /// Look at one running core: consume its events, notice its end or its
     /// fault. Returns whether anything happened.
-    fn poll_core(&self, run: &mut CoreRun, launch: u32, on_line: &mut dyn FnMut(CoreId, &str)) -> bool {
+    fn poll_core(
+        &self,
+        run: &mut CoreRun,
+        launch: u32,
+        on_line: &mut dyn FnMut(CoreId, &str),
+        on_input: &mut dyn FnMut(CoreId),
+    ) -> bool {
         let core = run.core;
         let events = match self.read_events(core) {
             Ok(events) => events,
@@ -476,6 +522,13 @@ impl Device {
                 EventBody::Result(v) if run.result.is_none() && run.error.is_none() => run.result = Some(v),
                 EventBody::Error(e) if run.result.is_none() && run.error.is_none() => run.error = Some(e),
                 EventBody::Done(d) => run.done = Some(d),
+                EventBody::Input => {
+                    // The prompt (or any unfinished line) first, so it shows.
+                    if !run.partial.is_empty() {
+                        on_line(core, &std::mem::take(&mut run.partial));
+                    }
+                    on_input(core);
+                }
                 other => {
                     run.outcome = Some(CoreOutcome::ProtocolError(format!("unexpected event during a run: {other:?}")));
                     return true;

@@ -149,12 +149,14 @@ macro_rules! opcodes {
         impl Op {
             pub const ALL: &'static [Op] = &[$(Op::$name),*];
 
+            #[cfg_attr(not(target_os = "none"), inline(always))]
             pub const fn from_u8(byte: u8) -> Option<Op> {
                 match byte {
                     $( $code => Some(Op::$name), )*
                     _ => None,
                 }
             }
+            #[cfg_attr(not(target_os = "none"), inline(always))]
             pub const fn operand(self) -> Operand {
                 match self {
                     $( Op::$name => Operand::$operand, )*
@@ -176,6 +178,7 @@ macro_rules! opcodes {
                 }
             }
             /// Instruction length in bytes, opcode included.
+            #[cfg_attr(not(target_os = "none"), inline(always))]
             pub const fn len(self) -> usize {
                 1 + self.operand().size()
             }
@@ -237,6 +240,8 @@ opcodes! {
     Not            = 0x12, None, Fixed(1, 1), "a -> not a";
     Invert         = 0x13, None, Fixed(1, 1), "a -> ~a";
     Dup2           = 0x14, None, Fixed(2, 4), "a b -> a b a b";
+    InplaceAdd     = 0x15, None, Fixed(2, 1), "a b -> a += b: a list a is extended by b in place and stays, else a + b";
+    Input          = 0x16, None, Fixed(0, 1), "-> a line from the host's input, without its newline (EOFError at its end)";
     Add            = 0x18, None, Fixed(2, 1), "a b -> a + b";
     Sub            = 0x19, None, Fixed(2, 1), "a b -> a - b";
     Mul            = 0x1A, None, Fixed(2, 1), "a b -> a * b";

@@ -48,6 +48,14 @@ pub mod cmd {
     /// ends (device-resident data, design.md §5).
     pub const ARG4: u32 = 0x28;
     pub const ARG5: u32 = 0x2C;
+    /// `input()` during a Run: after an [`super::EventKind::Input`] event
+    /// the host writes the line's UTF-8 bytes into the inbox at INPUT_OFF,
+    /// their count into INPUT_LEN ([`super::INPUT_EOF`]: no more input),
+    /// then bumps INPUT_SEQ (last) and raises USER; the core waits for
+    /// INPUT_SEQ to change.
+    pub const INPUT_SEQ: u32 = 0x30;
+    pub const INPUT_LEN: u32 = 0x34;
+    pub const INPUT_OFF: u32 = 0x38;
     /// Bytes of the event ring the host has consumed (monotonic, wraps at 2^32).
     pub const EVENT_ACK: u32 = 0x40;
     /// A launch number to stop cooperatively (checked where the VM checks halt).
@@ -56,6 +64,9 @@ pub mod cmd {
     /// `status::BOOT_NONCE` so the host never mistakes a stale status for a boot.
     pub const BOOT_NONCE: u32 = 0x48;
 }
+
+/// `cmd::INPUT_LEN` when the host's input has ended (the core raises EOFError).
+pub const INPUT_EOF: u32 = u32::MAX;
 
 /// Command codes (`cmd::KIND`).
 #[repr(u32)]
@@ -219,6 +230,8 @@ pub enum EventKind {
     Done = 4,
     /// Reply to [`Command::Echo`]: payload = the echoed word.
     Echo = 5,
+    /// `input()`: the core waits for a line (`cmd::INPUT_*`); no payload.
+    Input = 6,
 }
 
 impl EventKind {
@@ -230,6 +243,7 @@ impl EventKind {
             3 => Some(EventKind::Error),
             4 => Some(EventKind::Done),
             5 => Some(EventKind::Echo),
+            6 => Some(EventKind::Input),
             _ => None,
         }
     }

@@ -118,6 +118,9 @@ pub const METHODS: &[&str] = &[
     "startswith", "endswith", "isdigit", "isalpha", "isspace",
 ];
 
+/// `list.extend`'s number: `xs += ys` (the InplaceAdd opcode) runs it.
+pub const METHOD_EXTEND: u8 = 4;
+
 pub fn get(id: u16) -> Option<&'static Native> {
     NATIVES.get(id as usize)
 }
@@ -145,6 +148,11 @@ pub fn method(name: &str) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn method_extend_names_extend() {
+        assert_eq!(method("extend"), Some(METHOD_EXTEND));
+    }
 
     #[test]
     fn the_constants_index_the_table() {

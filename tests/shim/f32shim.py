@@ -36,6 +36,9 @@ even on an error, since the error line is part of the expected output).
 --plain runs the program under unmodified CPython with the same output
 format (only the `print "x"` statement is rewritten and `parallel` stubbed),
 to see which programs depend on the f32/i32 rules.
+f32shim.py --serve runs many programs in one process, framed on stdin and
+stdout as `LENGTH\nTEXT` (see `serve`; the differential test tests/tests/
+diff.rs uses it).
 
 Limitations (the corpus avoids them): `a[i] += x` evaluates `a` and `i`
 twice; transcendental functions are computed in double and rounded, where the
@@ -512,7 +515,12 @@ def run(path, plain=False):
     CPython (same output format), to see which programs depend on f32/i32."""
     with open(path, encoding='utf-8') as f:
         source = f.read()
-    filename = path
+    return run_source(source, path, plain)
+
+
+def run_source(source, filename, plain=False):
+    """`run` on a program's text; `filename` names it in tracebacks (the
+    error line is the innermost frame whose code comes from `filename`)."""
     try:
         tree = ast.parse(dialect(source), filename)
     except SyntaxError as e:
@@ -554,15 +562,52 @@ def run(path, plain=False):
     return text + tail
 
 
+def _read_frame(stream):
+    """One `LENGTH\nBYTES` frame (LENGTH in bytes, decimal); None at EOF."""
+    header = stream.readline()
+    if not header:
+        return None
+    n = int(header)
+    data = stream.read(n)
+    if len(data) != n:
+        raise EOFError('short frame: %d of %d bytes' % (len(data), n))
+    return data.decode('utf-8')
+
+
+def _write_frame(stream, text):
+    data = text.encode('utf-8')
+    stream.write(b'%d\n' % len(data))
+    stream.write(data)
+    stream.flush()
+
+
+def serve(stdin, stdout):
+    """--serve: many programs through one python3 process (the differential
+    test sends thousands). Each program arrives on stdin as a frame
+    `LENGTH\nSOURCE` (LENGTH = the UTF-8 byte count, decimal) and its output,
+    exactly what `f32shim.py PROGRAM.py` prints, goes back as a frame in the
+    same format. Ends at EOF."""
+    while True:
+        source = _read_frame(stdin)
+        if source is None:
+            return
+        _write_frame(stdout, run_source(source, '<program>'))
+
+
 def main():
     import threading
     args = sys.argv[1:]
     plain = '--plain' in args
     args = [a for a in args if a != '--plain']
-    if len(args) != 1:
-        sys.exit('usage: f32shim.py [--plain] PROGRAM.py')
-    result = []
     threading.stack_size(512 << 20)
+    if args == ['--serve']:
+        t = threading.Thread(target=lambda: serve(sys.stdin.buffer, sys.stdout.buffer))
+        t.start()
+        t.join()
+        return
+    if len(args) != 1:
+        sys.exit('usage: f32shim.py [--plain] PROGRAM.py | f32shim.py --serve')
+    result = []
     t = threading.Thread(target=lambda: result.append(run(args[0], plain)))
     t.start()
     t.join()

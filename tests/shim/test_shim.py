@@ -66,6 +66,19 @@ class Ops(unittest.TestCase):
         self.assertIs(s._binop('&', True, False), False)
         self.assertEqual(s._binop('+', True, True), 2)
 
+    def test_serve_frames(self):
+        import io
+        progs = ['print(0.1 + 0.2)\n', 'print("é", 2 ** 30 - 1 + 2 ** 30)\nx = 1 // 0\n', 'x = 1 +\n']
+        stdin = io.BytesIO(b''.join(b'%d\n%s' % (len(p.encode()), p.encode()) for p in progs))
+        stdout = io.BytesIO()
+        s.serve(stdin, stdout)
+        out = io.BytesIO(stdout.getvalue())
+        got = [s._read_frame(out) for _ in progs]
+        self.assertEqual(got[0], '0.3\n')
+        self.assertEqual(got[1], 'é 2147483647\nZeroDivisionError: integer division or modulo by zero (line 2)\n')
+        self.assertTrue(got[2].startswith('SyntaxError: '), got[2])
+        self.assertIsNone(s._read_frame(out))
+
 
 if __name__ == '__main__':
     unittest.main()

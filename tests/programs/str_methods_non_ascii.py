@@ -1,0 +1,2 @@
+print("é".isalpha(), "üx".isalpha(), "ab1".isalpha())
+print("é".upper(), "ÉCOLE".lower(), "Ünï".upper())
