@@ -117,6 +117,7 @@ fn run_on_device(dev: &Device, source: &str) -> String {
                 text.push_str(&format!("<core fault: {code:?}, detail {detail:#x}>\n"))
             }
             CoreOutcome::TimedOut => text.push_str(&format!("<timed out after {RUN_TIMEOUT:?}>\n")),
+            CoreOutcome::Cancelled => text.push_str("<cancelled>\n"),
             CoreOutcome::ProtocolError(m) => text.push_str(&format!("<protocol error: {m}>\n")),
         }
     }
