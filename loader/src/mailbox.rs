@@ -303,10 +303,36 @@ fn exception(exc: u32, msg: u32, line: u32, detail: Value) -> Result<DeviceExcep
     let mut parts = template.split("{}");
     message.push_str(parts.next().unwrap_or(""));
     for (part, value) in parts.zip(&details) {
-        message.push_str(&value.to_string());
+        // CPython quotes the text it could not parse (its repr).
+        let quoted = matches!(msg, Msg::InvalidIntLiteral | Msg::InvalidFloatLiteral);
+        message.push_str(&if quoted { value.repr() } else { value.to_string() });
         message.push_str(part);
     }
-    Ok(DeviceException { type_name: exc.text().to_owned(), message, line })
+    Ok(DeviceException { type_name: exc.text().to_owned(), message: cpython_wording(msg, &details, message), line })
+}
+
+/// CPython's exact wording where one template cannot give it: singular and
+/// plural of argument counts, and the slice step's own sentence. Only the
+/// host's text changes: the firmware sends the same codes and values.
+fn cpython_wording(msg: Msg, details: &[Value], message: String) -> String {
+    let is_one = |i: usize| matches!(details.get(i), Some(Value::Int(1)));
+    match msg {
+        Msg::WrongArgCount | Msg::WrongArgCountRange => {
+            // "takes from 0 to 1 positional arguments" stays plural in CPython.
+            let (takes, given) = if msg == Msg::WrongArgCount { (Some(1), 2) } else { (None, 3) };
+            let mut m = message;
+            if takes.is_some_and(is_one) {
+                m = m.replacen("positional arguments", "positional argument", 1);
+            }
+            if is_one(given) {
+                m = m.replacen("were given", "was given", 1);
+            }
+            m
+        }
+        Msg::ZeroStep if matches!(details.first(), Some(Value::Str(s)) if s == "slice") => "slice step cannot be zero".into(),
+        Msg::ZeroStep => message.replacen(" step must not be zero", " must not be zero", 1),
+        _ => message,
+    }
 }
 
 #[cfg(test)]
@@ -388,6 +414,27 @@ mod tests {
                 line: 12
             })
         );
+    }
+
+    #[test]
+    fn messages_follow_cpythons_wording() {
+        let s = |t: &str| Value::Str(t.into());
+        let text = |msg: Msg, details: Vec<Value>| exception(1, msg as u32, 1, Value::Tuple(details)).unwrap().message;
+        assert_eq!(
+            text(Msg::WrongArgCount, vec![s("g"), Value::Int(1), Value::Int(2)]),
+            "g() takes 1 positional argument but 2 were given"
+        );
+        assert_eq!(
+            text(Msg::WrongArgCount, vec![s("g"), Value::Int(0), Value::Int(1)]),
+            "g() takes 0 positional arguments but 1 was given"
+        );
+        assert_eq!(
+            text(Msg::WrongArgCountRange, vec![s("k"), Value::Int(0), Value::Int(1), Value::Int(2)]),
+            "k() takes from 0 to 1 positional arguments but 2 were given"
+        );
+        assert_eq!(text(Msg::ZeroStep, vec![s("range() arg 3")]), "range() arg 3 must not be zero");
+        assert_eq!(text(Msg::ZeroStep, vec![s("slice")]), "slice step cannot be zero");
+        assert_eq!(text(Msg::InvalidIntLiteral, vec![s("12x")]), "invalid literal for int() with base 10: '12x'");
     }
 
     #[test]
