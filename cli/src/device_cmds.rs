@@ -146,7 +146,14 @@ pub fn selftest_command() -> Result<ExitCode, String> {
     }
 }
 
-pub fn reset_command() -> Result<ExitCode, String> {
+pub fn reset_command(system: bool) -> Result<ExitCode, String> {
+    if system {
+        let path = device_select::board_path().ok_or_else(|| {
+            "epython: device reset --system: no board device node (set EPYTHON_DEVICE=/dev/epiphany/mesh0); a simulator has no system reset".to_string()
+        })?;
+        loader::system_reset(&path).map_err(|e| format!("epython: {e}"))?;
+        println!("reset: system reset through {} (E_IOCTL_RESET)", path.display());
+    }
     let opened = device_select::open()?;
     let device = &opened.device;
     let mut failed = 0;

@@ -2,7 +2,7 @@
 //! node, a simulator file, or `sim`), else a board's device node if present,
 //! else an in-process simulated E16.
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use loader::{Device, OpenOptions};
@@ -26,19 +26,21 @@ pub fn allow_devmem() {
     ALLOW_DEVMEM.store(true, Ordering::Relaxed);
 }
 
-pub fn open() -> Result<Opened, String> {
-    let from_env = std::env::var_os("EPYTHON_DEVICE");
-    let path: Option<PathBuf> = match from_env.as_deref() {
+/// The device path a command would open, unless it is a simulator in this
+/// process (`EPYTHON_DEVICE=sim`, or no board).
+pub fn board_path() -> Option<PathBuf> {
+    match std::env::var_os("EPYTHON_DEVICE").as_deref() {
         Some(v) if v == "sim" => None,
         Some(v) if !v.is_empty() => Some(PathBuf::from(v)),
-        _ => {
-            let board = BOARD_NODES.iter().map(Path::new).find(|p| p.exists());
-            if board.is_none() {
-                eprintln!("epython: no Epiphany board found; using a simulated E16 (set EPYTHON_DEVICE to choose)");
-            }
-            board.map(Path::to_path_buf)
-        }
-    };
+        _ => BOARD_NODES.iter().map(PathBuf::from).find(|p| p.exists()),
+    }
+}
+
+pub fn open() -> Result<Opened, String> {
+    let path = board_path();
+    if path.is_none() && std::env::var_os("EPYTHON_DEVICE").is_none_or(|v| v != "sim") {
+        eprintln!("epython: no Epiphany board found; using a simulated E16 (set EPYTHON_DEVICE to choose)");
+    }
     match path {
         Some(path) => {
             let opts = OpenOptions { allow_devmem: ALLOW_DEVMEM.load(Ordering::Relaxed), ..Default::default() };

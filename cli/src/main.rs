@@ -83,7 +83,12 @@ enum DeviceCommand {
     /// Exits non-zero if any core fails. Leaves the cores reset.
     Selftest,
     /// Soft-reset every core (reference §3.1C): idle, waiting for SYNC.
-    Reset,
+    Reset {
+        /// First reset the whole system through the driver (E_IOCTL_RESET:
+        /// eLink reset and the driver's chip reset; /dev/epiphany/mesh0 only).
+        #[arg(long)]
+        system: bool,
+    },
     /// One core's registers and mailbox words.
     Dump {
         /// The core number (0..rows*cols).
@@ -147,7 +152,7 @@ fn main() -> ExitCode {
         Some(Command::Device { command, .. }) => match command {
             DeviceCommand::Info => device_cmds::info_command(),
             DeviceCommand::Selftest => device_cmds::selftest_command(),
-            DeviceCommand::Reset => device_cmds::reset_command(),
+            DeviceCommand::Reset { system } => device_cmds::reset_command(system),
             DeviceCommand::Dump { core } => device_cmds::dump_command(core),
             DeviceCommand::Run { image, cores, timeout } => {
                 let timeout = match parse_timeout(timeout) {

@@ -151,6 +151,20 @@ fn reset_succeeds_and_a_following_run_works() {
     }
 }
 
+#[test]
+fn a_system_reset_is_refused_on_a_simulator_and_names_why() {
+    let dir = Scratch::new("sysreset");
+    let dev = dir.0.join("epiphany");
+    let _server = SimServer::start(&dev, &[]);
+    let run = epython(&["device", "reset", "--system"], Some(&dev));
+    assert!(!run.ok());
+    assert!(run.stderr.contains("a system reset needs the board's driver node"), "{}", run.stderr);
+    // Nothing was reset: the cores still run programs.
+    let hello = dir.write("hello.py", "print(\"hi\")\n");
+    let run = epython(&["-d", "1", hello.to_str().unwrap()], Some(&dev));
+    assert!(run.ok(), "{}", run.stderr);
+}
+
 /// A minimal e-gcc-like image: ELF32 LE, ET_EXEC, machine 0x1223, one PT_LOAD
 /// segment of 8 bytes (+8 of BSS) at local SRAM 0x100.
 fn tiny_elf() -> Vec<u8> {

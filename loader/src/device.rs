@@ -387,6 +387,39 @@ fn read_sim_info(fd: &OwnedFd) -> Result<Chip, String> {
     Ok(chip)
 }
 
+/// E_IOCTL_RESET of the newer driver (`_IO('E', 0)`, reference §2.1, §3):
+/// resets the eLink and re-runs the driver's chip reset; it zaps every
+/// process's mappings of the device, so it is done before mapping anything,
+/// under the device lock (a process using the board makes it `Busy`). Only a
+/// `/dev/epiphany/mesh0`-style node has it: the older `/dev/epiphany`, a
+/// simulator file or another device is refused with what to do instead.
+pub fn system_reset(path: impl AsRef<Path>) -> Result<(), LoaderError> {
+    const E_IOCTL_RESET: rustix::ioctl::Opcode = 0x4500;
+    let path = path.as_ref().to_path_buf();
+    let not_a_device = |why: &str| LoaderError::NotADevice { path: path.clone(), why: why.to_owned() };
+    let fd = rustix::fs::open(&path, OFlags::RDWR | OFlags::SYNC | OFlags::CLOEXEC, Mode::empty())
+        .map_err(|e| LoaderError::Open { path: path.clone(), source: e.into() })?;
+    let stat = rustix::fs::fstat(&fd).map_err(|e| LoaderError::Open { path: path.clone(), source: e.into() })?;
+    if FileType::from_raw_mode(stat.st_mode) != FileType::CharacterDevice || is_dev_mem(&stat) {
+        return Err(not_a_device(
+            "a system reset needs the board's driver node (/dev/epiphany/mesh0); reset the cores with `epython device reset`",
+        ));
+    }
+    if path.file_name().is_some_and(|n| n == "epiphany") {
+        return Err(not_a_device("the older /dev/epiphany driver has no reset ioctl; power-cycle the board"));
+    }
+    match rustix::fs::flock(&fd, FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => {}
+        Err(rustix::io::Errno::WOULDBLOCK) => return Err(LoaderError::Busy { path }),
+        Err(e) => return Err(LoaderError::Open { path, source: e.into() }),
+    }
+    // SAFETY: a no-argument ioctl on a file we opened; the kernel reads no
+    // memory of ours for it.
+    unsafe { rustix::ioctl::ioctl(&fd, rustix::ioctl::NoArg::<E_IOCTL_RESET>::new()) }.map_err(|e| {
+        LoaderError::NotADevice { path: path.clone(), why: format!("its driver refused the reset ioctl (E_IOCTL_RESET): {e}") }
+    })
+}
+
 /// A boot nonce that differs between processes and boots.
 fn initial_nonce() -> u32 {
     let t = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.subsec_nanos());
@@ -517,6 +550,18 @@ pub(crate) mod tests {
         assert_eq!(DriverKind::SimulatorFile.dram_file_offset(), 0x8E00_0000);
         assert_eq!(DriverKind::Legacy.dram_file_offset(), 0x3E00_0000);
         assert_eq!(DriverKind::DevMem.dram_file_offset(), 0x3E00_0000);
+    }
+
+    #[test]
+    fn a_system_reset_needs_the_boards_driver_node() {
+        let f = SimFile::new("sysreset", &[]);
+        let e = system_reset(&f.path).unwrap_err();
+        assert!(e.to_string().contains("needs the board's driver node"), "{e}");
+        // A character device that is not the epiphany driver: the ioctl is refused.
+        let e = system_reset("/dev/null").unwrap_err();
+        assert!(e.to_string().contains("refused the reset ioctl"), "{e}");
+        let e = system_reset("/nonexistent/epiphany/mesh0").unwrap_err();
+        assert!(matches!(e, LoaderError::Open { .. }), "{e}");
     }
 
     #[test]

@@ -54,7 +54,7 @@ pub mod value;
 
 pub use backend::BackendKind;
 pub use bringup::{CoreRegs, CoreSelftest, DeviceSummary, DriverKind, MailboxState, SelftestFailure};
-pub use device::{Device, OpenOptions, Timeouts};
+pub use device::{system_reset, Device, OpenOptions, Timeouts};
 pub use elf::{ConfigBlocks, CoreLoad, ElfReport, ElfSegment, SegmentTarget};
 pub use error::LoaderError;
 pub use reset::FirmwareImage;
