@@ -262,6 +262,23 @@ impl Scheduler {
         self.shared.dev.backend.wake_doorbell_waiters();
     }
 
+    /// Wait at most `timeout` until output lines are waiting to be taken;
+    /// returns whether there are some.
+    pub fn wait_for_prints(&self, timeout: Duration) -> bool {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        loop {
+            let now = Instant::now();
+            if !st.prints.is_empty() || st.closing || now >= deadline {
+                return !st.prints.is_empty();
+            }
+            st = match self.shared.changed.wait_timeout(st, deadline - now) {
+                Ok((guard, _)) => guard,
+                Err(poisoned) => poisoned.into_inner().0,
+            };
+        }
+    }
+
     /// The output lines printed since the last call, oldest first.
     pub fn take_prints(&self) -> Vec<(CoreId, String)> {
         self.lock().prints.drain(..).collect()

@@ -162,6 +162,14 @@ impl Runtime {
         Ok(py.detach(|| inner.sched.take_prints()).into_iter().map(|(c, l)| (c.0, l)).collect())
     }
 
+    /// Wait at most `timeout` seconds for output lines to take (the Python
+    /// printer thread); returns whether there are some.
+    fn wait_prints(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
+        let inner = self.inner()?;
+        let t = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        Ok(py.detach(|| inner.sched.wait_for_prints(t)))
+    }
+
     /// Cancel a job (False if it had already ended).
     fn cancel(&self, py: Python<'_>, job: u64) -> PyResult<bool> {
         let inner = self.inner()?;

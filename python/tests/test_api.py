@@ -404,3 +404,18 @@ def test_source_is_needed_where_python_has_none():
 def test_device_info_names_the_simulator():
     info = epython.device_info()
     assert info["cores"] == 16 and info["backend"] == "simulator"
+
+
+def test_prints_of_a_launch_nobody_waits_on_yet_appear_as_they_come(capsys):
+    def announce(n):
+        print("hello async", n)
+        return n
+
+    h = offload(async_=True, target=[1])(announce)(5)
+    seen, deadline = "", time.monotonic() + 20
+    while "[device 1] hello async 5" not in seen and time.monotonic() < deadline:
+        time.sleep(0.02)
+        seen += capsys.readouterr().out
+    assert "[device 1] hello async 5" in seen
+    assert h.wait() == [5]
+    assert "hello async" not in capsys.readouterr().out, "printed twice"

@@ -1,8 +1,11 @@
 """The one open device of this process: opened on first use, closed at exit.
 
-Prints from kernels are written here, to ``sys.stdout``, by whichever Python
-thread waits (design.md section 8), under one lock so each core's lines keep
-their order.
+Prints from kernels are written here, to ``sys.stdout``, from Python code
+(design.md section 8): by whichever thread waits for a launch, and by a
+printer thread for launches nobody waits on yet, under one lock so each
+core's lines keep their order. The printer is a daemon thread that sleeps
+in Rust in short slices; it is stopped and joined at exit, before the
+interpreter finalizes.
 """
 
 import atexit
@@ -14,6 +17,8 @@ from . import _native
 _lock = threading.Lock()
 _print_lock = threading.Lock()
 _runtime = None
+_printer = None
+_printer_stop = threading.Event()
 
 #: Device-resident data of the open device: name -> data-store slot.
 data_slots = {}
@@ -33,7 +38,24 @@ def runtime():
             if rt.note:
                 print(rt.note, file=sys.stderr)
             _runtime = rt
+            _start_printer(rt)
         return _runtime
+
+
+def _start_printer(rt):
+    global _printer
+    _printer_stop.clear()
+
+    def run():
+        while not _printer_stop.is_set() and not rt.closed:
+            try:
+                if rt.wait_prints(0.1):
+                    flush_prints(rt)
+            except Exception:  # noqa: BLE001 - closed under us: stop quietly
+                return
+
+    _printer = threading.Thread(target=run, name="epython-printer", daemon=True)
+    _printer.start()
 
 
 def flush_prints(rt=None):
@@ -52,11 +74,15 @@ def flush_prints(rt=None):
 def close():
     """Close the device: prints still pending are written, running launches
     are cancelled, the cores halted. The next use opens it again."""
-    global _runtime
+    global _runtime, _printer
     with _lock:
         rt, _runtime = _runtime, None
+        printer, _printer = _printer, None
         data_slots.clear()
         data_lost.clear()
+    _printer_stop.set()
+    if printer is not None and printer is not threading.current_thread():
+        printer.join(timeout=2)
     if rt is not None and not rt.closed:
         try:
             flush_prints(rt)
