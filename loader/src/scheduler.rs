@@ -239,10 +239,7 @@ impl Scheduler {
     fn progress_or_sleep<'a>(&'a self, mut st: MutexGuard<'a, State>, timeout: Duration) -> MutexGuard<'a, State> {
         let dev = &self.shared.dev;
         if st.running.is_empty() {
-            return match self.shared.changed.wait_timeout(st, timeout) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
+            return sleep(&self.shared.changed, st, timeout);
         }
         let seen = dev.backend.doorbell();
         if pump(dev, &mut st) {
@@ -272,10 +269,7 @@ impl Scheduler {
             if !st.prints.is_empty() || st.closing || now >= deadline {
                 return !st.prints.is_empty();
             }
-            st = match self.shared.changed.wait_timeout(st, deadline - now) {
-                Ok((guard, _)) => guard,
-                Err(poisoned) => poisoned.into_inner().0,
-            };
+            st = sleep(&self.shared.changed, st, deadline - now);
         }
     }
 
@@ -352,6 +346,14 @@ impl Drop for Scheduler {
         if let Some(engine) = self.engine.take() {
             let _ = engine.join();
         }
+    }
+}
+
+/// Sleep on `cv` at most `timeout` (a poisoned lock: as `lock`).
+fn sleep<'a>(cv: &Condvar, st: MutexGuard<'a, State>, timeout: Duration) -> MutexGuard<'a, State> {
+    match cv.wait_timeout(st, timeout) {
+        Ok((guard, _)) => guard,
+        Err(poisoned) => poisoned.into_inner().0,
     }
 }
 
