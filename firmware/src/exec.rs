@@ -78,6 +78,10 @@ impl Executor for Vm {
         if ran.is_ok() && crate::arena::word(st.m.sram, header::ENTRY) != 0 {
             ran = run_kernel(&mut st, p, mb, launch);
         }
+        // A halt or cancel seen in a `parallel` wait travelled as a raise.
+        if let (Err(Stop::Raise), Some(stop)) = (&ran, st.stop) {
+            ran = Err(stop);
+        }
         // Only a launch whose device data was loaded may write it back.
         let ran = if loaded { keep_data(&mut st, mb, ran) } else { ran };
         finish(&st, ran, p, mb, launch)

@@ -92,6 +92,10 @@ pub struct St<'a> {
     pub rng: crate::modules::rng::Rng,
     /// The exception being raised (`Stop::Raise`).
     pub exc: Exc,
+    /// A halt or cancel noticed inside a native (a `parallel` wait): the
+    /// native raises, and the executor (exec.rs) ends the launch with this
+    /// stop instead (no `try` on the device: a raise goes straight out).
+    pub stop: Option<Stop>,
 }
 
 fn recursion() -> Exc {
@@ -118,6 +122,7 @@ impl<'a> St<'a> {
             tmp: [Value::None; TMP],
             rng,
             exc: Exc::new(ExcType::MemoryError, Msg::OutOfMemory),
+            stop: None,
         }
     }
 

@@ -101,6 +101,9 @@ numbered! {
         WrongArgCountRange = 57 => "{}() takes from {} to {} positional arguments but {} were given",
         ExpectedAtLeast = 58 => "{} expected at least {} argument, got {}",
         ImageRefused = 59 => "bytecode image refused: check {} at byte {}",
+        NotInGroup = 60 => "core {} is not in this launch group",
+        MessageTooLarge = 61 => "a message of {} bytes does not fit a postbox ring ({} bytes)",
+        UnknownReduceOp = 62 => "reduce() operator must be 'sum', 'min', 'max' or 'prod', not {}",
     }
 }
 
