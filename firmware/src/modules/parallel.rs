@@ -147,8 +147,11 @@ pub fn call<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, id: u16, args: u3
             let r = peer(&net, a, "test_sent")?;
             loop {
                 let done = net.status.load(pb::sent(USER, r)) == acked(p, &net, USER, r);
-                if done || id == n::PARALLEL_TEST_SENT {
+                if id == n::PARALLEL_TEST_SENT {
                     break Value::Bool(done);
+                }
+                if done {
+                    break Value::None;
                 }
                 wait_for(st, p, &net, WaitKind::Sent, r, USER)?;
             }
