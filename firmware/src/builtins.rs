@@ -148,7 +148,9 @@ pub fn call<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, f: Value, argc: u
     }
     let a = st.m.load(args);
     Ok(match id {
-        n::PARALLEL_COREID..=n::PARALLEL_REDUCE => modules::parallel::call(st, p, mb, id, args)?,
+        n::PARALLEL_COREID | n::PARALLEL_NUMCORES | n::PARALLEL_ISHOST..=n::PARALLEL_REDUCE => {
+            modules::parallel::call(st, p, mb, id, args)?
+        }
         n::LEN => Value::Int(
             seq::len(&st.m, a).ok_or_else(|| Exc::new(ExcType::TypeError, Msg::NoLen).with(Part::Text(a.type_name())))? as i32,
         ),
