@@ -9,4 +9,4 @@ if me == root:
     table = [[i, i * i] for i in range(5)]
 table = bcast(table, root)
 sync()
-print("core", me, "got", table[4], "from core", root)
+print("core", me, "got", len(table), "rows from core", root, "; the last is", table[4][0], table[4][1])

@@ -27,6 +27,6 @@ for it in range(ITERS):
         nu[i] = (u[i - 1] + 2 * u[i] + u[i + 1]) // 4
     u = nu
 heat = reduce(sum(u[1:PER + 1]), "sum")
-print("cells", me * PER, "to", me * PER + PER - 1, ":", u[1:PER + 1])
+print("cells", me * PER, "to", me * PER + PER - 1, "hold", sum(u[1:PER + 1]), "from", u[1], "to", u[PER])
 if me == 0:
     print("total heat after", ITERS, "iterations:", heat)

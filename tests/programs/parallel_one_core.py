@@ -13,7 +13,7 @@ ys = recv(0)
 xs[1][0] = 99
 print(ys, recv(0), probe(0))
 print(sendrecv([7, 8], 0))
-print(bcast("hello", 0), reduce(21, "sum"), reduce(2.5, "max"), reduce([1], "prod"))
+print(bcast("hello", 0), reduce(21, "sum"), reduce(2.5, "max"), reduce(True, "prod"))
 sync()
 parallel.nonblocking_send(42, 0)
 print(parallel.test_sent(0), recv(0), parallel.test_sent(0))

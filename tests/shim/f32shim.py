@@ -408,6 +408,8 @@ def _make_parallel():
         return box.popleft()
 
     def reduce(v, op):
+        if type(v) not in (int, float, bool):
+            raise TypeError(f"reduce() argument must be an int or a float, not '{type(v).__name__}'")
         if op not in ('sum', 'min', 'max', 'prod'):
             raise ValueError(f"reduce() operator must be 'sum', 'min', 'max' or 'prod', not {op}")
         return v
