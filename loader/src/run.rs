@@ -157,7 +157,9 @@ fn type_name(v: &Value) -> &'static str {
 pub enum CoreOutcome {
     /// The kernel returned (None when it ran off its end).
     Returned(Value),
-    /// A Python exception on the core.
+    /// A Python exception on the core; also a deadlock of the launch group
+    /// (type_name "Deadlock", the line the core waited at, and a message
+    /// naming every blocked core's wait and line; the core was cancelled).
     Error(DeviceException),
     /// Stopped by [`Device::cancel`] (or reloaded when it did not answer).
     Cancelled,

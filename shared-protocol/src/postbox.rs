@@ -142,3 +142,35 @@ const _: () = {
     assert!(SENT_BASE >= 0x40, "after the mailbox's status words");
     assert!(crate::chip::Chip::E64.num_cores() <= MAX_SENDERS);
 };
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wait_words_round_trip_for_every_core_of_an_e64() {
+        for peer in 0..Chip::E64.num_cores() {
+            for ch in [USER, COLL] {
+                let w = wait_word(WaitKind::Reduce, peer, ch, 0xBEEF);
+                assert_eq!(wait_parts(w), (WaitKind::Reduce as u32, peer, ch));
+                assert_eq!(w >> 16, 0xBEEF);
+                assert_ne!(w, 0, "a published wait is never 0");
+            }
+        }
+    }
+
+    #[test]
+    fn rings_tile_the_outbox_and_words_do_not_collide() {
+        for chip in [Chip::E16, Chip::E64] {
+            let n = chip.num_cores();
+            let size = layout::outbox_ring_size(chip);
+            assert!(size.is_power_of_two());
+            assert_eq!(ring(chip, COLL, n - 1) + size, layout::outbox_start(chip) + layout::outbox_size(chip));
+            assert_eq!(ring(chip, USER, 0), layout::outbox_start(chip));
+        }
+        // SENT and RECVD of both channels for 64 cores, after the mailbox words.
+        assert_eq!(sent(COLL, 63) + 4, recvd(USER, 0));
+        assert_eq!(recvd(COLL, 63) + 4, STATUS_END);
+        assert!(crate::mailbox::status::TIMER_WRAPS < sent(USER, 0));
+    }
+}

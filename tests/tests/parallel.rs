@@ -405,3 +405,20 @@ def k(rounds):
         assert!(got.iter().all(|v| *v == Value::Int(199 * 200 / 2 + 20 * 16)), "{got:?}");
     }
 }
+
+#[test]
+fn a_sender_waiting_on_a_core_that_has_ended_is_a_deadlock() {
+    let r = rig();
+    // Core 1 ends at once; core 0 fills its ring to core 1 (8 KB) and then
+    // waits for room that never comes.
+    let src = "from parallel import coreid, send
+if coreid() == 0:
+    for i in range(5000):
+        send(i, 1)
+";
+    let report = program(&r.dev, src, &cores([0, 1]));
+    assert_eq!(report.outcomes[1].1, CoreOutcome::Returned(Value::None));
+    let CoreOutcome::Error(e) = &report.outcomes[0].1 else { panic!("{:?}", report.outcomes[0]) };
+    assert_eq!((e.type_name.as_str(), e.line), ("Deadlock", 4));
+    assert!(e.message.contains("core 0 in send(..., 1)"), "{}", e.message);
+}
