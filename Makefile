@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test test-long bench
+.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test test-long bench bench-parallel
 
 all: build
 
@@ -57,6 +57,12 @@ test-long:
 bench:
 	$(CARGO) build --release -p cli
 	$(CARGO) run --release -q -p e2e-tests --bin bench -- $(BENCH_ARGS)
+
+# The parallel module's figures (not a test): ring messages/s and the 1-D
+# Jacobi time on a simulated E16 (tests/src/bin/parbench.rs, BENCHMARKS.md).
+bench-parallel:
+	$(CARGO) build --release -p cli
+	$(CARGO) run --release -q -p e2e-tests --bin parbench -- $(BENCH_ARGS)
 
 # The loader must not depend on the simulator (design.md §1): it goes into
 # minimal board images and talks to any device only through mapped memory.

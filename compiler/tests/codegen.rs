@@ -199,10 +199,18 @@ fn imports_resolve_to_natives() {
             "StoreGlobal 2 (x)", "LoadNone", "Return"
         ]
     );
+    // Every member of the module, in table order (15 of them).
+    let star = instructions("from parallel import *");
     assert_eq!(
-        instructions("from parallel import *"),
-        ["LoadNative 1 (parallel.coreid)", "StoreGlobal 0 (coreid)", "LoadNative 2 (parallel.numcores)", "StoreGlobal 1 (numcores)", "LoadNone", "Return"]
+        star[..6],
+        [
+            "LoadNative 1 (parallel.coreid)", "StoreGlobal 0 (coreid)",
+            "LoadNative 2 (parallel.numcores)", "StoreGlobal 1 (numcores)",
+            "LoadNative 50 (parallel.ishost)", "StoreGlobal 2 (ishost)"
+        ]
     );
+    assert_eq!(star[star.len() - 4..], ["LoadNative 62 (parallel.reduce)", "StoreGlobal 14 (reduce)", "LoadNone", "Return"]);
+    assert_eq!(star.len(), 2 * 15 + 2);
 }
 
 #[test]

@@ -148,7 +148,10 @@ pub fn call<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, f: Value, argc: u
     }
     let a = st.m.load(args);
     Ok(match id {
-        n::PARALLEL_COREID | n::PARALLEL_NUMCORES => modules::parallel::call(p, mb, id).unwrap_or(Value::None),
+        // The absolute core id, whatever the launch's target list; St::call
+        // (vm.rs) calls the messaging natives (modules::parallel).
+        n::PARALLEL_COREID => Value::Int(p.core().0 as i32),
+        n::PARALLEL_NUMCORES => Value::Int(mb.cmd.load(shared_protocol::mailbox::cmd::GROUP_SIZE) as i32),
         n::LEN => Value::Int(
             seq::len(&st.m, a).ok_or_else(|| Exc::new(ExcType::TypeError, Msg::NoLen).with(Part::Text(a.type_name())))? as i32,
         ),
@@ -171,7 +174,7 @@ pub fn call<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, f: Value, argc: u
 /// (cold, out of line: the error's temporaries stay off the call path).
 #[inline(never)]
 #[cold]
-fn call_error(f: Value, argc: u32) -> Exc {
+pub(crate) fn call_error(f: Value, argc: u32) -> Exc {
     match f {
         Value::Native(id) => match n::get(id) {
             Some(&n::Native { name, kind: Kind::Function { max_args, .. }, .. }) => {

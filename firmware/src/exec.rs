@@ -118,7 +118,7 @@ fn run_vm<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32, loaded
 /// kernel is called from there, so its Return comes back to that Return,
 /// which hands its value over. A call error is reported at it (the compiler
 /// gives it the kernel's `def` line). Out of line and ending in a tail call
-/// of the VM: no frame of it stays under the VM (the stack is 1.5 KB).
+/// of the VM: no frame of it stays under the VM (the stack is 1.75 KB).
 #[inline(never)]
 fn run_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
     let entry = crate::arena::word(st.m.sram, header::ENTRY);
@@ -337,6 +337,13 @@ fn finish<P: Platform>(
     // Where it stopped, for the host's timeout and cancel reports too.
     let line = st.line();
     mb.status.store(status::LINE, line);
+    // A halt or cancel seen in a `parallel` wait travelled as a raise
+    // (here, not under the VM: its stack stays as it was).
+    let stop = match stop {
+        Stop::Raise if st.exc.msg == Msg::StopHalt as u8 => Stop::Halt,
+        Stop::Raise if st.exc.msg == Msg::StopCancel as u8 => Stop::Cancel,
+        other => other,
+    };
     match stop {
         Stop::Raise => {
             report::error(p, mb, launch, &st.m, &st.exc, line)?;

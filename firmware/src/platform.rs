@@ -46,4 +46,9 @@ pub trait Platform {
     fn halt_requested(&mut self) -> bool;
     /// A free-running cycle counter (CTIMER on the chip).
     fn cycles(&self) -> u32;
+    /// The rate of [`Platform::cycles`] (`parallel.wtime()`); the
+    /// simulator's counter runs at 1 GHz.
+    fn cycles_per_second(&self) -> u32 {
+        1_000_000_000
+    }
 }

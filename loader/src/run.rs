@@ -6,6 +6,7 @@ use std::time::{Duration, Instant};
 use shared_protocol::bytecode::header::ENTRY;
 use shared_protocol::layout::CORE_INBOX_SIZE;
 use shared_protocol::mailbox::{cmd, status, Command, CoreState, DoneStatus, Fault};
+use shared_protocol::postbox::{self, WaitKind};
 use shared_protocol::CoreId;
 
 use crate::backend::{deadline_after, Waiter};
@@ -156,7 +157,9 @@ fn type_name(v: &Value) -> &'static str {
 pub enum CoreOutcome {
     /// The kernel returned (None when it ran off its end).
     Returned(Value),
-    /// A Python exception on the core.
+    /// A Python exception on the core; also a deadlock of the launch group
+    /// (type_name "Deadlock", the line the core waited at, and a message
+    /// naming every blocked core's wait and line; the core was cancelled).
     Error(DeviceException),
     /// Stopped by [`Device::cancel`] (or reloaded when it did not answer).
     Cancelled,
@@ -192,6 +195,24 @@ pub struct RunReport {
 /// The longest a run waits in one go before looking at its deadline again.
 const WAIT_SLICE: Duration = Duration::from_millis(50);
 
+/// How long every core of a group must stay in the same waits, with nothing
+/// on its way, before that is a deadlock (two looks this far apart).
+pub const DEADLOCK_CONFIRM: Duration = Duration::from_millis(100);
+
+/// `recv(3)`, `sync()`, ... for a wait word (`postbox::wait_word`).
+fn describe_wait(word: u32) -> String {
+    let (kind, peer, _) = postbox::wait_parts(word);
+    match WaitKind::from_u32(kind) {
+        Some(WaitKind::Recv) => format!("recv({peer})"),
+        Some(WaitKind::Sync) => "sync()".into(),
+        Some(WaitKind::Bcast) => format!("bcast(..., {peer})"),
+        Some(WaitKind::Reduce) => "reduce()".into(),
+        Some(WaitKind::Send) => format!("send(..., {peer}) (core {peer} is not receiving)"),
+        Some(WaitKind::Sent) => format!("wait_sent({peer})"),
+        None => format!("an unknown wait ({word:#x})"),
+    }
+}
+
 /// One core's part of a run.
 struct CoreRun {
     core: CoreId,
@@ -202,6 +223,8 @@ struct CoreRun {
     error: Option<DeviceException>,
     done: Option<DoneStatus>,
     outcome: Option<CoreOutcome>,
+    /// The deadlock this core was cancelled for: its outcome once it stops.
+    deadlock: Option<DeviceException>,
 }
 
 impl CoreRun {
@@ -219,6 +242,10 @@ pub struct Launch {
     runs: Vec<CoreRun>,
     /// Where answers to `input()` go in each core's inbox.
     input_off: usize,
+    /// The last look that found every unfinished core blocked in a
+    /// `parallel` wait with nothing on its way to it: when, and what each
+    /// core's wait word read (a deadlock once it holds across two looks).
+    blocked_since: Option<(Instant, Vec<u32>)>,
 }
 
 impl Launch {
@@ -410,9 +437,10 @@ impl Device {
                 error: None,
                 done: None,
                 outcome: None,
+                deadlock: None,
             });
         }
-        Ok(Launch { number, runs, input_off })
+        Ok(Launch { number, runs, input_off, blocked_since: None })
     }
 
     /// Look at the launch's unfinished cores: hand complete output lines to
@@ -441,6 +469,10 @@ impl Device {
                 self.answer_input(core, off, line.as_deref());
             });
             if run.outcome.is_some() {
+                // A core cancelled for a deadlock ends with the deadlock.
+                if let (Some(CoreOutcome::Cancelled), Some(e)) = (&run.outcome, run.deadlock.take()) {
+                    run.outcome = Some(CoreOutcome::Error(e));
+                }
                 run.flush(on_line);
                 // A core in an unknown state: reload it so the next run works.
                 if matches!(run.outcome, Some(CoreOutcome::Fault { .. } | CoreOutcome::ProtocolError(_))) {
@@ -448,7 +480,101 @@ impl Device {
                 }
             }
         }
+        progressed |= self.look_for_deadlock(launch);
         Ok(progressed)
+    }
+
+    /// Deadlock (design.md §8): every unfinished core of the launch group
+    /// is blocked in a `parallel` wait (recv, sync, bcast, reduce, a full
+    /// ring, wait_sent) and nothing is on its way to a core that waits for
+    /// a message. Judged from the cores' status blocks (`postbox`): first
+    /// every wait word, then the message counts of the awaited channels (a
+    /// core clears its wait word before it consumes, so a message taken in
+    /// between is never missed), and only when two looks at least
+    /// [`DEADLOCK_CONFIRM`] apart saw the same waits (each wait word carries
+    /// an episode number). Then each blocked core is cancelled and ends
+    /// with an Error outcome of type "Deadlock" naming every core's wait
+    /// and line. Returns whether it declared one.
+    fn look_for_deadlock(&self, launch: &mut Launch) -> bool {
+        if launch.runs.iter().any(|r| r.deadlock.is_some()) {
+            return false;
+        }
+        let Some(words) = self.blocked_waits(launch) else {
+            launch.blocked_since = None;
+            return false;
+        };
+        match &launch.blocked_since {
+            Some((since, seen)) if *seen == words => {
+                if since.elapsed() < DEADLOCK_CONFIRM {
+                    return false;
+                }
+            }
+            _ => {
+                launch.blocked_since = Some((Instant::now(), words));
+                return false;
+            }
+        }
+        let waits: Vec<(CoreId, String, u32)> = launch
+            .runs
+            .iter()
+            .filter(|r| r.outcome.is_none())
+            .map(|r| {
+                let st = self.status_block(r.core);
+                let word = st.load(status::PAR_WAIT as usize);
+                (r.core, describe_wait(word), st.load(status::PAR_LINE as usize))
+            })
+            .collect();
+        let all: Vec<String> =
+            waits.iter().map(|(core, what, line)| format!("core {} in {what} at line {line}", core.0)).collect();
+        let message = format!(
+            "every core still running in the launch group waits and no message is on its way: {}",
+            all.join("; ")
+        );
+        for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
+            let line = waits.iter().find(|w| w.0 == run.core).map_or(0, |w| w.2);
+            run.deadlock = Some(DeviceException { type_name: "Deadlock".into(), message: message.clone(), line });
+            self.cmd_slot(run.core).store(cmd::CANCEL as usize, launch.number);
+            self.raise_user(run.core);
+        }
+        launch.blocked_since = None;
+        true
+    }
+
+    /// The wait words of the launch's unfinished cores when every one of
+    /// them is blocked with nothing on its way to it; None otherwise.
+    fn blocked_waits(&self, launch: &Launch) -> Option<Vec<u32>> {
+        let running: Vec<&CoreRun> = launch.runs.iter().filter(|r| r.outcome.is_none()).collect();
+        if running.is_empty() || running.iter().any(|r| r.done.is_some()) {
+            return None;
+        }
+        // The wait words first (see look_for_deadlock).
+        let mut words = Vec::with_capacity(running.len());
+        for run in &running {
+            let st = self.status_block(run.core);
+            if st.load(status::STATE as usize) != CoreState::Running as u32
+                || st.load(status::LAUNCH as usize) != launch.number
+            {
+                return None;
+            }
+            let word = st.load(status::PAR_WAIT as usize);
+            if word == 0 {
+                return None;
+            }
+            words.push(word);
+        }
+        for (run, &word) in running.iter().zip(&words) {
+            let (kind, peer, ch) = postbox::wait_parts(word);
+            let waits_for_message =
+                !matches!(WaitKind::from_u32(kind), Some(WaitKind::Send | WaitKind::Sent) | None);
+            if waits_for_message && self.check_core(CoreId(peer)).is_ok() {
+                let sent = self.status_block(CoreId(peer)).load(postbox::sent(ch, run.core.0) as usize);
+                let recvd = self.status_block(run.core).load(postbox::recvd(ch, peer) as usize);
+                if sent != recvd {
+                    return None;
+                }
+            }
+        }
+        Some(words)
     }
 
     /// Ask the launch's unfinished cores to stop (`cmd::CANCEL`, then USER):

@@ -101,6 +101,13 @@ numbered! {
         WrongArgCountRange = 57 => "{}() takes from {} to {} positional arguments but {} were given",
         ExpectedAtLeast = 58 => "{} expected at least {} argument, got {}",
         ImageRefused = 59 => "bytecode image refused: check {} at byte {}",
+        NotInGroup = 60 => "core {} is not in this launch group",
+        MessageTooLarge = 61 => "a message of {} bytes does not fit a postbox ring ({} bytes)",
+        UnknownReduceOp = 62 => "reduce() operator must be 'sum', 'min', 'max' or 'prod', not {}",
+        // Never reported: a `parallel` wait was halted or cancelled (the
+        // firmware's executor turns this raise into the stop).
+        StopHalt = 63 => "the core was halted",
+        StopCancel = 64 => "the launch was cancelled",
     }
 }
 

@@ -10,6 +10,7 @@
 //! | [`mailbox`] | host→core command slot, core→host status block and event ring     |
 //! | [`value`]   | how values travel (prints, results, arguments, constants)          |
 //! | [`bytecode`]| the bytecode image format and the one opcode table                 |
+//! | [`postbox`] | core→core messages of the `parallel` module (rings, doorbells) |
 //! | [`natives`] | the device's modules and builtin functions, by number              |
 //! | [`errors`]  | exception types and message codes (text lives on the host)        |
 //! | [`numfmt`]  | the one int/float formatter (no core::fmt), used by both sides     |
@@ -23,12 +24,13 @@ pub mod layout;
 pub mod mailbox;
 pub mod natives;
 pub mod numfmt;
+pub mod postbox;
 pub mod sim;
 pub mod value;
 
 /// Version of everything in this crate that crosses a boundary (memory layout,
 /// mailbox, value encoding). Bump it on any incompatible change: the firmware
 /// reports it at boot and the loader refuses a mismatch.
-pub const PROTOCOL_VERSION: u32 = 2;
+pub const PROTOCOL_VERSION: u32 = 3;
 
 pub use chip::{Chip, CoreId, MeshAddr, MeshCoreId};

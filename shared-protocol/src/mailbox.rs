@@ -117,6 +117,19 @@ pub mod status {
     pub const LAUNCH: u32 = 0x28;
     /// Source line being executed when last reported (for deadlock/timeout reports).
     pub const LINE: u32 = 0x2C;
+    /// The `parallel` wait the core is blocked in (0: none), see
+    /// `postbox::wait_word`; written before the core idles, cleared (0)
+    /// before it consumes what ended the wait.
+    pub const PAR_WAIT: u32 = 0x30;
+    /// The source line of that wait.
+    pub const PAR_LINE: u32 = 0x34;
+    /// Wait episodes so far (the core's own counter).
+    pub const PAR_EPISODE: u32 = 0x38;
+    /// `parallel.wtime()`: the cycle counter when last read, and how many
+    /// times it had wrapped.
+    pub const TIMER_LAST: u32 = 0x3C;
+    pub const TIMER_WRAPS: u32 = 0x40;
+    // 0x100..postbox::STATUS_END: the postbox's SENT and RECVD words.
 }
 
 /// `status::MAGIC` after boot: "EPYS".

@@ -56,7 +56,6 @@ natives! {
     PARALLEL = module("parallel");
     PARALLEL_COREID = func("coreid", PARALLEL, 0, 0);
     PARALLEL_NUMCORES = func("numcores", PARALLEL, 0, 0);
-
     MATH = module("math");
     MATH_PI = constant("pi", MATH, core::f32::consts::PI);
     MATH_E = constant("e", MATH, core::f32::consts::E);
@@ -106,6 +105,21 @@ natives! {
     POW = func("pow", BUILTIN, 2, 2);
     DIVMOD = func("divmod", BUILTIN, 2, 2);
     INPUT = func("input", BUILTIN, 0, 1);
+
+    // parallel's messaging (after the builtins: the numbers above stay as they were).
+    PARALLEL_ISHOST = func("ishost", PARALLEL, 0, 0);
+    PARALLEL_ISDEVICE = func("isdevice", PARALLEL, 0, 0);
+    PARALLEL_WTIME = func("wtime", PARALLEL, 0, 0);
+    PARALLEL_SYNC = func("sync", PARALLEL, 0, 0);
+    PARALLEL_SEND = func("send", PARALLEL, 2, 2);
+    PARALLEL_NONBLOCKING_SEND = func("nonblocking_send", PARALLEL, 2, 2);
+    PARALLEL_RECV = func("recv", PARALLEL, 1, 1);
+    PARALLEL_PROBE = func("probe", PARALLEL, 1, 1);
+    PARALLEL_TEST_SENT = func("test_sent", PARALLEL, 1, 1);
+    PARALLEL_WAIT_SENT = func("wait_sent", PARALLEL, 1, 1);
+    PARALLEL_SENDRECV = func("sendrecv", PARALLEL, 2, 2);
+    PARALLEL_BCAST = func("bcast", PARALLEL, 2, 2);
+    PARALLEL_REDUCE = func("reduce", PARALLEL, 2, 2);
 }
 
 /// Methods, by number (`CallMethod`). The receiver's type decides which

@@ -384,9 +384,51 @@ def _make_random():
 
 
 def _make_parallel():
+    # One core: messages go to itself (buffered, in order), collectives over
+    # a group of one return the value itself.
+    import collections
+    import copy
+    import time
     m = types.ModuleType('parallel')
+    box = collections.deque()
+
+    def peer(c, name):
+        if not isinstance(c, int):
+            raise TypeError(f"{name}() argument must be an integer, not '{type(c).__name__}'")
+        if c != 0:
+            raise ValueError(f"core {c} is not in this launch group")
+        return c
+
+    def send(v, c):
+        peer(c, 'send')
+        box.append(copy.deepcopy(v))
+
+    def recv(c):
+        peer(c, 'recv')
+        return box.popleft()
+
+    def reduce(v, op):
+        if type(v) not in (int, float, bool):
+            raise TypeError(f"reduce() argument must be an int or a float, not '{type(v).__name__}'")
+        if op not in ('sum', 'min', 'max', 'prod'):
+            raise ValueError(f"reduce() operator must be 'sum', 'min', 'max' or 'prod', not {op}")
+        return v
+
     m.coreid = lambda: 0
     m.numcores = lambda: 1
+    m.ishost = lambda: False
+    m.isdevice = lambda: True
+    m.wtime = time.monotonic
+    m.sync = lambda: None
+    m.send = send
+    m.nonblocking_send = send
+    m.recv = recv
+    m.probe = lambda c: peer(c, 'probe') == 0 and len(box) > 0
+    m.test_sent = lambda c: peer(c, 'test_sent') == 0 and len(box) == 0
+    m.wait_sent = lambda c: (peer(c, 'wait_sent'), None)[1]
+    m.sendrecv = lambda v, c: (send(v, c), recv(c))[1]
+    m.bcast = lambda v, root: (peer(root, 'bcast'), copy.deepcopy(v))[1]
+    m.reduce = reduce
     return m
 
 
