@@ -42,8 +42,11 @@ demo: build python
 test: check-deps test-python
 	$(CARGO) test --workspace
 
+# The epython CLI serves simulator files to the tests that need another
+# process (test_killed_host.py).
 test-python: python
-	$(PY) -m pytest -q python/tests
+	$(CARGO) build -q -p cli
+	EPYTHON_BIN=$(CURDIR)/$(EPYTHON) $(PY) -m pytest -q python/tests
 
 # The loader must not depend on the simulator (design.md §1): it goes into
 # minimal board images and talks to any device only through mapped memory.

@@ -202,6 +202,20 @@ impl Runtime {
         Ok(out)
     }
 
+    /// Test hook (simulated devices only): make `core` take a firmware
+    /// fault at its next halt checks while it runs a kernel: `kind` is
+    /// "panic" (a firmware panic) or "vm" (a VM internal error).
+    /// `simulator::force_fault_in_file` on this device's file.
+    fn _force_fault(&self, core: u32, kind: &str) -> PyResult<()> {
+        let fault = match kind {
+            "panic" => simulator::ForcedFault::Panic,
+            "vm" => simulator::ForcedFault::VmInternal,
+            other => return Err(PyValueError::new_err(format!("unknown fault kind {other:?} (panic or vm)"))),
+        };
+        simulator::force_fault_in_file(std::path::Path::new(&self.device), CoreId(core), fault)
+            .map_err(|e| PyRuntimeError::new_err(format!("epython: {e}")))
+    }
+
     /// Close the device: running launches are cancelled, queued ones fail,
     /// the cores are halted. Idempotent.
     fn close(&self, py: Python<'_>) {
