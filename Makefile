@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python test-long stress fuzz-smoke check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -47,6 +47,20 @@ test: check-deps test-python
 test-python: python
 	$(CARGO) build -q -p cli
 	EPYTHON_BIN=$(CURDIR)/$(EPYTHON) $(PY) -m pytest -q python/tests
+
+# The long runs (design.md §8; not in `make test`): the stress tests at the
+# issue's sizes, then a short run of each fuzz target (cargo-fuzz needed:
+# `cargo install cargo-fuzz`; FUZZ_SECONDS each; longer runs: fuzz/run.sh 600).
+FUZZ_SECONDS ?= 20
+test-long: stress fuzz-smoke
+
+# 8 threads x 5,000 mixed launches, 100 close/open cycles, RSS over 100,000
+# launches; the figures are printed.
+stress: python
+	STRESS=1 $(PY) -m pytest -q -s python/tests/test_stress.py
+
+fuzz-smoke:
+	fuzz/run.sh $(FUZZ_SECONDS)
 
 # The loader must not depend on the simulator (design.md §1): it goes into
 # minimal board images and talks to any device only through mapped memory.
