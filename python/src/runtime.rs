@@ -175,6 +175,15 @@ impl Runtime {
         }
     }
 
+    /// How many times each core (in core order) was reset since the device
+    /// opened (`Device::reset_count`): a core whose count rose lost its
+    /// device-resident data.
+    fn reset_counts(&self) -> PyResult<Vec<u32>> {
+        let inner = self.inner()?;
+        let dev = inner.sched.device();
+        Ok(dev.all_cores().into_iter().map(|c| dev.reset_count(c)).collect())
+    }
+
     /// Cores running a launch now.
     fn busy_cores(&self) -> PyResult<Vec<u32>> {
         Ok(self.inner()?.sched.busy_cores().into_iter().map(|c| c.0).collect())

@@ -81,3 +81,28 @@ def test_forcing_a_fault_on_a_core_not_on_the_chip_is_refused():
         runtime()._force_fault(16, "panic")
     with pytest.raises(ValueError, match="unknown fault kind"):
         runtime()._force_fault(1, "bogus")
+
+
+def test_data_is_reported_lost_after_a_fault_in_a_launch_nobody_waited_for():
+    import time
+    define_on_device("fdata2", 5)
+    h = spin(7, target=[7])
+    deadline = time.monotonic() + 30
+    while 7 not in runtime().busy_cores():
+        assert time.monotonic() < deadline
+        time.sleep(0.01)
+    resets = runtime().reset_counts()
+    runtime()._force_fault(7, "vm")
+    del h   # nobody collects its outcome: the scheduler still reloads the core
+    while runtime().reset_counts()[7] == resets[7]:
+        assert time.monotonic() < deadline, "core 7 was not reloaded"
+        time.sleep(0.01)
+
+    @offload
+    def read_fdata2():
+        return fdata2  # noqa: F821 - a device variable
+
+    with pytest.raises(DeviceError) as info:
+        read_fdata2(target=[6, 7])
+    assert info.value.type_name == "DataLost" and info.value.core == 7
+    assert read_fdata2(target=[6, 8]) == [5, 5]
