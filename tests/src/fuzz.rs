@@ -1,4 +1,9 @@
-//! A host `Platform` for fuzzing the firmware: one core (core 0 of an E16)
+//! The fuzz targets' bodies (fuzz/, cargo fuzz) and their host `Platform`,
+//! here so that `cargo test` runs the findings kept in
+//! tests/fuzz-regressions/TARGET/ through the same code
+//! (tests/tests/fuzz_regressions.rs).
+//!
+//! The platform fuzzes the firmware as one core (core 0 of an E16)
 //! with its SRAM and exactly as much DRAM as its own area needs, so that
 //! AddressSanitizer reports any access outside those windows. It plays the
 //! host's part of the mailbox for one command: it posts the command when the
@@ -15,6 +20,7 @@ use shared_protocol::mailbox::{cmd, status, CoreState, Waiting};
 use shared_protocol::{Chip, CoreId};
 
 use firmware::{Platform, Wake};
+use std::sync::OnceLock;
 
 /// Halt checks before the core is told to stop (a kernel that loops).
 pub const STEP_BUDGET: u32 = 20_000;
@@ -207,4 +213,126 @@ pub fn run_command(image: &[u8], args: &[u32]) -> Command {
         inbox,
         data_store: Vec::new(),
     }
+}
+
+
+/// The compiler: any bytes (as text) compile or give a CompileError; never
+/// a panic. A program that compiles must disassemble.
+pub fn compile(data: &[u8]) {
+    let source = String::from_utf8_lossy(data);
+    if let Ok(program) = compiler::compile(&source, "fuzz.py") {
+        if let Err(e) = compiler::disassemble(&program.image) {
+            panic!("the compiler's own image does not disassemble: {e}");
+        }
+    }
+    // The kernel entry too: a prelude and a named function.
+    let _ = compiler::compile_kernel_with_prelude("N = 1\n", &source, "fuzz.py", 3, "k");
+}
+
+/// The bytecode verifier and the VM: any image is refused (a BadImage
+/// report or an exception on the core), or runs within the core's windows
+/// (ASan checks every access against SRAM and the core's own DRAM area) and
+/// the step budget, and whatever it reports the loader's decoder accepts.
+/// Returns how many events the core published.
+pub fn vm(data: &[u8]) -> usize {
+    if data.len() > shared_protocol::layout::CORE_INBOX_SIZE as usize {
+        return 0;
+    }
+    let mut host = Host::new(run_command(data, &[]));
+    host.run();
+    host.events
+}
+
+fn fuzz_kernel() -> &'static [u8] {
+    static IMAGE: OnceLock<Vec<u8>> = OnceLock::new();
+    IMAGE.get_or_init(|| {
+        let src = "g = [1, 2]\ndef k(a, b=2, c=3):\n    g.append(a)\n    return [a, b, c, g, len(g)]\n";
+        match compiler::compile_kernel(src, "fuzz.py", 1, "k") {
+            Ok(p) => p.image,
+            Err(e) => panic!("the fuzz kernel does not compile: {e}"),
+        }
+    })
+}
+
+fn words(bytes: &[u8]) -> Vec<u32> {
+    bytes
+        .chunks(4)
+        .map(|c| {
+            let mut w = [0u8; 4];
+            w[..c.len()].copy_from_slice(c);
+            u32::from_le_bytes(w)
+        })
+        .collect()
+}
+
+/// The firmware's decoders of what the host writes: the command slot's
+/// words (kind, group, image/argument/binding offsets and lengths), the
+/// kernel arguments' value encoding and the device-data bindings in the
+/// inbox, and the data store's tables. A valid kernel image sits at the
+/// inbox's start; the rest comes from the input. The core must refuse bad
+/// data (an exception or a fault report), never read or write outside its
+/// windows. Returns how many events the core published.
+///
+/// Input: 1 flag byte; 6 command argument words when flag bit 0 is set
+/// (else the loader's layout); the kind word when bit 1 is set; then the
+/// argument words (bit 2: also read as (global, slot) bindings) and, last,
+/// a quarter of what is left as data-store bytes. Bits 4-7: group size.
+pub fn firmware_mailbox(data: &[u8]) -> usize {
+    let Some((&flags, mut rest)) = data.split_first() else { return 0 };
+    let mut raw_args = None;
+    if flags & 1 != 0 {
+        if rest.len() < 24 {
+            return 0;
+        }
+        let w = words(&rest[..24]);
+        raw_args = Some([w[0], w[1], w[2], w[3], w[4], w[5]]);
+        rest = &rest[24..];
+    }
+    let mut kind = None;
+    if flags & 2 != 0 {
+        if rest.len() < 4 {
+            return 0;
+        }
+        kind = Some(words(&rest[..4])[0]);
+        rest = &rest[4..];
+    }
+    let split = rest.len() - rest.len() / 4;
+    let (arg_bytes, store) = rest.split_at(split);
+    let mut c = run_command(fuzz_kernel(), &words(arg_bytes));
+    if flags & 4 != 0 {
+        let pairs = words(arg_bytes);
+        let n = pairs.len() / 2;
+        c.args[4] = c.inbox.len() as u32;
+        c.args[5] = 8 * n as u32;
+        for w in &pairs[..2 * n] {
+            c.inbox.extend_from_slice(&w.to_le_bytes());
+        }
+    }
+    if let Some(a) = raw_args {
+        c.args = a;
+    }
+    if let Some(k) = kind {
+        c.kind = k;
+    }
+    c.group_size = u32::from(flags >> 4);
+    c.data_store = store.to_vec();
+    let mut host = Host::new(c);
+    host.run();
+    host.events
+}
+
+/// The loader's decoder of a core's event ring: any ring contents and any
+/// read/publish positions give events or an error, never a panic.
+///
+/// Input: tail (4 bytes), head - tail (4 bytes), then the ring's bytes.
+pub fn host_mailbox(data: &[u8]) -> Option<usize> {
+    if data.len() < 8 {
+        return None;
+    }
+    let tail = u32::from_le_bytes([data[0], data[1], data[2], data[3]]);
+    let published = u32::from_le_bytes([data[4], data[5], data[6], data[7]]);
+    // Mostly plausible amounts: within the ring and word aligned.
+    let published = if published & 0x8000_0000 != 0 { published } else { (published % 0x1_0000) & !3 };
+    let tail = if tail & 0x8000_0000 != 0 { tail } else { tail & !3 };
+    loader::fuzzing::parse_event_ring(&data[8..], tail, tail.wrapping_add(published)).ok().map(|(n, _)| n)
 }
