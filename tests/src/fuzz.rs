@@ -220,10 +220,10 @@ pub fn run_command(image: &[u8], args: &[u32]) -> Command {
 /// a panic. A program that compiles must disassemble.
 pub fn compile(data: &[u8]) {
     let source = String::from_utf8_lossy(data);
-    if let Ok(program) = compiler::compile(&source, "fuzz.py") {
-        if let Err(e) = compiler::disassemble(&program.image) {
-            panic!("the compiler's own image does not disassemble: {e}");
-        }
+    if let Ok(program) = compiler::compile(&source, "fuzz.py")
+        && let Err(e) = compiler::disassemble(&program.image)
+    {
+        panic!("the compiler's own image does not disassemble: {e}");
     }
     // The kernel entry too: a prelude and a named function.
     let _ = compiler::compile_kernel_with_prelude("N = 1\n", &source, "fuzz.py", 3, "k");
