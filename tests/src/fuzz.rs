@@ -21,9 +21,14 @@ use shared_protocol::{Chip, CoreId};
 
 use firmware::{Platform, Wake};
 use std::sync::OnceLock;
+use std::time::{Duration, Instant};
 
 /// Halt checks before the core is told to stop (a kernel that loops).
 pub const STEP_BUDGET: u32 = 20_000;
+/// Time before the core is told to stop: a loop whose every step does a
+/// lot of work (a string doubled each time) spends it before the steps.
+/// Found by the vm target (tests/fuzz-regressions/vm/timeout-*).
+pub const TIME_BUDGET: Duration = Duration::from_secs(1);
 /// Ring drains before the core is told to stop (a kernel that prints forever).
 const DRAIN_BUDGET: u32 = 16;
 
@@ -49,6 +54,7 @@ pub struct Host {
     steps: u32,
     drains: u32,
     tail: u32,
+    started: Instant,
     /// Events the loader decoded.
     pub events: usize,
 }
@@ -64,6 +70,7 @@ impl Host {
             steps: 0,
             drains: 0,
             tail: 0,
+            started: Instant::now(),
             events: 0,
         }
     }
@@ -165,6 +172,7 @@ impl Platform for Host {
         }
         let Some(c) = self.command.take() else { return Wake::Stop };
         self.posted = true;
+        self.started = Instant::now();
         self.write_dram(CORE_INBOX, &c.inbox);
         self.write_dram(data_store_start(CHIP), &c.data_store);
         self.set_cmd(cmd::KIND, c.kind);
@@ -182,7 +190,7 @@ impl Platform for Host {
     fn notify_host(&self) {}
     fn halt_requested(&mut self) -> bool {
         self.steps += 1;
-        self.steps > STEP_BUDGET
+        self.steps > STEP_BUDGET || (self.steps.is_multiple_of(16) && self.started.elapsed() > TIME_BUDGET)
     }
     fn cycles(&self) -> u32 {
         self.steps
