@@ -87,6 +87,11 @@ def worker(t, n, checker, errors):
         while len(pending) > limit:
             # Oldest first, but every third wait takes the newest.
             h, u, s, kind = pending.pop(-1 if len(pending) % 3 == 0 else 0)
+            if len(pending) % 2 == 0:
+                # The first core to finish, then the rest: each value on its core.
+                core, value = h.wait_any(timeout=120)
+                if value != (u, core, s + "!"):
+                    checker.bad.append(f"{kind} {u}: wait_any gave {value!r} for core {core}")
             got = h.wait(timeout=120)
             checker.check(u, s, got, h.cores, kind)
 
