@@ -53,6 +53,20 @@ print(twice(21) == [42 + c for c in range(16)])
 """
 
 
+#: shared_protocol::sim: the info page's SERVER_STATE word, and Running.
+SERVER_STATE_OFFSET = 0x20
+SERVER_RUNNING = 1
+
+
+def server_state(path):
+    try:
+        with open(path, "rb") as f:
+            f.seek(SERVER_STATE_OFFSET)
+            return int.from_bytes(f.read(4), "little")
+    except FileNotFoundError:
+        return None
+
+
 def python(script, path, **kw):
     env = dict(os.environ, EPYTHON_DEVICE=str(path))
     return subprocess.Popen([sys.executable, str(script)], env=env, **kw)
@@ -70,11 +84,10 @@ def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_
     server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + 30
-        while not (path.exists() and path.stat().st_size > 0):
+        while server_state(path) != SERVER_RUNNING:
             assert server.poll() is None, server.stderr.read().decode()
             assert time.monotonic() < deadline, "the simulator did not start"
             time.sleep(0.05)
-        time.sleep(0.2)
         for _ in range(2):
             child = python(child_py, path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             try:
