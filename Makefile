@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test test-long bench bench-parallel
+.PHONY: all build python demo test test-python test-long diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -42,13 +42,31 @@ demo: build python
 test: check-deps test-python
 	$(CARGO) test --workspace
 
+# The epython CLI serves simulator files to the tests that need another
+# process (test_killed_host.py).
 test-python: python
-	$(PY) -m pytest -q python/tests
+	$(CARGO) build -q -p cli
+	EPYTHON_BIN=$(CURDIR)/$(EPYTHON) $(PY) -m pytest -q python/tests
 
-# The long runs: the differential test on DIFF_CASES random programs
-# (default 100000; tests/tests/diff.rs), with its coverage report.
+# The long runs (design.md §8; not in `make test`): the differential test on
+# DIFF_CASES programs, the stress tests at the issue's sizes, then a short run
+# of each fuzz target (cargo-fuzz needed: `cargo install cargo-fuzz`;
+# FUZZ_SECONDS each; longer runs: fuzz/run.sh 600).
+FUZZ_SECONDS ?= 20
+test-long: diff-long stress fuzz-smoke
+
+# 8 threads x 5,000 mixed launches, 100 close/open cycles, RSS over 100,000
+# launches; the figures are printed.
+stress: python
+	STRESS=1 $(PY) -m pytest -q -s python/tests/test_stress.py
+
+fuzz-smoke:
+	fuzz/run.sh $(FUZZ_SECONDS)
+
+# The differential test on DIFF_CASES random programs (default 100000;
+# tests/tests/diff.rs), with its coverage report.
 DIFF_CASES ?= 100000
-test-long:
+diff-long:
 	DIFF_CASES=$(DIFF_CASES) $(CARGO) test --release -p e2e-tests --test diff -- --nocapture
 
 # A benchmark, not a test: the VM (release `epython -d 1` on a simulated

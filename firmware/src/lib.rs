@@ -51,6 +51,8 @@ pub mod vm;
 #[cfg(test)]
 mod tests;
 
+#[cfg(feature = "fault-hooks")]
+pub use platform::ForcedFault;
 pub use platform::{Platform, Wake};
 
 /// Identifies this firmware build; reported in `status::BUILD_ID` at boot.

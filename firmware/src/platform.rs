@@ -51,4 +51,21 @@ pub trait Platform {
     fn cycles_per_second(&self) -> u32 {
         1_000_000_000
     }
+
+    /// Test hook (feature `fault-hooks`, turned on by the simulator): a
+    /// fault the host asked this core to take at this halt check.
+    #[cfg(feature = "fault-hooks")]
+    fn forced_fault(&mut self) -> Option<ForcedFault> {
+        None
+    }
+}
+
+/// What [`Platform::forced_fault`] makes the core do.
+#[cfg(feature = "fault-hooks")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ForcedFault {
+    /// Panic, as a firmware bug would (`Fault::Panic`).
+    Panic,
+    /// Stop as on a broken VM invariant (`Fault::VmInternal`).
+    VmInternal,
 }

@@ -479,6 +479,12 @@ impl<'a> St<'a> {
 /// The cooperative stop point: every backward jump and every call.
 #[inline(never)]
 fn check_halt<P: Platform>(p: &mut P, mb: &Mailbox, launch: u32) -> Result<(), Stop> {
+    #[cfg(feature = "fault-hooks")]
+    match p.forced_fault() {
+        Some(crate::platform::ForcedFault::Panic) => panic!("fault-hooks: the host forced a firmware panic"),
+        Some(crate::platform::ForcedFault::VmInternal) => return Err(Stop::Internal),
+        None => {}
+    }
     if p.halt_requested() {
         return Err(Stop::Halt);
     }

@@ -91,6 +91,8 @@ pub struct Device {
     pub(crate) timeouts: Timeouts,
     /// Cores booted by this Device and not halted since.
     pub(crate) booted: Vec<AtomicBool>,
+    /// Resets of each core by this Device ([`Device::reset_count`]).
+    pub(crate) resets: Vec<AtomicU32>,
     /// Launch numbers (stamped on commands and their events).
     pub(crate) launch: AtomicU32,
     pub(crate) nonce: AtomicU32,
@@ -203,6 +205,7 @@ impl Device {
             firmware: opts.firmware,
             timeouts: opts.timeouts,
             booted: (0..chip.num_cores()).map(|_| AtomicBool::new(false)).collect(),
+            resets: (0..chip.num_cores()).map(|_| AtomicU32::new(0)).collect(),
             launch: AtomicU32::new(0),
             nonce: AtomicU32::new(initial_nonce()),
             shut_down: AtomicBool::new(false),

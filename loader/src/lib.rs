@@ -64,6 +64,35 @@ pub use shared_protocol::mailbox::Fault;
 pub use shared_protocol::{Chip, CoreId};
 pub use value::Value;
 
+/// Entry points for the fuzz targets (`fuzz/`): the host's decoders of what
+/// cores write, over plain memory. Not part of the loader's API.
+#[doc(hidden)]
+pub mod fuzzing {
+    use std::sync::atomic::AtomicU32;
+
+    use shared_protocol::layout::CORE_EVENT_RING_SIZE;
+
+    /// Decode the event records a core published between `tail` and `head`
+    /// in an event ring holding `ring` (zero-padded or cut to the ring's
+    /// size), as the loader reads a core's ring. Returns how many events it
+    /// decoded and the new read position, or why it refused them.
+    pub fn parse_event_ring(ring: &[u8], tail: u32, head: u32) -> Result<(usize, u32), String> {
+        let words: Box<[AtomicU32]> = (0..CORE_EVENT_RING_SIZE as usize / 4)
+            .map(|i| {
+                let mut w = [0u8; 4];
+                for (j, b) in w.iter_mut().enumerate() {
+                    *b = ring.get(4 * i + j).copied().unwrap_or(0);
+                }
+                AtomicU32::new(u32::from_le_bytes(w))
+            })
+            .collect();
+        // SAFETY: the boxed slice is aligned, outlives the window (used only
+        // in this call) and is only accessed through atomics.
+        let window = unsafe { crate::mem::Window::new(words.as_ptr() as *mut u8, words.len() * 4) };
+        crate::mailbox::parse_ring(&window, tail, head).map(|(events, pos)| (events.len(), pos))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -109,6 +109,8 @@ impl Device {
         let mut nonces = Vec::with_capacity(cores.len());
         for &core in cores {
             self.booted[core.0 as usize].store(false, Ordering::SeqCst);
+            // Its data store is gone from here on, whether the boot succeeds or not.
+            self.resets[core.0 as usize].fetch_add(1, Ordering::SeqCst);
             self.soft_reset(core)?;
             nonces.push(self.load(core));
         }
@@ -123,6 +125,15 @@ impl Device {
             self.booted[core.0 as usize].store(true, Ordering::SeqCst);
         }
         Ok(())
+    }
+
+    /// How many times this Device has reset `core` (every boot, and every
+    /// halt-and-reload after a fault, a timeout or an unanswered cancel).
+    /// Each reset loses the core's device-resident data, so a host that
+    /// keeps data there compares counts to know which cores lost it, even
+    /// for launches nobody waited for. 0 for a core not on the chip.
+    pub fn reset_count(&self, core: CoreId) -> u32 {
+        self.resets.get(core.0 as usize).map_or(0, |r| r.load(Ordering::SeqCst))
     }
 
     /// The one primitive behind timeouts, cancel and reset (design.md §8):

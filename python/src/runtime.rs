@@ -183,6 +183,15 @@ impl Runtime {
         }
     }
 
+    /// How many times each core (in core order) was reset since the device
+    /// opened (`Device::reset_count`): a core whose count rose lost its
+    /// device-resident data.
+    fn reset_counts(&self) -> PyResult<Vec<u32>> {
+        let inner = self.inner()?;
+        let dev = inner.sched.device();
+        Ok(dev.all_cores().into_iter().map(|c| dev.reset_count(c)).collect())
+    }
+
     /// Cores running a launch now.
     fn busy_cores(&self) -> PyResult<Vec<u32>> {
         Ok(self.inner()?.sched.busy_cores().into_iter().map(|c| c.0).collect())
@@ -208,6 +217,20 @@ impl Runtime {
             }
         }
         Ok(out)
+    }
+
+    /// Test hook (simulated devices only): make `core` take a firmware
+    /// fault at its next halt checks while it runs a kernel: `kind` is
+    /// "panic" (a firmware panic) or "vm" (a VM internal error).
+    /// `simulator::force_fault_in_file` on this device's file.
+    fn _force_fault(&self, core: u32, kind: &str) -> PyResult<()> {
+        let fault = match kind {
+            "panic" => simulator::ForcedFault::Panic,
+            "vm" => simulator::ForcedFault::VmInternal,
+            other => return Err(PyValueError::new_err(format!("unknown fault kind {other:?} (panic or vm)"))),
+        };
+        simulator::force_fault_in_file(std::path::Path::new(&self.device), CoreId(core), fault)
+            .map_err(|e| PyRuntimeError::new_err(format!("epython: {e}")))
     }
 
     /// Close the device: running launches are cancelled, queued ones fail,

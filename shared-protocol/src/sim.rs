@@ -30,6 +30,30 @@ pub mod info {
     /// Bits 0..31 and 32..63.
     pub const BROKEN_CORES_LO: u32 = 0x28;
     pub const BROKEN_CORES_HI: u32 = 0x2C;
+    /// Test hook: force a fault on one core ([`super::force_fault`]): 0, or
+    /// `kind << 16 | core`. The core takes it (and writes 0 back) at a halt
+    /// check of a running kernel, so a host can test how it reports faults.
+    /// On its own cache line: core threads read it while the words above
+    /// are written all the time.
+    pub const FORCE_FAULT: u32 = 0x40;
+}
+
+/// The kinds of fault `info::FORCE_FAULT` forces.
+pub mod force_fault {
+    /// The firmware panics (reported as `mailbox::Fault::Panic`).
+    pub const PANIC: u32 = 1;
+    /// The VM stops on an internal error (`mailbox::Fault::VmInternal`).
+    pub const VM_INTERNAL: u32 = 2;
+
+    pub const fn word(kind: u32, core: crate::CoreId) -> u32 {
+        kind << 16 | (core.0 & 0xFFFF)
+    }
+    pub const fn kind_of(word: u32) -> u32 {
+        word >> 16
+    }
+    pub const fn core_of(word: u32) -> u32 {
+        word & 0xFFFF
+    }
 }
 
 pub const INFO_PAGE_SIZE: u32 = 0x1000;

@@ -164,6 +164,7 @@ fn report_panic(platform: &SimPlatform) {
     let status_block = core_area(platform.chip(), platform.core()).0 + CORE_STATUS;
     let dram = platform.device().dram();
     dram.word(status_block + mailbox::status::FAULT).store(Fault::Panic as u32, Ordering::Release);
+    dram.word(status_block + mailbox::status::FAULT_DETAIL).store(0, Ordering::Release);
     dram.word(status_block + mailbox::status::STATE).store(CoreState::Fault as u32, Ordering::Release);
 }
 

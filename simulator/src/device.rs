@@ -120,6 +120,17 @@ impl Device {
         }
     }
 
+    /// The fault-injection test hook (sim.rs `info::FORCE_FAULT`): the kind
+    /// of fault forced on `core`, taken (the word cleared) so it fires once.
+    pub(crate) fn take_forced_fault(&self, core: CoreId) -> Option<u32> {
+        let word = self.info(info::FORCE_FAULT);
+        let w = word.load(Ordering::Relaxed);
+        if w == 0 || sim::force_fault::core_of(w) != core.0 {
+            return None;
+        }
+        word.compare_exchange(w, 0, Ordering::AcqRel, Ordering::Relaxed).ok().map(sim::force_fault::kind_of)
+    }
+
     /// Tells a loader the server is alive (sim.rs `info::HEARTBEAT`).
     pub(crate) fn heartbeat(&self) {
         self.info(info::HEARTBEAT).fetch_add(1, Ordering::Relaxed);

@@ -17,6 +17,12 @@ pub enum SimError {
     #[error("cannot create the simulator file {}: {source}", path.display())]
     Create { path: PathBuf, source: io::Error },
 
+    #[error("cannot open the simulator file {}: {source}", path.display())]
+    Open { path: PathBuf, source: io::Error },
+
+    #[error("{} is not a simulator file (no simulator info page)", path.display())]
+    NotASimulator { path: PathBuf },
+
     #[error("cannot size the simulator file {} to {len:#x} bytes: {source}", path.display())]
     Resize { path: PathBuf, len: u64, source: io::Error },
 

@@ -50,6 +50,13 @@ impl DeviceFile {
         Ok(file)
     }
 
+    /// An existing simulator file at `path` (served by another simulator).
+    pub(crate) fn open(path: &Path) -> Result<DeviceFile, SimError> {
+        let fd = rustix::fs::open(path, OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())
+            .map_err(|e| SimError::Open { path: path.to_path_buf(), source: e.into() })?;
+        Ok(DeviceFile { fd, path: path.to_path_buf() })
+    }
+
     fn set_len(&self, len: u64) -> Result<(), SimError> {
         rustix::fs::ftruncate(&self.fd, len).map_err(|e| SimError::Resize { path: self.path.clone(), len, source: e.into() })
     }

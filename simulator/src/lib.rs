@@ -37,6 +37,11 @@
 //! that writes a pattern, halts the core and reads back sees the fault every
 //! time (`epython device selftest` does exactly that).
 //!
+//! Test hook (sim.rs `info::FORCE_FAULT`, [`Simulator::force_fault`],
+//! [`force_fault_in_file`]): a core running a kernel panics, or stops on a
+//! VM internal error, at one of its next halt checks (firmware feature
+//! `fault-hooks`), so hosts can test how they report faulted cores.
+//!
 //! | module        | what it holds                                                 |
 //! |---------------|---------------------------------------------------------------|
 //! | `file`        | the sparse device file (memfd or path) and its mappings       |
@@ -56,10 +61,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::thread::JoinHandle;
 
-use shared_protocol::sim::ServerState;
+use std::sync::atomic::Ordering;
+
+use shared_protocol::sim::{force_fault, info, ServerState};
 use shared_protocol::{Chip, CoreId};
 
 pub use device::{BROKEN_BIT, BROKEN_WORD};
+pub use firmware::ForcedFault;
 pub use error::SimError;
 pub use platform::SimPlatform;
 
@@ -156,6 +164,17 @@ impl Simulator {
         Ok(())
     }
 
+    /// The fault-injection test hook (sim.rs `info::FORCE_FAULT`): `core`
+    /// takes `fault` at a halt check of the kernel it runs (a loop or a call;
+    /// within 256 of them), once. A firmware panic is reported as
+    /// `Fault::Panic`, a VM fault as `Fault::VmInternal`, as on the chip.
+    /// A later request replaces one not yet taken.
+    pub fn force_fault(&self, core: CoreId, fault: ForcedFault) -> Result<(), SimError> {
+        self.check_core(core)?;
+        self.device.info(info::FORCE_FAULT).store(force_word(core, fault), Ordering::Release);
+        Ok(())
+    }
+
     /// Undo [`Simulator::break_core`].
     pub fn repair_core(&self, core: CoreId) -> Result<(), SimError> {
         self.check_core(core)?;
@@ -185,6 +204,30 @@ impl Drop for Simulator {
     fn drop(&mut self) {
         self.stop();
     }
+}
+
+/// [`Simulator::force_fault`] on the simulator serving the file at `path`
+/// (in this process or another: a test of a host that opened that file).
+pub fn force_fault_in_file(path: &Path, core: CoreId, fault: ForcedFault) -> Result<(), SimError> {
+    let file = DeviceFile::open(path)?;
+    let page = file.map("the info page", 0, shared_protocol::sim::INFO_PAGE_SIZE as usize)?;
+    if page.word(info::MAGIC).load(Ordering::Acquire) != shared_protocol::sim::SIM_MAGIC {
+        return Err(SimError::NotASimulator { path: path.to_path_buf() });
+    }
+    let cores = page.word(info::ROWS).load(Ordering::Acquire) * page.word(info::COLS).load(Ordering::Acquire);
+    if core.0 >= cores {
+        return Err(SimError::NoSuchCore { core: core.0, cores });
+    }
+    page.word(info::FORCE_FAULT).store(force_word(core, fault), Ordering::Release);
+    Ok(())
+}
+
+fn force_word(core: CoreId, fault: ForcedFault) -> u32 {
+    let kind = match fault {
+        ForcedFault::Panic => force_fault::PANIC,
+        ForcedFault::VmInternal => force_fault::VM_INTERNAL,
+    };
+    force_fault::word(kind, core)
 }
 
 /// `epython sim serve FILE`: create the device file at `path`, serve it, and

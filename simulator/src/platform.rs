@@ -9,7 +9,7 @@ use std::time::Instant;
 use firmware::{Platform, Wake};
 use shared_protocol::chip::{debugcmd, debugstatus, irq, reg, SOFT_RESET_PC};
 use shared_protocol::layout::{ARENA_SIZE, ARENA_START};
-use shared_protocol::{Chip, CoreId};
+use shared_protocol::{sim, Chip, CoreId};
 
 use crate::device::Device;
 use crate::regs::Backoff;
@@ -36,14 +36,19 @@ pub struct SimPlatform {
     /// Halt checks since the last heartbeat: a core busy in the VM still
     /// shows the server alive, without an atomic write per check.
     checks_since_heartbeat: u32,
+    /// A forced fault seen and not yet taken by the VM.
+    forced: Option<firmware::ForcedFault>,
 }
 
 /// A busy core bumps the heartbeat once per this many halt checks.
 const HALT_CHECKS_PER_HEARTBEAT: u32 = 1 << 16;
+/// A busy core looks for a forced fault (sim.rs `info::FORCE_FAULT`) once
+/// per this many halt checks, so the check costs the fast path nothing.
+const HALT_CHECKS_PER_FAULT_LOOK: u32 = 1 << 8;
 
 impl SimPlatform {
     pub(crate) fn new(core: CoreId, device: Arc<Device>) -> SimPlatform {
-        SimPlatform { core, device, backoff: Backoff::new(), halted: false, stop: None, epoch: Instant::now(), checks_since_heartbeat: 0 }
+        SimPlatform { core, device, backoff: Backoff::new(), halted: false, stop: None, epoch: Instant::now(), checks_since_heartbeat: 0, forced: None }
     }
 
     pub(crate) fn device(&self) -> &Arc<Device> {
@@ -54,6 +59,7 @@ impl SimPlatform {
     pub(crate) fn begin_run(&mut self) {
         self.halted = false;
         self.stop = None;
+        self.forced = None;
         self.backoff.reset();
     }
 
@@ -177,6 +183,9 @@ impl Platform for SimPlatform {
         let regs = self.device.regs(self.core);
         if regs.word(reg::DEBUGCMD).load(Ordering::Acquire) == 0 && regs.word(reg::RESETCORE).load(Ordering::Acquire) == 0 {
             self.checks_since_heartbeat += 1;
+            if self.checks_since_heartbeat.is_multiple_of(HALT_CHECKS_PER_FAULT_LOOK) {
+                self.look_for_forced_fault();
+            }
             if self.checks_since_heartbeat == HALT_CHECKS_PER_HEARTBEAT {
                 self.checks_since_heartbeat = 0;
                 self.device.heartbeat();
@@ -189,5 +198,20 @@ impl Platform for SimPlatform {
     fn cycles(&self) -> u32 {
         // A 1 GHz free-running counter that wraps like CTIMER.
         self.epoch.elapsed().as_nanos() as u32
+    }
+
+    fn forced_fault(&mut self) -> Option<firmware::ForcedFault> {
+        self.forced.take()
+    }
+}
+
+impl SimPlatform {
+    /// Take a fault the info page forces on this core (test hook).
+    fn look_for_forced_fault(&mut self) {
+        self.forced = match self.device.take_forced_fault(self.core) {
+            Some(sim::force_fault::PANIC) => Some(firmware::ForcedFault::Panic),
+            Some(sim::force_fault::VM_INTERNAL) => Some(firmware::ForcedFault::VmInternal),
+            _ => self.forced,
+        };
     }
 }

@@ -14,7 +14,7 @@ import threading
 
 from . import _native
 from ._offload import _options, launch
-from ._runtime import data_lost, data_slots, runtime
+from ._runtime import data_lost, data_slots, note_resets, runtime
 
 __all__ = ["define_on_device", "copy_to_device", "copy_from_device"]
 
@@ -80,8 +80,10 @@ def copy_to_device(name, value, target=None, async_=False, **options):
     other cores keep their own value."""
     _check_name(name)
     opts = _copy_options(target, async_, options, "copy_to_device()")
+    # Cores reset since the last look lost their data first; then setting
+    # it again on a core that lost it makes it whole there.
+    note_resets(runtime())
     _slot(name)
-    # Setting it again on a core that lost it makes it whole there.
     for core in (opts["target"] if opts.get("target") is not None else list(data_lost)):
         data_lost.get(core, set()).discard(name)
     if isinstance(value, (list, tuple)) and len(value) > CHUNK:

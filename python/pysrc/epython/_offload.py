@@ -18,7 +18,7 @@ import time
 import types
 
 from . import _native
-from ._runtime import data_lost, data_slots, flush_prints, runtime
+from ._runtime import data_lost, data_slots, flush_prints, note_resets, runtime
 
 __all__ = [
     "offload", "offload_single", "offload_multiple", "waitAll",
@@ -315,6 +315,8 @@ def launch(kernel, values, opts, data=()):
     rt = runtime()
     bindings = []
     target = opts.get("target")
+    if data:
+        note_resets(rt)
     for name in data:
         slot = data_slots.get(name)
         if slot is None:

@@ -24,6 +24,23 @@ _printer_stop = threading.Event()
 data_slots = {}
 #: Device-resident names each core lost when it was reloaded: core -> names.
 data_lost = {}
+#: Each core's reset count when last looked at (Runtime.reset_counts).
+_resets_seen = []
+
+
+def note_resets(rt):
+    """Mark the device data of every core reset since the last look as lost
+    (a fault, a timeout or an unanswered cancel reloads a core, also in a
+    launch nobody waits for)."""
+    counts = rt.reset_counts()
+    with _lock:
+        if len(_resets_seen) != len(counts):
+            _resets_seen[:] = counts  # first look since the device opened
+            return
+        for core, (seen, now) in enumerate(zip(_resets_seen, counts)):
+            if now != seen and data_slots:
+                data_lost[core] = set(data_slots)
+        _resets_seen[:] = counts
 
 
 def runtime():
@@ -37,6 +54,7 @@ def runtime():
             rt = _native.Runtime.open()
             if rt.note:
                 print(rt.note, file=sys.stderr)
+            _resets_seen[:] = rt.reset_counts()
             _runtime = rt
             _start_printer(rt)
         return _runtime
@@ -80,6 +98,7 @@ def close():
         printer, _printer = _printer, None
         data_slots.clear()
         data_lost.clear()
+        _resets_seen.clear()
     _printer_stop.set()
     if printer is not None and printer is not threading.current_thread():
         printer.join(timeout=2)

@@ -1,0 +1,116 @@
+"""A Python host killed with SIGKILL in the middle of a run (issue 8): the
+simulator serves a file in its own process (`epython sim serve FILE`), a
+Python child process runs an endless kernel on it and is killed; the next
+Python process opens the device (the flock died with the child), resets the
+cores and runs kernels on every core cleanly."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def epython_bin():
+    given = os.environ.get("EPYTHON_BIN")
+    if given:
+        return given
+    target = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
+    return str(target / "debug" / "epython")
+
+
+CHILD = """
+import sys
+from epython import offload
+
+@offload(async_=True)
+def endless():
+    i = 0
+    while True:
+        i += 1
+
+h = endless()
+while h.cores == []:
+    pass
+print("running", flush=True)
+h.wait()
+"""
+
+NEXT = """
+from epython import offload
+
+@offload
+def twice(x):
+    from parallel import coreid
+    return x * 2 + coreid()
+
+print(twice(21) == [42 + c for c in range(16)])
+"""
+
+
+#: shared_protocol::sim: the info page's SERVER_STATE word, and Running.
+SERVER_STATE_OFFSET = 0x20
+SERVER_RUNNING = 1
+
+
+def server_state(path):
+    try:
+        with open(path, "rb") as f:
+            f.seek(SERVER_STATE_OFFSET)
+            return int.from_bytes(f.read(4), "little")
+    except FileNotFoundError:
+        return None
+
+
+def python(script, path, **kw):
+    env = dict(os.environ, EPYTHON_DEVICE=str(path))
+    return subprocess.Popen([sys.executable, str(script)], env=env, **kw)
+
+
+def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_path):
+    exe = epython_bin()
+    if not os.path.exists(exe):
+        pytest.skip(f"no epython binary at {exe} (cargo build -p cli, or set EPYTHON_BIN)")
+    child_py, next_py = tmp_path / "child.py", tmp_path / "next.py"
+    child_py.write_text(CHILD)
+    next_py.write_text(NEXT)
+    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path
+    path = shm / f"epython-pytest-killed-{os.getpid()}"
+    server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while server_state(path) != SERVER_RUNNING:
+            assert server.poll() is None, server.stderr.read().decode()
+            assert time.monotonic() < deadline, "the simulator did not start"
+            time.sleep(0.05)
+        for _ in range(2):
+            child = python(child_py, path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            try:
+                line = child.stdout.readline().decode().strip()
+                assert line == "running", child.stderr.read().decode()
+                # While it lives, a second process finds the device busy.
+                busy = python(next_py, path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+                out, err = busy.communicate(timeout=60)
+                assert busy.returncode != 0 and b"in use by another process" in err, err.decode()
+                child.send_signal(signal.SIGKILL)
+                assert child.wait(timeout=30) == -signal.SIGKILL
+            finally:
+                if child.poll() is None:
+                    child.kill()
+                    child.wait()
+            nxt = python(next_py, path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+            out, err = nxt.communicate(timeout=120)
+            assert nxt.returncode == 0, err.decode()
+            assert out.decode().strip() == "True"
+    finally:
+        server.kill()
+        server.wait()
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
