@@ -6,3 +6,4 @@
 
 pub mod fuzz;
 pub mod progen;
+pub mod run_text;

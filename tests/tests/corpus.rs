@@ -21,7 +21,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use loader::{CoreOutcome, Device, OpenOptions, RunOptions, Timeouts};
+use loader::{Device, OpenOptions, Timeouts};
 use shared_protocol::{Chip, CoreId};
 use simulator::Simulator;
 
@@ -58,36 +58,7 @@ fn pending_list(dir: &Path) -> BTreeMap<String, String> {
 
 /// What the device did with one program, as text in the `.out` format.
 fn run_program(dev: &Device, name: &str, source: &str) -> String {
-    let program = match compiler::compile(source, &format!("{name}.py")) {
-        Ok(p) => p,
-        Err(e) => return format!("{}: {} (line {})\n", e.kind.name(), e.message, e.line),
-    };
-    let mut text = String::new();
-    let opts = RunOptions { timeout: Some(RUN_TIMEOUT) };
-    let report = dev.run(&program.image, &[CORE], &opts, &mut |_core, line| {
-        text.push_str(line);
-        text.push('\n');
-    });
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            text.push_str(&format!("<loader error: {e}>\n"));
-            return text;
-        }
-    };
-    for (_, outcome) in report.outcomes {
-        match outcome {
-            CoreOutcome::Returned(_) => {}
-            CoreOutcome::Error(e) => text.push_str(&format!("{}: {} (line {})\n", e.type_name, e.message, e.line)),
-            CoreOutcome::Fault { code, detail } => {
-                text.push_str(&format!("<core fault: {code:?}, detail {detail:#x}>\n"))
-            }
-            CoreOutcome::TimedOut => text.push_str(&format!("<timed out after {RUN_TIMEOUT:?}>\n")),
-            CoreOutcome::Cancelled => text.push_str("<cancelled>\n"),
-            CoreOutcome::ProtocolError(m) => text.push_str(&format!("<protocol error: {m}>\n")),
-        }
-    }
-    text
+    e2e_tests::run_text::run_program(dev, CORE, &format!("{name}.py"), source, RUN_TIMEOUT)
 }
 
 /// A short line diff: the first differing line with some context.

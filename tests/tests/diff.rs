@@ -28,7 +28,7 @@ use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use e2e_tests::progen::{self, Coverage};
-use loader::{CoreOutcome, Device, OpenOptions, RunOptions, Timeouts};
+use loader::{Device, OpenOptions, Timeouts};
 use proptest::collection::vec;
 use proptest::prelude::*;
 use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner};
@@ -92,36 +92,7 @@ impl Drop for Shim {
 
 /// What the device did with one program, in the corpus format.
 fn run_on_device(dev: &Device, source: &str) -> String {
-    let program = match compiler::compile(source, "<program>") {
-        Ok(p) => p,
-        Err(e) => return format!("{}: {} (line {})\n", e.kind.name(), e.message, e.line),
-    };
-    let mut text = String::new();
-    let opts = RunOptions { timeout: Some(RUN_TIMEOUT) };
-    let report = dev.run(&program.image, &[CORE], &opts, &mut |_core, line| {
-        text.push_str(line);
-        text.push('\n');
-    });
-    let report = match report {
-        Ok(r) => r,
-        Err(e) => {
-            text.push_str(&format!("<loader error: {e}>\n"));
-            return text;
-        }
-    };
-    for (_, outcome) in report.outcomes {
-        match outcome {
-            CoreOutcome::Returned(_) => {}
-            CoreOutcome::Error(e) => text.push_str(&format!("{}: {} (line {})\n", e.type_name, e.message, e.line)),
-            CoreOutcome::Fault { code, detail } => {
-                text.push_str(&format!("<core fault: {code:?}, detail {detail:#x}>\n"))
-            }
-            CoreOutcome::TimedOut => text.push_str(&format!("<timed out after {RUN_TIMEOUT:?}>\n")),
-            CoreOutcome::Cancelled => text.push_str("<cancelled>\n"),
-            CoreOutcome::ProtocolError(m) => text.push_str(&format!("<protocol error: {m}>\n")),
-        }
-    }
-    text
+    e2e_tests::run_text::run_program(dev, CORE, "<program>", source, RUN_TIMEOUT)
 }
 
 fn numbered(source: &str) -> String {
