@@ -329,8 +329,17 @@ fn finish<P: Platform>(
 ) -> Result<DoneStatus, EmitError> {
     let stop = match ran {
         Ok(v) => {
-            report::result(p, mb, launch, &st.m, v)?;
-            return Ok(DoneStatus::Ok);
+            return match report::result(p, mb, launch, &st.m, v) {
+                Ok(()) => Ok(DoneStatus::Ok),
+                // A value bigger than the whole event ring cannot travel:
+                // the kernel's MemoryError, not a core fault.
+                Err(EmitError::TooBig) => {
+                    let e = Exc::new(ExcType::MemoryError, Msg::ResultTooBig);
+                    report::error(p, mb, launch, &st.m, &e, st.line())?;
+                    Ok(DoneStatus::Error)
+                }
+                Err(e) => Err(e),
+            };
         }
         Err(stop) => stop,
     };

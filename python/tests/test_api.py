@@ -419,3 +419,15 @@ def test_prints_of_a_launch_nobody_waits_on_yet_appear_as_they_come(capsys):
     assert "[device 1] hello async 5" in seen
     assert h.wait() == [5]
     assert "hello async" not in capsys.readouterr().out, "printed twice"
+
+
+def test_a_return_value_too_big_for_the_event_ring_is_a_memory_error():
+    def huge(n):
+        return [0] * n
+
+    k = offload(target=[8])(huge)
+    with pytest.raises(DeviceError) as e:
+        k(10000)    # 80 KB encoded: more than the core's 64 KB event ring
+    assert (e.value.type_name, e.value.core) == ("MemoryError", 8)
+    assert "too big to send" in str(e.value)
+    assert k(1000) == [[0] * 1000], "the core goes on (no fault, no reload)"

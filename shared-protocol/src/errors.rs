@@ -108,6 +108,7 @@ numbered! {
         // firmware's executor turns this raise into the stop).
         StopHalt = 63 => "the core was halted",
         StopCancel = 64 => "the launch was cancelled",
+        ResultTooBig = 65 => "the return value is too big to send to the host (more than the core's 64 KB event ring, encoded)",
     }
 }
 
