@@ -338,6 +338,14 @@ pub fn pow(x: f32, y: f32) -> Res {
     if y == 0.0 || x == 1.0 {
         return Ok(1.0);
     }
+    // Exact (or one correctly rounded operation) for the exponents programs
+    // use most, as CPython's pow is: exp(y log x) may be 1 ulp off.
+    if y == 1.0 {
+        return Ok(x);
+    }
+    if y == -1.0 && x != 0.0 {
+        return Ok(1.0 / x);
+    }
     if x.is_nan() || y.is_nan() {
         return Ok(x + y);
     }
