@@ -24,7 +24,8 @@
 use std::cell::RefCell;
 use std::io::{BufRead, BufReader, Read, Write};
 use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
+use std::process::{Child, ChildStdin, Command, Stdio};
+use std::sync::mpsc::{channel, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use e2e_tests::progen::{self, Coverage};
@@ -50,12 +51,19 @@ fn env_num(name: &str) -> Option<u64> {
 }
 
 /// `python3 f32shim.py --serve`: programs in, expected outputs out, framed
-/// as `LENGTH\nTEXT`.
+/// as `LENGTH\nTEXT`. A reader thread hands frames over, so a program the
+/// shim does not finish within [`SHIM_TIMEOUT`] (minimizing can delete a
+/// loop's step) ends as [`SHIM_TIMED_OUT`] and the shim is restarted.
 struct Shim {
     child: Child,
     stdin: ChildStdin,
-    stdout: BufReader<ChildStdout>,
+    frames: Receiver<String>,
 }
+
+/// The most one program may take under the shim.
+const SHIM_TIMEOUT: Duration = Duration::from_secs(10);
+/// What `Shim::run` gives for a program the shim did not finish in time.
+const SHIM_TIMED_OUT: &str = "<the shim did not finish>\n";
 
 impl Shim {
     fn start() -> Shim {
@@ -68,18 +76,37 @@ impl Shim {
             .spawn()
             .unwrap_or_else(|e| panic!("start python3 {}: {e}", script.display()));
         let stdin = child.stdin.take().expect("shim stdin");
-        let stdout = BufReader::new(child.stdout.take().expect("shim stdout"));
-        Shim { child, stdin, stdout }
+        let mut stdout = BufReader::new(child.stdout.take().expect("shim stdout"));
+        let (tx, frames) = channel();
+        std::thread::spawn(move || {
+            loop {
+                let mut header = String::new();
+                if stdout.read_line(&mut header).unwrap_or(0) == 0 {
+                    return; // the shim ended (or was killed)
+                }
+                let n: usize = header.trim().parse().unwrap_or_else(|_| panic!("the shim sent {header:?}"));
+                let mut buf = vec![0; n];
+                stdout.read_exact(&mut buf).expect("read the shim's output");
+                if tx.send(String::from_utf8(buf).expect("the shim's output is UTF-8")).is_err() {
+                    return;
+                }
+            }
+        });
+        Shim { child, stdin, frames }
     }
 
     fn run(&mut self, source: &str) -> String {
         write!(self.stdin, "{}\n{source}", source.len()).and_then(|()| self.stdin.flush()).expect("write to the shim");
-        let mut header = String::new();
-        self.stdout.read_line(&mut header).expect("read from the shim");
-        let n: usize = header.trim().parse().unwrap_or_else(|_| panic!("the shim died or sent {header:?}"));
-        let mut buf = vec![0; n];
-        self.stdout.read_exact(&mut buf).expect("read the shim's output");
-        String::from_utf8(buf).expect("the shim's output is UTF-8")
+        match self.frames.recv_timeout(SHIM_TIMEOUT) {
+            Ok(text) => text,
+            Err(RecvTimeoutError::Timeout) => {
+                let _ = self.child.kill();
+                let _ = self.child.wait();
+                *self = Shim::start();
+                SHIM_TIMED_OUT.to_string()
+            }
+            Err(RecvTimeoutError::Disconnected) => panic!("the shim died"),
+        }
     }
 }
 
@@ -232,7 +259,11 @@ fn device_matches_the_shim_on_random_programs() {
             let mut differs = |src: &str| {
                 let expected = shim.run(src);
                 let e = ending(&expected);
-                e != "SyntaxError" && e != "IndentationError" && e != "NameError" && run_on_device(&dev, src) != expected
+                expected != SHIM_TIMED_OUT
+                    && e != "SyntaxError"
+                    && e != "IndentationError"
+                    && e != "NameError"
+                    && run_on_device(&dev, src) != expected
             };
             let small = tapes
                 .iter()
