@@ -62,6 +62,28 @@ pub fn float_to_int(f: f32) -> Result<Value, Exc> {
 
 #[cfg(feature = "extras")]
 /// Round half to even.
+/// `round(i, digits)` for an int and digits < 0: to a multiple of
+/// 10^-digits, halves to the even multiple, as CPython (32-bit arithmetic
+/// only: the chip has no 64-bit divide).
+fn round_int(i: i32, digits: i32) -> Result<Value, Exc> {
+    if digits <= -10 {
+        return Ok(Value::Int(0)); // 10^10 is beyond every i32
+    }
+    let p = 10u32.pow(digits.unsigned_abs());
+    let m = i.unsigned_abs();
+    let (q, r) = (m / p, m % p);
+    let up = r > p - r || (r == p - r && q & 1 == 1);
+    let v = match (q + up as u32).checked_mul(p) {
+        Some(mag) if i < 0 => 0i32.checked_sub_unsigned(mag),
+        Some(mag) => i32::try_from(mag).ok(),
+        None => None,
+    };
+    match v {
+        Some(v) => Ok(Value::Int(v)),
+        None => Err(Exc::overflow()),
+    }
+}
+
 fn round_even(x: f32) -> f32 {
     let f = floor(x);
     let d = x - f;
@@ -294,6 +316,7 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
                         let r = round_even(x * scale) / scale;
                         Value::Float(if r.is_finite() { r } else { x })
                     }
+                    Value::Int(i) if digits < 0 => round_int(i, digits)?,
                     _ => a,
                 }
             }
