@@ -146,13 +146,13 @@ def _literal(value, depth=0):
     return None
 
 
-def _prelude(name, filename, func, source, values=True):
-    """Statements giving the kernel the host globals it reads: imports of the
-    device modules (math, random, parallel) and, with ``values``, the values
-    of the others (at first launch). Device-resident names are left to the
-    device."""
+def _prelude(name, filename, func, free, values=True):
+    """Statements giving the kernel the host globals it reads (``free``, from
+    _free_names): imports of the device modules (math, random, parallel)
+    and, with ``values``, the values of the others (at first launch).
+    Device-resident names are left to the device."""
     stmts = []
-    for var, line in sorted(_free_names(source, name).items()):
+    for var, line in sorted(free.items()):
         where = f"kernel '{name}' ({filename}:{line})"
         if var in data_slots:
             continue
@@ -259,7 +259,8 @@ class Offloaded:
         self._source, filename, first_line = _source_of(func, source)
         # Device modules the host imported are known now; other globals at
         # the first launch.
-        imports = _prelude(func.__name__, filename, func, self._source, values=False)
+        self._free = _free_names(self._source, func.__name__)
+        imports = _prelude(func.__name__, filename, func, self._free, values=False)
         self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports)
         self._resolved = None
         self._data = []
@@ -275,12 +276,11 @@ class Offloaded:
         values copied in, device-resident names bound to their slots."""
         with self._resolve_lock:
             if self._resolved is None:
-                prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._source)
+                prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._free)
                 k = self._kernel
                 k = k if not prelude else _native.compile_kernel(
                     self._source, k.filename, _first_line(k, self._source), k.name, prelude)
-                free = _free_names(self._source, k.name)
-                self._data = [n for n in k.globals if n in free and n in data_slots]
+                self._data = [n for n in k.globals if n in self._free and n in data_slots]
                 self._resolved = k
             return self._resolved
 
