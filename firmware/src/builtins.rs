@@ -400,6 +400,7 @@ pub fn method(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
 }
 
 #[cfg(feature = "extras")]
+#[inline(never)] // its own section: the linker scripts run it from DRAM
 pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: Value) -> Result<Value, Exc> {
     let (len, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
     let set_len = |st: &mut St, n: u32| st.m.set(l, LIST | n << 8);

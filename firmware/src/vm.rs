@@ -101,6 +101,23 @@ fn recursion() -> Exc {
     Exc::new(ExcType::RecursionError, Msg::RecursionDepth)
 }
 
+/// TypeError: `npos` positional arguments for function `f` (DRAM code).
+#[inline(never)]
+#[cold]
+fn too_many_args(f: &Func, name: Part, npos: u32) -> Exc {
+    let e = if f.n_defaults == 0 {
+        Exc::new(ExcType::TypeError, Msg::WrongArgCount)
+            .with(name)
+            .with(Part::Int(f.n_params as i32))
+    } else {
+        Exc::new(ExcType::TypeError, Msg::WrongArgCountRange)
+            .with(name)
+            .with(Part::Int((f.n_params - f.n_defaults) as i32))
+            .with(Part::Int(f.n_params as i32))
+    };
+    e.with(Part::Int(npos as i32))
+}
+
 impl<'a> St<'a> {
     /// Lay out memory after the verified image and enter function 0.
     pub fn new(m: Mem<'a>, rng: crate::modules::rng::Rng) -> St<'a> {
@@ -334,17 +351,7 @@ impl<'a> St<'a> {
         let callee = self.sp - 2 * (argc + 1);
         let name = Part::Str(self.img.func_name(self.m.sram, fi));
         if npos > f.n_params {
-            let e = if f.n_defaults == 0 {
-                Exc::new(ExcType::TypeError, Msg::WrongArgCount)
-                    .with(name)
-                    .with(Part::Int(f.n_params as i32))
-            } else {
-                Exc::new(ExcType::TypeError, Msg::WrongArgCountRange)
-                    .with(name)
-                    .with(Part::Int((f.n_params - f.n_defaults) as i32))
-                    .with(Part::Int(f.n_params as i32))
-            };
-            return Err(e.with(Part::Int(npos as i32)));
+            return Err(too_many_args(&f, name, npos));
         }
         let base = self.frame_at(callee, &f).ok_or_else(recursion)?;
         let locals = base + F_LOCALS;
@@ -363,7 +370,13 @@ impl<'a> St<'a> {
         self.m.set(caller + F_SP, callee);
         let (caller_fi, caller_code) = (self.fi, self.code);
         self.enter(base, fi, npos);
-        let result = self.bind(&f, name, names, scratch, nkw, npos, defaults);
+        // Keywords, defaults and missing arguments (DRAM code): not for a
+        // call that passes every parameter by position.
+        let result = if nkw > 0 || npos < f.n_params {
+            self.bind(&f, name, names, scratch, nkw, npos, defaults)
+        } else {
+            Ok(())
+        };
         if result.is_err() {
             // Report the error in the caller, at the call.
             self.fp = caller;
@@ -396,11 +409,13 @@ impl<'a> St<'a> {
                 Some(Value::Str(s)) => s,
                 _ => return Err(Exc::new(ExcType::TypeError, Msg::NoKeywordArguments).with(name)),
             };
-            let slot = (0..f.n_params).find(|&i| {
-                self.m
-                    .str_cmp(self.img.local_name(self.m.sram, f, i), key)
-                    .is_eq()
-            });
+            let mut slot = None;
+            for i in 0..f.n_params {
+                if self.m.str_cmp(self.img.local_name(self.m.sram, f, i), key).is_eq() {
+                    slot = Some(i);
+                    break;
+                }
+            }
             let Some(i) = slot else {
                 return Err(Exc::new(ExcType::TypeError, Msg::UnexpectedKeyword)
                     .with(name)
@@ -517,9 +532,17 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
                 return Ok(true);
             }
         },
+        // `list.append(x)` (method 0, one argument) here; the other methods
+        // run from DRAM code (builtins::method).
         #[cfg(feature = "extras")]
         Op::CallMethod => {
-            let v = builtins::method(st, arg & 0xFF, arg >> 8)?;
+            let v = match st.peek(1) {
+                Value::List(l) if arg == 1 << 8 => {
+                    seq::list_append(st, l, st.peek(0))?;
+                    Value::None
+                }
+                _ => builtins::method(st, arg & 0xFF, arg >> 8)?,
+            };
             st.replace((arg >> 8) + 1, v);
         }
         // Without the extras only `list.append` (method 0, one argument)
