@@ -10,7 +10,7 @@ use shared_protocol::errors::{ExcType, Msg};
 use crate::arena::Mem;
 use crate::exc::{Exc, Part};
 use crate::float::{floor, fmod};
-use crate::value::Value;
+use crate::value::{T_BOOL, T_FLOAT, T_INT, Value};
 
 /// A value as a number (bool counts as int).
 #[derive(Clone, Copy)]
@@ -91,6 +91,59 @@ pub fn unary(m: &Mem, op: Op, a: Value) -> Result<Value, Exc> {
         (Num::F(f), Op::Pos) => Ok(Value::Float(f)),
         (Num::F(_), _) => Err(bad()),
     }
+}
+
+/// The common cases of `binary` on two numbers in memory form (tags and
+/// payloads, `Value::to_words`): int with int (+ - * / and comparisons; //
+/// and % with both operands non-negative), float with float or int (+ - * /;
+/// comparisons of two floats). `None` for every other case and for every
+/// error (overflow, zero division): `binary` decides those. Inlined into the
+/// dispatch loop, its only caller.
+#[inline(always)]
+pub fn fast(op: Op, ta: u32, a: u32, tb: u32, b: u32) -> Option<(u32, u32)> {
+    let int = |r: Option<i32>| r.map(|r| (T_INT, r as u32));
+    let bool = |c: bool| Some((T_BOOL, c as u32));
+    if ta == T_INT && tb == T_INT {
+        let (x, y) = (a as i32, b as i32);
+        return match op {
+            Op::Add | Op::InplaceAdd => int(x.checked_add(y)),
+            Op::Sub => int(x.checked_sub(y)),
+            Op::Mul => int(x.checked_mul(y)),
+            // Truncation is the floor when neither operand is negative.
+            Op::FloorDiv if x >= 0 && y > 0 => int(Some(x / y)),
+            Op::Mod if x >= 0 && y > 0 => int(Some(x % y)),
+            Op::TrueDiv if y != 0 => Some((T_FLOAT, (x as f32 / y as f32).to_bits())),
+            Op::Eq => bool(x == y),
+            Op::Ne => bool(x != y),
+            Op::Lt => bool(x < y),
+            Op::Le => bool(x <= y),
+            Op::Gt => bool(x > y),
+            Op::Ge => bool(x >= y),
+            _ => None,
+        };
+    }
+    let float = |t: u32, w: u32| match t {
+        T_FLOAT => Some(f32::from_bits(w)),
+        T_INT => Some(w as i32 as f32),
+        _ => None,
+    };
+    let (x, y) = (float(ta, a)?, float(tb, b)?);
+    let r = match op {
+        Op::Add | Op::InplaceAdd => x + y,
+        Op::Sub => x - y,
+        Op::Mul => x * y,
+        Op::TrueDiv if y != 0.0 => x / y,
+        // An int compared with a float is exact in `binary`, not rounded.
+        _ if ta != tb => return None,
+        Op::Eq => return bool(x == y),
+        Op::Ne => return bool(x != y),
+        Op::Lt => return bool(x < y),
+        Op::Le => return bool(x <= y),
+        Op::Gt => return bool(x > y),
+        Op::Ge => return bool(x >= y),
+        _ => return None,
+    };
+    Some((T_FLOAT, r.to_bits()))
 }
 
 /// Arithmetic, bitwise and comparison binary operators.

@@ -21,7 +21,7 @@ use crate::vm::St;
 
 /// Iterator kinds (`heap` Iter head).
 const IT_SEQ: u32 = 0;
-const IT_RANGE: u32 = 1;
+pub const IT_RANGE: u32 = 1;
 #[cfg(feature = "extras")]
 const IT_ENUM: u32 = 2;
 #[cfg(feature = "extras")]

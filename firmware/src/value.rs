@@ -31,8 +31,12 @@ pub enum Value {
 }
 
 /// Tags of the memory form; the pointer tags are `T_STR` and `T_LIST..`.
+pub const T_BOOL: u32 = 2;
+pub const T_INT: u32 = 3;
+pub const T_FLOAT: u32 = 4;
 pub const T_STR: u32 = 5;
 pub const T_LIST: u32 = 7;
+pub const T_ITER: u32 = 11;
 
 impl Value {
     /// The memory form: `[tag, payload]`; tag 0 is Unbound.

@@ -26,7 +26,7 @@ use shared_protocol::mailbox::{cmd, EventKind, INPUT_EOF};
 use shared_protocol::natives::{self, Kind};
 use shared_protocol::value as enc;
 
-use crate::arena::{Mem, byte, half};
+use crate::arena::Mem;
 use crate::builtins;
 use crate::events::EmitError;
 use crate::exc::{Exc, Part};
@@ -37,7 +37,7 @@ use crate::platform::{Platform, Wake};
 use crate::report;
 use crate::seq;
 use crate::service::Mailbox;
-use crate::value::Value;
+use crate::value::{T_BOOL, T_INT, T_ITER, Value};
 
 /// Why the loop stopped before returning.
 #[cfg_attr(test, derive(Debug))]
@@ -485,6 +485,13 @@ impl<'a> St<'a> {
         {
             return crate::modules::parallel::call(self, p, (id as u32) << 16 | argc);
         }
+        // random.random(), the hot native of simulations, without the
+        // natives' dispatch (DRAM code).
+        if f == Value::Native(natives::RANDOM_RANDOM) && argc == 0 {
+            let r = self.rng.random();
+            self.replace(1, Value::Float(r));
+            return Ok(false);
+        }
         let v = builtins::call(self, p, mb, f, argc, callee + 2)?;
         self.replace(argc + 1, v);
         Ok(false)
@@ -692,6 +699,22 @@ fn input<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Resu
     Ok(())
 }
 
+/// The four code bytes from byte `i` (little-endian): an opcode, its
+/// operand, and for short instructions the next one's first bytes. Two
+/// aligned word reads, however `i` is aligned.
+#[inline(always)]
+fn fetch(m: &Mem, i: u32) -> u32 {
+    let (w, shift) = (i / 4, i % 4 * 8);
+    // `hi << 1 << (31 - shift)`: nothing of `hi` when `shift` is 0.
+    m.word(w) >> shift | m.word(w.wrapping_add(1)) << 1 << (31 - shift)
+}
+
+/// Whether the top two values are numbers (bool, int or float).
+fn numbers(m: &Mem, sp: u32) -> bool {
+    let num = |i: u32| m.word(sp.wrapping_sub(i)).wrapping_sub(2) < 3;
+    num(4) && num(2)
+}
+
 /// A native's value: a Float constant or the native itself.
 fn native_value(id: u16) -> Value {
     match natives::get(id).map(|n| n.kind) {
@@ -706,14 +729,15 @@ fn native_value(id: u16) -> Value {
 pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
     loop {
         let at = st.pc;
-        let code = (st.code + at) as usize;
-        let Some(op) = Op::from_u8(byte(st.m.sram, code)) else {
+        // The opcode, its operand and what follows (`fetch`).
+        let w = fetch(&st.m, st.code + at);
+        let Some(op) = Op::from_u8(w as u8) else {
             return Err(Stop::Internal);
         };
         let arg = match op.operand() {
             Operand::None => 0,
-            Operand::U8 => byte(st.m.sram, code + 1) as u32,
-            Operand::U16 | Operand::I16 => half(st.m.sram, code + 1),
+            Operand::U8 => w >> 8 & 0xFF,
+            Operand::U16 | Operand::I16 => w >> 8 & 0xFFFF,
         };
         let mut next = at + op.len() as u32;
         match op {
@@ -741,11 +765,10 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
             Op::LoadGlobal | Op::LoadLocal => {
                 let local = op == Op::LoadLocal;
                 let at = if local { st.fp + F_LOCALS } else { st.globals } + 2 * arg;
-                // Tag 0 is Unbound.
-                if st.m.word(at) == 0 {
+                // Tag 0 is Unbound (copied above the top, which is harmless).
+                if st.m.copy_value(st.sp, at) == 0 {
                     return Err(unbound(st, local, arg));
                 }
-                st.m.copy(st.sp, at, 2);
                 st.sp = st.sp.wrapping_add(2);
             }
             Op::StoreGlobal | Op::StoreLocal => {
@@ -755,7 +778,91 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                     st.globals
                 } + 2 * arg;
                 st.sp = st.sp.wrapping_sub(2);
-                st.m.copy(at, st.sp, 2);
+                st.m.copy_value(at, st.sp);
+            }
+            // Two numbers (bool, int, float; tags 2..=4): ops::fast, else
+            // ops::binary (seq::binary, for sequences, is DRAM code). A
+            // comparison followed by a conditional jump takes the jump here.
+            Op::Add
+            | Op::Sub
+            | Op::Mul
+            | Op::TrueDiv
+            | Op::FloorDiv
+            | Op::Mod
+            | Op::InplaceAdd
+            | Op::Eq
+            | Op::Ne
+            | Op::Lt
+            | Op::Le
+            | Op::Gt
+            | Op::Ge
+                if numbers(&st.m, st.sp) =>
+            {
+                let a = st.sp.wrapping_sub(4);
+                let (ta, x) = (st.m.word(a), st.m.word(a + 1));
+                let (tb, y) = (st.m.word(a + 2), st.m.word(a + 3));
+                let (tag, payload) = match ops::fast(op, ta, x, tb, y) {
+                    Some(r) => r,
+                    None => {
+                        let op = if op == Op::InplaceAdd { Op::Add } else { op };
+                        let (va, vb) = (Value::from_words(ta, x), Value::from_words(tb, y));
+                        match ops::binary(&st.m, op, va, vb) {
+                            Ok(v) => {
+                                let [tag, payload] = v.to_words();
+                                (tag, payload)
+                            }
+                            Err(e) => return Err(st.raise(e)),
+                        }
+                    }
+                };
+                st.m.set(a, tag);
+                st.m.set(a + 1, payload);
+                st.sp = a + 2;
+                // The code word's next bytes: a PopJumpIf* and its target.
+                let jump = (w >> 8) as u8;
+                if tag == T_BOOL
+                    && (jump == Op::PopJumpIfFalse as u8 || jump == Op::PopJumpIfTrue as u8)
+                {
+                    st.sp = a;
+                    next = at + 4;
+                    if (payload != 0) == (jump == Op::PopJumpIfTrue as u8) {
+                        let target = w >> 16;
+                        if target <= at {
+                            check_halt(p, mb, launch)?;
+                        }
+                        next = target;
+                    }
+                }
+            }
+            // A range iterator steps here; the others in seq::next.
+            Op::ForIter if st.m.word(st.sp.wrapping_sub(2)) == T_ITER
+                && st.m.word(st.m.word(st.sp.wrapping_sub(1))) == heap::ITER | seq::IT_RANGE << 8 =>
+            {
+                let p = st.m.word(st.sp.wrapping_sub(1));
+                let (cur, stop, step) = (st.m.word(p + 2) as i32, st.m.word(p + 4) as i32, st.m.word(p + 6) as i32);
+                if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
+                    st.m.set(p + 2, cur.checked_add(step).unwrap_or(stop) as u32);
+                    st.m.set(st.sp, T_INT);
+                    st.m.set(st.sp + 1, cur as u32);
+                    st.sp = st.sp.wrapping_add(2);
+                } else {
+                    st.sp = st.sp.wrapping_sub(2);
+                    next = arg;
+                }
+            }
+            // Int and float constants here; the others in St::constant.
+            Op::LoadConst => {
+                let at = st.img.const_at(st.m.sram, arg);
+                let tag = enc::tag_of(st.m.word(at));
+                if tag == enc::INT || tag == enc::FLOAT {
+                    // The value encoding's tag + 1 is the memory form's.
+                    st.m.set(st.sp, tag + 1);
+                    st.m.set(st.sp + 1, st.m.word(at + 1));
+                    st.sp = st.sp.wrapping_add(2);
+                } else {
+                    let v = st.constant(arg).map_err(|e| st.raise(e))?;
+                    st.push(v);
+                }
             }
             Op::LoadNative => st.push(native_value(arg as u16)),
             Op::LoadModuleAttr => {
