@@ -123,18 +123,52 @@ impl Mem<'_> {
         }
     }
 
+    /// Words `i..i + N` when all of them are in SRAM, to work on in place
+    /// (one bounds check, and the slice's address stays in a register);
+    /// `None` when any is in DRAM or out of range: the caller then goes
+    /// through `word`/`set`. The dispatch loop's fast paths use it.
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    pub fn sram_words<const N: usize>(&mut self, i: u32) -> Option<&mut [u32; N]> {
+        let end = (i as usize).checked_add(N)?;
+        self.sram.get_mut(i as usize..end)?.try_into().ok()
+    }
+
+    /// The two words of the value at `i`.
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    pub fn pair(&self, i: u32) -> [u32; 2] {
+        let words = (i as usize).checked_add(2).and_then(|end| self.sram.get(i as usize..end));
+        match words {
+            Some(&[tag, payload]) => [tag, payload],
+            _ => [self.word(i), self.word(i.wrapping_add(1))],
+        }
+    }
+
+    /// Store the two words of a value at `i`.
+    #[cfg_attr(target_os = "none", inline(never))]
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    pub fn set_pair(&mut self, i: u32, w: [u32; 2]) {
+        match self.sram_words::<2>(i) {
+            Some(slot) => *slot = w,
+            None => {
+                self.set(i, w[0]);
+                self.set(i.wrapping_add(1), w[1]);
+            }
+        }
+    }
+
     #[cfg_attr(target_os = "none", inline(never))]
     #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn load(&self, i: u32) -> Value {
-        Value::from_words(self.word(i), self.word(i.wrapping_add(1)))
+        let [tag, payload] = self.pair(i);
+        Value::from_words(tag, payload)
     }
 
     #[cfg_attr(target_os = "none", inline(never))]
     #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn store(&mut self, i: u32, v: Value) {
-        let [tag, payload] = v.to_words();
-        self.set(i, tag);
-        self.set(i.wrapping_add(1), payload);
+        self.set_pair(i, v.to_words());
     }
 
     /// Byte `i` of the space (words are little-endian).
@@ -156,10 +190,9 @@ impl Mem<'_> {
     #[cfg_attr(target_os = "none", inline(never))]
     #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn copy_value(&mut self, dst: u32, src: u32) -> u32 {
-        let (tag, payload) = (self.word(src), self.word(src.wrapping_add(1)));
-        self.set(dst, tag);
-        self.set(dst.wrapping_add(1), payload);
-        tag
+        let w = self.pair(src);
+        self.set_pair(dst, w);
+        w[0]
     }
 
     /// Copy `n` words from `src` to `dst` (the ranges may overlap).

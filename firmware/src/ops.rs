@@ -100,9 +100,9 @@ pub fn unary(m: &Mem, op: Op, a: Value) -> Result<Value, Exc> {
 /// error (overflow, zero division): `binary` decides those. Inlined into the
 /// dispatch loop, its only caller.
 #[inline(always)]
-pub fn fast(op: Op, ta: u32, a: u32, tb: u32, b: u32) -> Option<(u32, u32)> {
-    let int = |r: Option<i32>| r.map(|r| (T_INT, r as u32));
-    let bool = |c: bool| Some((T_BOOL, c as u32));
+pub fn fast(op: Op, ta: u32, a: u32, tb: u32, b: u32) -> Option<[u32; 2]> {
+    let int = |r: Option<i32>| r.map(|r| [T_INT, r as u32]);
+    let bool = |c: bool| Some([T_BOOL, c as u32]);
     if ta == T_INT && tb == T_INT {
         let (x, y) = (a as i32, b as i32);
         return match op {
@@ -112,7 +112,7 @@ pub fn fast(op: Op, ta: u32, a: u32, tb: u32, b: u32) -> Option<(u32, u32)> {
             // Truncation is the floor when neither operand is negative.
             Op::FloorDiv if x >= 0 && y > 0 => int(Some(x / y)),
             Op::Mod if x >= 0 && y > 0 => int(Some(x % y)),
-            Op::TrueDiv if y != 0 => Some((T_FLOAT, (x as f32 / y as f32).to_bits())),
+            Op::TrueDiv if y != 0 => Some([T_FLOAT, (x as f32 / y as f32).to_bits()]),
             Op::Eq => bool(x == y),
             Op::Ne => bool(x != y),
             Op::Lt => bool(x < y),
@@ -143,7 +143,7 @@ pub fn fast(op: Op, ta: u32, a: u32, tb: u32, b: u32) -> Option<(u32, u32)> {
         Op::Ge => return bool(x >= y),
         _ => return None,
     };
-    Some((T_FLOAT, r.to_bits()))
+    Some([T_FLOAT, r.to_bits()])
 }
 
 /// Arithmetic, bitwise and comparison binary operators.

@@ -21,7 +21,7 @@ use crate::vm::St;
 
 /// Iterator kinds (`heap` Iter head).
 const IT_SEQ: u32 = 0;
-pub const IT_RANGE: u32 = 1;
+const IT_RANGE: u32 = 1;
 #[cfg(feature = "extras")]
 const IT_ENUM: u32 = 2;
 #[cfg(feature = "extras")]
@@ -274,6 +274,23 @@ pub fn enumerate_or_zip(st: &mut St, zip: bool, args: u32, argc: u32) -> Result<
     let r = new_iter(st, IT_ZIP, [Value::Tuple(t), Value::None, Value::None]);
     st.tmp[0] = Value::None;
     r
+}
+
+/// The next int of the range iterator at `p`, stepped in place (`next_simple`
+/// on words in SRAM, for the dispatch loop): `Some(None)` when exhausted,
+/// `None` when `p` is no range iterator in SRAM.
+#[inline(always)]
+pub fn range_next(m: &mut Mem, p: u32) -> Option<Option<i32>> {
+    let w = m.sram_words::<7>(p)?;
+    if w[0] != ITER | IT_RANGE << 8 || w[1] != crate::value::T_INT {
+        return None;
+    }
+    let (cur, stop, step) = (w[2] as i32, w[4] as i32, w[6] as i32);
+    if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
+        w[2] = cur.checked_add(step).unwrap_or(stop) as u32;
+        return Some(Some(cur));
+    }
+    Some(None)
 }
 
 /// The next item of a Seq or Range iterator.

@@ -20,7 +20,7 @@
 //! indices in range, stack depths within 0..=MAX_STACK), and still touches
 //! memory only through bounds-checked accessors.
 
-use shared_protocol::bytecode::{Op, Operand, PRINT_HAS_END, PRINT_HAS_SEP};
+use shared_protocol::bytecode::{Op, PRINT_HAS_END, PRINT_HAS_SEP};
 use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::mailbox::{cmd, EventKind, INPUT_EOF};
 use shared_protocol::natives::{self, Kind};
@@ -518,10 +518,10 @@ fn check_halt<P: Platform>(p: &mut P, mb: &Mailbox, launch: u32) -> Result<(), S
 }
 
 /// The opcodes that may raise an exception (and allocate).
-/// `Ok(true)`: ForIter jumps. Inlined: a frame of its own would add to
-/// the deepest stack chains (the firmware stack is 1.75 KB).
+/// Inlined: a frame of its own would add to the deepest stack chains (the
+/// firmware stack is 1.75 KB).
 #[inline(always)]
-fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
+fn step(st: &mut St, op: Op, arg: u32) -> Result<(), Exc> {
     match op {
         Op::LoadConst => {
             let v = st.constant(arg)?;
@@ -532,13 +532,6 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
             let v = ops::unary(&st.m, op, a)?;
             st.push(v);
         }
-        Op::ForIter => match seq::next(st, st.peek(0))? {
-            Some(v) => st.push(v),
-            None => {
-                st.sp = st.sp.wrapping_sub(2);
-                return Ok(true);
-            }
-        },
         // `list.append(x)` (method 0, one argument) here; the other methods
         // run from DRAM code (builtins::method).
         #[cfg(feature = "extras")]
@@ -579,24 +572,41 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
         | Op::UnpackSequence
         | Op::ListAppend
         | Op::GetIter => seq::op(st, op, arg)?,
-        // `xs += ys` extends the list in place (every alias sees it).
-        #[cfg(feature = "extras")]
-        Op::InplaceAdd if matches!(st.peek(1), Value::List(_)) => {
-            let (a, b) = (st.peek(1), st.peek(0));
-            if let Value::List(l) = a {
-                builtins::list_method(st, l, u32::from(natives::METHOD_EXTEND), 1, b, Value::None)?;
-            }
-            st.replace(2, a);
-        }
         // Every other opcode is a binary operator (CallMethod without the
         // extras is refused by the verifier).
         _ => {
-            let op = if op == Op::InplaceAdd { Op::Add } else { op };
-            let v = seq::binary(st, op, st.peek(1), st.peek(0))?;
-            st.replace(2, v);
+            binary(st, op)?;
         }
     }
-    Ok(false)
+    Ok(())
+}
+
+/// A binary operator on the top two values, replaced by the result (also
+/// returned in memory form): numbers in ops::binary, the rest (sequences,
+/// `in`) in seq::binary, which is DRAM code.
+#[inline(never)]
+fn binary(st: &mut St, op: Op) -> Result<[u32; 2], Exc> {
+    let (a, b) = (st.peek(1), st.peek(0));
+    let v = match op {
+        // `xs += ys` extends the list in place (every alias sees it).
+        #[cfg(feature = "extras")]
+        Op::InplaceAdd if matches!(a, Value::List(_)) => {
+            if let Value::List(l) = a {
+                builtins::list_method(st, l, u32::from(natives::METHOD_EXTEND), 1, b, Value::None)?;
+            }
+            a
+        }
+        _ => {
+            let op = if op == Op::InplaceAdd { Op::Add } else { op };
+            if numbers(&st.m, st.sp) {
+                ops::binary(&st.m, op, a, b)?
+            } else {
+                seq::binary(st, op, a, b)?
+            }
+        }
+    };
+    st.replace(2, v);
+    Ok(v.to_words())
 }
 
 /// NameError or UnboundLocalError naming global or local `k`.
@@ -704,9 +714,10 @@ fn input<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Resu
 /// aligned word reads, however `i` is aligned.
 #[inline(always)]
 fn fetch(m: &Mem, i: u32) -> u32 {
-    let (w, shift) = (i / 4, i % 4 * 8);
+    let [lo, hi] = m.pair(i / 4);
+    let shift = i % 4 * 8;
     // `hi << 1 << (31 - shift)`: nothing of `hi` when `shift` is 0.
-    m.word(w) >> shift | m.word(w.wrapping_add(1)) << 1 << (31 - shift)
+    lo >> shift | hi << 1 << (31 - shift)
 }
 
 /// Whether the top two values are numbers (bool, int or float).
@@ -731,15 +742,13 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
         let at = st.pc;
         // The opcode, its operand and what follows (`fetch`).
         let w = fetch(&st.m, st.code + at);
-        let Some(op) = Op::from_u8(w as u8) else {
+        let Some((op, len)) = Op::decode(w as u8) else {
             return Err(Stop::Internal);
         };
-        let arg = match op.operand() {
-            Operand::None => 0,
-            Operand::U8 => w >> 8 & 0xFF,
-            Operand::U16 | Operand::I16 => w >> 8 & 0xFFFF,
-        };
-        let mut next = at + op.len() as u32;
+        // No operand, one byte or two (lengths 1, 2, 3).
+        const ARG_MASK: [u32; 4] = [0, 0, 0xFF, 0xFFFF];
+        let arg = w >> 8 & ARG_MASK[len as usize & 3];
+        let mut next = at + len;
         match op {
             Op::Nop => {}
             Op::Pop => st.sp = st.sp.wrapping_sub(2),
@@ -780,9 +789,9 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 st.sp = st.sp.wrapping_sub(2);
                 st.m.copy_value(at, st.sp);
             }
-            // Two numbers (bool, int, float; tags 2..=4): ops::fast, else
-            // ops::binary (seq::binary, for sequences, is DRAM code). A
-            // comparison followed by a conditional jump takes the jump here.
+            // The binary operators that ops::fast knows, on the two values
+            // in place; else `binary`. A comparison followed by a
+            // conditional jump takes the jump here.
             Op::Add
             | Op::Sub
             | Op::Mul
@@ -795,28 +804,17 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
             | Op::Lt
             | Op::Le
             | Op::Gt
-            | Op::Ge
-                if numbers(&st.m, st.sp) =>
-            {
+            | Op::Ge => {
                 let a = st.sp.wrapping_sub(4);
-                let (ta, x) = (st.m.word(a), st.m.word(a + 1));
-                let (tb, y) = (st.m.word(a + 2), st.m.word(a + 3));
-                let (tag, payload) = match ops::fast(op, ta, x, tb, y) {
+                let fast = st.m.sram_words::<4>(a).and_then(|v| {
+                    let r = ops::fast(op, v[0], v[1], v[2], v[3])?;
+                    [v[0], v[1]] = r;
+                    Some(r)
+                });
+                let [tag, payload] = match fast {
                     Some(r) => r,
-                    None => {
-                        let op = if op == Op::InplaceAdd { Op::Add } else { op };
-                        let (va, vb) = (Value::from_words(ta, x), Value::from_words(tb, y));
-                        match ops::binary(&st.m, op, va, vb) {
-                            Ok(v) => {
-                                let [tag, payload] = v.to_words();
-                                (tag, payload)
-                            }
-                            Err(e) => return Err(st.raise(e)),
-                        }
-                    }
+                    None => binary(st, op).map_err(|e| st.raise(e))?,
                 };
-                st.m.set(a, tag);
-                st.m.set(a + 1, payload);
                 st.sp = a + 2;
                 // The code word's next bytes: a PopJumpIf* and its target.
                 let jump = (w >> 8) as u8;
@@ -835,29 +833,46 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 }
             }
             // A range iterator steps here; the others in seq::next.
-            Op::ForIter if st.m.word(st.sp.wrapping_sub(2)) == T_ITER
-                && st.m.word(st.m.word(st.sp.wrapping_sub(1))) == heap::ITER | seq::IT_RANGE << 8 =>
-            {
-                let p = st.m.word(st.sp.wrapping_sub(1));
-                let (cur, stop, step) = (st.m.word(p + 2) as i32, st.m.word(p + 4) as i32, st.m.word(p + 6) as i32);
-                if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
-                    st.m.set(p + 2, cur.checked_add(step).unwrap_or(stop) as u32);
-                    st.m.set(st.sp, T_INT);
-                    st.m.set(st.sp + 1, cur as u32);
-                    st.sp = st.sp.wrapping_add(2);
-                } else {
-                    st.sp = st.sp.wrapping_sub(2);
-                    next = arg;
+            Op::ForIter => {
+                let top = st.sp.wrapping_sub(2);
+                let it = st.m.pair(top);
+                let stepped = match it {
+                    [T_ITER, p] => seq::range_next(&mut st.m, p),
+                    _ => None,
+                };
+                let item = match stepped {
+                    Some(item) => item.map(|i| [T_INT, i as u32]),
+                    None => seq::next(st, Value::from_words(it[0], it[1]))
+                        .map_err(|e| st.raise(e))?
+                        .map(Value::to_words),
+                };
+                match item {
+                    // `for x in ...:` stores the item at once (StoreLocal or
+                    // StoreGlobal: opcode in the code word, operand after).
+                    Some(item) if w >> 24 == Op::StoreLocal as u32 || w >> 24 == Op::StoreGlobal as u32 => {
+                        let k = fetch(&st.m, st.code + at + 4) & 0xFFFF;
+                        let base = if w >> 24 == Op::StoreLocal as u32 { st.fp + F_LOCALS } else { st.globals };
+                        st.m.set_pair(base + 2 * k, item);
+                        next = at + 6;
+                    }
+                    Some(item) => {
+                        st.m.set_pair(st.sp, item);
+                        st.sp = st.sp.wrapping_add(2);
+                    }
+                    None => {
+                        st.sp = top;
+                        next = arg;
+                    }
                 }
             }
             // Int and float constants here; the others in St::constant.
             Op::LoadConst => {
                 let at = st.img.const_at(st.m.sram, arg);
-                let tag = enc::tag_of(st.m.word(at));
+                let [head, x] = st.m.pair(at);
+                let tag = enc::tag_of(head);
                 if tag == enc::INT || tag == enc::FLOAT {
                     // The value encoding's tag + 1 is the memory form's.
-                    st.m.set(st.sp, tag + 1);
-                    st.m.set(st.sp + 1, st.m.word(at + 1));
+                    st.m.set_pair(st.sp, [tag + 1, x]);
                     st.sp = st.sp.wrapping_add(2);
                 } else {
                     let v = st.constant(arg).map_err(|e| st.raise(e))?;
@@ -944,14 +959,7 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 continue;
             }
             // The opcodes that may raise, out of line (`step`).
-            _ => match step(st, op, arg) {
-                Ok(jump) => {
-                    if jump {
-                        next = arg;
-                    }
-                }
-                Err(e) => return Err(st.raise(e)),
-            },
+            _ => step(st, op, arg).map_err(|e| st.raise(e))?,
         }
         st.pc = next;
     }

@@ -218,6 +218,45 @@ macro_rules! opcodes {
 
 use Effect::Fixed;
 
+/// Instruction lengths by opcode byte (0: no opcode), for [`Op::decode`].
+const LENGTHS: [u8; Op::MAX as usize + 1] = {
+    let mut t = [0u8; Op::MAX as usize + 1];
+    let mut i = 0;
+    while i < Op::ALL.len() {
+        t[Op::ALL[i] as usize] = Op::ALL[i].len() as u8;
+        i += 1;
+    }
+    t
+};
+
+impl Op {
+    /// The highest opcode.
+    pub const MAX: u8 = {
+        let mut max = 0;
+        let mut i = 0;
+        while i < Op::ALL.len() {
+            if Op::ALL[i] as u8 > max {
+                max = Op::ALL[i] as u8;
+            }
+            i += 1;
+        }
+        max
+    };
+
+    /// The opcode `byte` and its instruction's length in bytes: one table
+    /// look-up for the dispatch loop (`from_u8` and `len` are matches).
+    #[cfg_attr(not(target_os = "none"), inline(always))]
+    pub fn decode(byte: u8) -> Option<(Op, u32)> {
+        let len = *LENGTHS.get(byte as usize)?;
+        if len == 0 {
+            return None;
+        }
+        // SAFETY: `Op` is `repr(u8)` and LENGTHS is non-zero exactly at the
+        // values of `Op::ALL`, every variant (the test below checks both).
+        Some((unsafe { core::mem::transmute::<u8, Op>(byte) }, len as u32))
+    }
+}
+
 opcodes! {
     Nop            = 0x00, None, Fixed(0, 0), "—";
     Pop            = 0x01, None, Fixed(1, 0), "a ->";
@@ -298,6 +337,14 @@ mod tests {
         }
         let decoded = (0..=255u8).filter(|b| Op::from_u8(*b).is_some()).count();
         assert_eq!(decoded, Op::ALL.len());
+    }
+
+    #[test]
+    fn decode_agrees_with_from_u8_and_len() {
+        for b in 0..=255u8 {
+            let want = Op::from_u8(b).map(|op| (op, op.len() as u32));
+            assert_eq!(Op::decode(b), want, "byte {b:#x}");
+        }
     }
 
     #[test]
