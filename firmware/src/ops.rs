@@ -4,7 +4,7 @@
 
 use core::cmp::Ordering;
 
-use shared_protocol::bytecode::Op;
+use shared_protocol::bytecode::{Op, opcode as o};
 use shared_protocol::errors::{ExcType, Msg};
 
 use crate::arena::Mem;
@@ -100,25 +100,25 @@ pub fn unary(m: &Mem, op: Op, a: Value) -> Result<Value, Exc> {
 /// error (overflow, zero division): `binary` decides those. Inlined into the
 /// dispatch loop, its only caller.
 #[inline(always)]
-pub fn fast(op: Op, ta: u32, a: u32, tb: u32, b: u32) -> Option<[u32; 2]> {
+pub fn fast(op: u8, ta: u32, a: u32, tb: u32, b: u32) -> Option<[u32; 2]> {
     let int = |r: Option<i32>| r.map(|r| [T_INT, r as u32]);
     let bool = |c: bool| Some([T_BOOL, c as u32]);
     if ta == T_INT && tb == T_INT {
         let (x, y) = (a as i32, b as i32);
         return match op {
-            Op::Add | Op::InplaceAdd => int(x.checked_add(y)),
-            Op::Sub => int(x.checked_sub(y)),
-            Op::Mul => int(x.checked_mul(y)),
+            o::Add | o::InplaceAdd => int(x.checked_add(y)),
+            o::Sub => int(x.checked_sub(y)),
+            o::Mul => int(x.checked_mul(y)),
             // Truncation is the floor when neither operand is negative.
-            Op::FloorDiv if x >= 0 && y > 0 => int(Some(x / y)),
-            Op::Mod if x >= 0 && y > 0 => int(Some(x % y)),
-            Op::TrueDiv if y != 0 => Some([T_FLOAT, (x as f32 / y as f32).to_bits()]),
-            Op::Eq => bool(x == y),
-            Op::Ne => bool(x != y),
-            Op::Lt => bool(x < y),
-            Op::Le => bool(x <= y),
-            Op::Gt => bool(x > y),
-            Op::Ge => bool(x >= y),
+            o::FloorDiv if x >= 0 && y > 0 => int(Some(x / y)),
+            o::Mod if x >= 0 && y > 0 => int(Some(x % y)),
+            o::TrueDiv if y != 0 => Some([T_FLOAT, (x as f32 / y as f32).to_bits()]),
+            o::Eq => bool(x == y),
+            o::Ne => bool(x != y),
+            o::Lt => bool(x < y),
+            o::Le => bool(x <= y),
+            o::Gt => bool(x > y),
+            o::Ge => bool(x >= y),
             _ => None,
         };
     }
@@ -129,18 +129,18 @@ pub fn fast(op: Op, ta: u32, a: u32, tb: u32, b: u32) -> Option<[u32; 2]> {
     };
     let (x, y) = (float(ta, a)?, float(tb, b)?);
     let r = match op {
-        Op::Add | Op::InplaceAdd => x + y,
-        Op::Sub => x - y,
-        Op::Mul => x * y,
-        Op::TrueDiv if y != 0.0 => x / y,
+        o::Add | o::InplaceAdd => x + y,
+        o::Sub => x - y,
+        o::Mul => x * y,
+        o::TrueDiv if y != 0.0 => x / y,
         // An int compared with a float is exact in `binary`, not rounded.
         _ if ta != tb => return None,
-        Op::Eq => return bool(x == y),
-        Op::Ne => return bool(x != y),
-        Op::Lt => return bool(x < y),
-        Op::Le => return bool(x <= y),
-        Op::Gt => return bool(x > y),
-        Op::Ge => return bool(x >= y),
+        o::Eq => return bool(x == y),
+        o::Ne => return bool(x != y),
+        o::Lt => return bool(x < y),
+        o::Le => return bool(x <= y),
+        o::Gt => return bool(x > y),
+        o::Ge => return bool(x >= y),
         _ => return None,
     };
     Some([T_FLOAT, r.to_bits()])

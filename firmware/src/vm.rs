@@ -20,7 +20,7 @@
 //! indices in range, stack depths within 0..=MAX_STACK), and still touches
 //! memory only through bounds-checked accessors.
 
-use shared_protocol::bytecode::{Op, PRINT_HAS_END, PRINT_HAS_SEP};
+use shared_protocol::bytecode::{Op, PRINT_HAS_END, PRINT_HAS_SEP, opcode as o};
 use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::mailbox::{cmd, EventKind, INPUT_EOF};
 use shared_protocol::natives::{self, Kind};
@@ -575,7 +575,7 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<(), Exc> {
         // Every other opcode is a binary operator (CallMethod without the
         // extras is refused by the verifier).
         _ => {
-            binary(st, op)?;
+            binary(st, op as u8)?;
         }
     }
     Ok(())
@@ -585,7 +585,9 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<(), Exc> {
 /// returned in memory form): numbers in ops::binary, the rest (sequences,
 /// `in`) in seq::binary, which is DRAM code.
 #[inline(never)]
-fn binary(st: &mut St, op: Op) -> Result<[u32; 2], Exc> {
+fn binary(st: &mut St, op: u8) -> Result<[u32; 2], Exc> {
+    // Only binary operators come here (the dispatch loop's arm, `step`).
+    let op = Op::from_u8(op).unwrap_or(Op::Nop);
     let (a, b) = (st.peek(1), st.peek(0));
     let v = match op {
         // `xs += ys` extends the list in place (every alias sees it).
@@ -740,39 +742,37 @@ fn native_value(id: u16) -> Value {
 pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
     loop {
         let at = st.pc;
-        // The opcode, its operand and what follows (`fetch`).
+        // The instruction and what follows (`fetch`), matched as bytes: the
+        // operand is `arg` (a u16, or a u8 in its low byte: Call and CallKw
+        // mask it), an unknown opcode ends in the default arm (`decode`).
         let w = fetch(&st.m, st.code + at);
-        let Some((op, len)) = Op::decode(w as u8) else {
-            return Err(Stop::Internal);
-        };
-        // No operand, one byte or two (lengths 1, 2, 3).
-        const ARG_MASK: [u32; 4] = [0, 0, 0xFF, 0xFFFF];
-        let arg = w >> 8 & ARG_MASK[len as usize & 3];
-        let mut next = at + len;
-        match op {
-            Op::Nop => {}
-            Op::Pop => st.sp = st.sp.wrapping_sub(2),
+        let b = w as u8;
+        let arg = w >> 8 & 0xFFFF;
+        let mut next = at + Op::len_of(b);
+        match b {
+            o::Nop => {}
+            o::Pop => st.sp = st.sp.wrapping_sub(2),
             // Loads, stores and copies move raw words: no Value temporaries.
-            Op::Dup | Op::Dup2 => {
-                let n = if op == Op::Dup { 2 } else { 4 };
+            o::Dup | o::Dup2 => {
+                let n = if b == o::Dup { 2 } else { 4 };
                 st.m.copy(st.sp, st.sp.wrapping_sub(n), n);
                 st.sp = st.sp.wrapping_add(n);
             }
             // a b -> b a and a b c -> c a b: the top moves down `n` words.
-            Op::Rot2 | Op::Rot3 => {
-                let n = if op == Op::Rot2 { 2 } else { 4 };
+            o::Rot2 | o::Rot3 => {
+                let n = if b == o::Rot2 { 2 } else { 4 };
                 let top = st.sp.wrapping_sub(2);
                 let (t0, t1) = (st.m.word(top), st.m.word(top + 1));
                 st.m.copy(top - n + 2, top - n, n);
                 st.m.set(top - n, t0);
                 st.m.set(top - n + 1, t1);
             }
-            Op::LoadNone => st.push(Value::None),
-            Op::LoadTrue => st.push(Value::Bool(true)),
-            Op::LoadFalse => st.push(Value::Bool(false)),
-            Op::LoadInt => st.push(Value::Int(arg as u16 as i16 as i32)),
-            Op::LoadGlobal | Op::LoadLocal => {
-                let local = op == Op::LoadLocal;
+            o::LoadNone => st.push(Value::None),
+            o::LoadTrue => st.push(Value::Bool(true)),
+            o::LoadFalse => st.push(Value::Bool(false)),
+            o::LoadInt => st.push(Value::Int(arg as u16 as i16 as i32)),
+            o::LoadGlobal | o::LoadLocal => {
+                let local = b == o::LoadLocal;
                 let at = if local { st.fp + F_LOCALS } else { st.globals } + 2 * arg;
                 // Tag 0 is Unbound (copied above the top, which is harmless).
                 if st.m.copy_value(st.sp, at) == 0 {
@@ -780,8 +780,8 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 }
                 st.sp = st.sp.wrapping_add(2);
             }
-            Op::StoreGlobal | Op::StoreLocal => {
-                let at = if op == Op::StoreLocal {
+            o::StoreGlobal | o::StoreLocal => {
+                let at = if b == o::StoreLocal {
                     st.fp + F_LOCALS
                 } else {
                     st.globals
@@ -792,38 +792,36 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
             // The binary operators that ops::fast knows, on the two values
             // in place; else `binary`. A comparison followed by a
             // conditional jump takes the jump here.
-            Op::Add
-            | Op::Sub
-            | Op::Mul
-            | Op::TrueDiv
-            | Op::FloorDiv
-            | Op::Mod
-            | Op::InplaceAdd
-            | Op::Eq
-            | Op::Ne
-            | Op::Lt
-            | Op::Le
-            | Op::Gt
-            | Op::Ge => {
+            o::Add
+            | o::Sub
+            | o::Mul
+            | o::TrueDiv
+            | o::FloorDiv
+            | o::Mod
+            | o::InplaceAdd
+            | o::Eq
+            | o::Ne
+            | o::Lt
+            | o::Le
+            | o::Gt
+            | o::Ge => {
                 let a = st.sp.wrapping_sub(4);
                 let fast = st.m.sram_words::<4>(a).and_then(|v| {
-                    let r = ops::fast(op, v[0], v[1], v[2], v[3])?;
+                    let r = ops::fast(b, v[0], v[1], v[2], v[3])?;
                     [v[0], v[1]] = r;
                     Some(r)
                 });
                 let [tag, payload] = match fast {
                     Some(r) => r,
-                    None => binary(st, op).map_err(|e| st.raise(e))?,
+                    None => binary(st, b).map_err(|e| st.raise(e))?,
                 };
                 st.sp = a + 2;
                 // The code word's next bytes: a PopJumpIf* and its target.
                 let jump = (w >> 8) as u8;
-                if tag == T_BOOL
-                    && (jump == Op::PopJumpIfFalse as u8 || jump == Op::PopJumpIfTrue as u8)
-                {
+                if tag == T_BOOL && (jump == o::PopJumpIfFalse || jump == o::PopJumpIfTrue) {
                     st.sp = a;
                     next = at + 4;
-                    if (payload != 0) == (jump == Op::PopJumpIfTrue as u8) {
+                    if (payload != 0) == (jump == o::PopJumpIfTrue) {
                         let target = w >> 16;
                         if target <= at {
                             check_halt(p, mb, launch)?;
@@ -833,7 +831,7 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 }
             }
             // A range iterator steps here; the others in seq::next.
-            Op::ForIter => {
+            o::ForIter => {
                 let top = st.sp.wrapping_sub(2);
                 let it = st.m.pair(top);
                 let stepped = match it {
@@ -846,12 +844,13 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                         .map_err(|e| st.raise(e))?
                         .map(Value::to_words),
                 };
+                // `for x in ...:` stores the item at once (StoreLocal or
+                // StoreGlobal: opcode in the code word, operand after).
+                let store = (w >> 24) as u8;
                 match item {
-                    // `for x in ...:` stores the item at once (StoreLocal or
-                    // StoreGlobal: opcode in the code word, operand after).
-                    Some(item) if w >> 24 == Op::StoreLocal as u32 || w >> 24 == Op::StoreGlobal as u32 => {
+                    Some(item) if store == o::StoreLocal || store == o::StoreGlobal => {
                         let k = fetch(&st.m, st.code + at + 4) & 0xFFFF;
-                        let base = if w >> 24 == Op::StoreLocal as u32 { st.fp + F_LOCALS } else { st.globals };
+                        let base = if store == o::StoreLocal { st.fp + F_LOCALS } else { st.globals };
                         st.m.set_pair(base + 2 * k, item);
                         next = at + 6;
                     }
@@ -866,7 +865,7 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 }
             }
             // Int and float constants here; the others in St::constant.
-            Op::LoadConst => {
+            o::LoadConst => {
                 let at = st.img.const_at(st.m.sram, arg);
                 let [head, x] = st.m.pair(at);
                 let tag = enc::tag_of(head);
@@ -879,8 +878,8 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                     st.push(v);
                 }
             }
-            Op::LoadNative => st.push(native_value(arg as u16)),
-            Op::LoadModuleAttr => {
+            o::LoadNative => st.push(native_value(arg as u16)),
+            o::LoadModuleAttr => {
                 let module = st.pop();
                 let owner = natives::get(arg as u16).map_or(0, |n| n.module);
                 if module.to_words() != Value::Native(owner).to_words() {
@@ -888,29 +887,29 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 }
                 st.push(native_value(arg as u16));
             }
-            Op::Is | Op::IsNot => {
+            o::Is | o::IsNot => {
                 let a = st.sp.wrapping_sub(4);
                 let same = st.m.word(a) == st.m.word(a + 2) && st.m.word(a + 1) == st.m.word(a + 3);
                 st.sp = a;
-                st.push(Value::Bool(same == (op == Op::Is)));
+                st.push(Value::Bool(same == (b == o::Is)));
             }
-            Op::Jump => {
+            o::Jump => {
                 if arg <= at {
                     check_halt(p, mb, launch)?;
                 }
                 next = arg;
             }
-            Op::PopJumpIfFalse | Op::PopJumpIfTrue => {
+            o::PopJumpIfFalse | o::PopJumpIfTrue => {
                 st.sp = st.sp.wrapping_sub(2);
-                if ops::truthy_at(&st.m, st.sp) == (op == Op::PopJumpIfTrue) {
+                if ops::truthy_at(&st.m, st.sp) == (b == o::PopJumpIfTrue) {
                     if arg <= at {
                         check_halt(p, mb, launch)?;
                     }
                     next = arg;
                 }
             }
-            Op::JumpIfFalseOrPop | Op::JumpIfTrueOrPop => {
-                if ops::truthy_at(&st.m, st.sp.wrapping_sub(2)) == (op == Op::JumpIfTrueOrPop) {
+            o::JumpIfFalseOrPop | o::JumpIfTrueOrPop => {
+                if ops::truthy_at(&st.m, st.sp.wrapping_sub(2)) == (b == o::JumpIfTrueOrPop) {
                     if arg <= at {
                         check_halt(p, mb, launch)?;
                     }
@@ -919,18 +918,19 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                     st.sp = st.sp.wrapping_sub(2);
                 }
             }
-            Op::Call | Op::CallKw => {
+            o::Call | o::CallKw => {
                 check_halt(p, mb, launch)?;
-                let names = if cfg!(feature = "extras") && op == Op::CallKw {
+                let argc = arg & 0xFF;
+                let names = if cfg!(feature = "extras") && b == o::CallKw {
                     match st.pop() {
-                        Value::Tuple(t) if st.m.word(t) >> 8 <= arg => Some(t),
+                        Value::Tuple(t) if st.m.word(t) >> 8 <= argc => Some(t),
                         _ => return Err(Stop::Internal),
                     }
                 } else {
                     None
                 };
                 st.pc = next;
-                let entered = st.call(p, mb, arg, names);
+                let entered = st.call(p, mb, argc, names);
                 if !matches!(entered, Ok(false)) {
                     // A new frame runs from its pc 0; an error stays at the call.
                     if let Err(e) = entered {
@@ -940,9 +940,9 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                     continue;
                 }
             }
-            Op::Print => print(st, p, mb, launch, arg)?,
-            Op::Input => input(st, p, mb, launch)?,
-            Op::Return => {
+            o::Print => print(st, p, mb, launch, arg)?,
+            o::Input => input(st, p, mb, launch)?,
+            o::Return => {
                 let prev = st.m.word(st.fp + F_PREV);
                 if prev == 0 {
                     return Ok(st.pop());
@@ -958,8 +958,16 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 st.m.set(st.sp - 1, t1);
                 continue;
             }
-            // The opcodes that may raise, out of line (`step`).
-            _ => step(st, op, arg).map_err(|e| st.raise(e))?,
+            // The opcodes that may raise, out of line (`step`), and bytes
+            // that are no opcode (the verifier lets none through).
+            _ => {
+                let Some((op, len)) = Op::decode(b) else {
+                    return Err(Stop::Internal);
+                };
+                // No operand, one byte or two (lengths 1, 2, 3).
+                let arg = arg & [0, 0, 0xFF, 0xFFFF][len as usize & 3];
+                step(st, op, arg).map_err(|e| st.raise(e))?;
+            }
         }
         st.pc = next;
     }

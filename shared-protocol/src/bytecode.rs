@@ -136,6 +136,13 @@ pub const PRINT_HAS_END: u16 = 1 << 9;
 
 macro_rules! opcodes {
     ($( $name:ident = $code:literal, $operand:ident, $effect:expr, $doc:literal; )*) => {
+        /// The opcodes as bytes, for matching a code byte undecoded (the
+        /// VM's dispatch loop): `opcode::Add == Op::Add as u8`.
+        #[allow(non_upper_case_globals)]
+        pub mod opcode {
+            $( pub const $name: u8 = $code; )*
+        }
+
         /// The one opcode table: the compiler's emitter, the firmware's
         /// verifier and dispatch, and the disassembler all derive from it.
         #[repr(u8)]
@@ -218,9 +225,10 @@ macro_rules! opcodes {
 
 use Effect::Fixed;
 
-/// Instruction lengths by opcode byte (0: no opcode), for [`Op::decode`].
-const LENGTHS: [u8; Op::MAX as usize + 1] = {
-    let mut t = [0u8; Op::MAX as usize + 1];
+/// Instruction lengths by opcode byte (0: no opcode), for [`Op::decode`]
+/// and [`Op::len_of`]; indexed by any byte, no bounds check.
+const LENGTHS: [u8; 256] = {
+    let mut t = [0u8; 256];
     let mut i = 0;
     while i < Op::ALL.len() {
         t[Op::ALL[i] as usize] = Op::ALL[i].len() as u8;
@@ -230,24 +238,18 @@ const LENGTHS: [u8; Op::MAX as usize + 1] = {
 };
 
 impl Op {
-    /// The highest opcode.
-    pub const MAX: u8 = {
-        let mut max = 0;
-        let mut i = 0;
-        while i < Op::ALL.len() {
-            if Op::ALL[i] as u8 > max {
-                max = Op::ALL[i] as u8;
-            }
-            i += 1;
-        }
-        max
-    };
+    /// The length of the instruction whose opcode is `byte`; 0 when `byte`
+    /// is no opcode. One table look-up.
+    #[inline(always)]
+    pub fn len_of(byte: u8) -> u32 {
+        LENGTHS[byte as usize] as u32
+    }
 
     /// The opcode `byte` and its instruction's length in bytes: one table
-    /// look-up for the dispatch loop (`from_u8` and `len` are matches).
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    /// look-up (`from_u8` and `len` are matches).
+    #[inline(always)]
     pub fn decode(byte: u8) -> Option<(Op, u32)> {
-        let len = *LENGTHS.get(byte as usize)?;
+        let len = LENGTHS[byte as usize];
         if len == 0 {
             return None;
         }
@@ -344,7 +346,9 @@ mod tests {
         for b in 0..=255u8 {
             let want = Op::from_u8(b).map(|op| (op, op.len() as u32));
             assert_eq!(Op::decode(b), want, "byte {b:#x}");
+            assert_eq!(Op::len_of(b), want.map_or(0, |(_, len)| len), "byte {b:#x}");
         }
+        assert_eq!(opcode::GetIter, Op::GetIter as u8);
     }
 
     #[test]
