@@ -16,7 +16,7 @@ use crate::arena::Mem;
 use crate::exc::{Exc, Part};
 use crate::heap::{self, ITER, LIST, RANGE, STR};
 use crate::ops;
-use crate::value::Value;
+use crate::value::{T_INT, T_LIST, T_TUPLE, Value};
 use crate::vm::St;
 
 /// Iterator kinds (`heap` Iter head).
@@ -157,6 +157,23 @@ pub fn item(st: &mut St, s: Value, k: u32) -> Result<Value, Exc> {
     }
 }
 
+/// The word of item `i` of a List or Tuple (memory forms `seq` and `i`),
+/// for an int `i` in range (negative from the end): the dispatch loop's
+/// LoadSubscr and StoreSubscr. `None` for anything else: `subscr` and
+/// `store_subscr` decide (and raise).
+#[inline(always)]
+pub fn item_word(m: &Mem, seq: [u32; 2], i: [u32; 2]) -> Option<u32> {
+    let [tag, p] = seq;
+    if i[0] != T_INT || !(tag == T_LIST || tag == T_TUPLE) {
+        return None;
+    }
+    let len = m.word(p) >> 8;
+    let base = if tag == T_LIST { m.word(p + 2) + 1 } else { p + 1 };
+    let i = i[1] as i32;
+    let k = if i < 0 { i.wrapping_add(len as i32) } else { i };
+    (k >= 0 && (k as u32) < len).then(|| base + 2 * k as u32)
+}
+
 /// A normalised index into a sequence of `len` items.
 fn index(v: Value, len: u32, what: &'static str, assign: bool) -> Result<u32, Exc> {
     let Some(i) = int_of(v) else {
@@ -282,7 +299,7 @@ pub fn enumerate_or_zip(st: &mut St, zip: bool, args: u32, argc: u32) -> Result<
 #[inline(always)]
 pub fn range_next(m: &mut Mem, p: u32) -> Option<Option<i32>> {
     let w = m.sram_words::<7>(p)?;
-    if w[0] != ITER | IT_RANGE << 8 || w[1] != crate::value::T_INT {
+    if w[0] != ITER | IT_RANGE << 8 || w[1] != T_INT {
         return None;
     }
     let (cur, stop, step) = (w[2] as i32, w[4] as i32, w[6] as i32);

@@ -36,6 +36,7 @@ pub const T_INT: u32 = 3;
 pub const T_FLOAT: u32 = 4;
 pub const T_STR: u32 = 5;
 pub const T_LIST: u32 = 7;
+pub const T_TUPLE: u32 = 8;
 pub const T_ITER: u32 = 11;
 
 impl Value {

@@ -37,7 +37,7 @@ use crate::platform::{Platform, Wake};
 use crate::report;
 use crate::seq;
 use crate::service::Mailbox;
-use crate::value::{T_BOOL, T_INT, T_ITER, Value};
+use crate::value::{T_BOOL, T_INT, T_ITER, T_LIST, Value};
 
 /// Why the loop stopped before returning.
 #[cfg_attr(test, derive(Debug))]
@@ -861,6 +861,27 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                     None => {
                         st.sp = top;
                         next = arg;
+                    }
+                }
+            }
+            // `a[i]` and `a[i] = v` for a List or Tuple and an int in range
+            // here; the rest (and every error) in seq::op.
+            o::LoadSubscr | o::StoreSubscr => {
+                let seq = st.m.pair(st.sp.wrapping_sub(4));
+                match seq::item_word(&st.m, seq, st.m.pair(st.sp.wrapping_sub(2))) {
+                    // a i -> a[i]
+                    Some(item) if b == o::LoadSubscr => {
+                        st.sp = st.sp.wrapping_sub(2);
+                        st.m.copy_value(st.sp.wrapping_sub(2), item);
+                    }
+                    // v a i -> (a list's item i = v)
+                    Some(item) if seq[0] == T_LIST => {
+                        st.sp = st.sp.wrapping_sub(6);
+                        st.m.copy_value(item, st.sp);
+                    }
+                    _ => {
+                        let op = if b == o::LoadSubscr { Op::LoadSubscr } else { Op::StoreSubscr };
+                        seq::op(st, op, 0).map_err(|e| st.raise(e))?;
                     }
                 }
             }
