@@ -37,7 +37,7 @@ use crate::platform::{Platform, Wake};
 use crate::report;
 use crate::seq;
 use crate::service::Mailbox;
-use crate::value::{T_BOOL, T_INT, T_ITER, T_LIST, Value};
+use crate::value::{T_BOOL, T_FLOAT, T_INT, T_ITER, T_LIST, Value};
 
 /// Why the loop stopped before returning.
 #[cfg_attr(test, derive(Debug))]
@@ -485,13 +485,6 @@ impl<'a> St<'a> {
         {
             return crate::modules::parallel::call(self, p, (id as u32) << 16 | argc);
         }
-        // random.random(), the hot native of simulations, without the
-        // natives' dispatch (DRAM code).
-        if f == Value::Native(natives::RANDOM_RANDOM) && argc == 0 {
-            let r = self.rng.random();
-            self.replace(1, Value::Float(r));
-            return Ok(false);
-        }
         let v = builtins::call(self, p, mb, f, argc, callee + 2)?;
         self.replace(argc + 1, v);
         Ok(false)
@@ -901,12 +894,13 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
             }
             o::LoadNative => st.push(native_value(arg as u16)),
             o::LoadModuleAttr => {
-                let module = st.pop();
+                let top = st.sp.wrapping_sub(2);
+                let module = st.m.pair(top);
                 let owner = natives::get(arg as u16).map_or(0, |n| n.module);
-                if module.to_words() != Value::Native(owner).to_words() {
-                    return Err(no_attribute(st, module, arg));
+                if module != Value::Native(owner).to_words() {
+                    return Err(no_attribute(st, Value::from_words(module[0], module[1]), arg));
                 }
-                st.push(native_value(arg as u16));
+                st.m.set_pair(top, native_value(arg as u16).to_words());
             }
             o::Is | o::IsNot => {
                 let a = st.sp.wrapping_sub(4);
@@ -950,6 +944,16 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 } else {
                     None
                 };
+                // random.random(), the hot native of simulations: here, not
+                // through the natives' dispatch (DRAM code).
+                let callee = st.sp.wrapping_sub(2 * (argc + 1));
+                if argc == 0 && st.m.pair(callee) == Value::Native(natives::RANDOM_RANDOM).to_words() {
+                    let r = st.rng.random();
+                    st.m.set_pair(callee, [T_FLOAT, r.to_bits()]);
+                    st.sp = callee + 2;
+                    st.pc = next;
+                    continue;
+                }
                 st.pc = next;
                 let entered = st.call(p, mb, argc, names);
                 if !matches!(entered, Ok(false)) {

@@ -178,17 +178,16 @@ impl Platform for SimPlatform {
         self.device.ring_doorbell();
     }
 
+    // Inlined into the VM's halt check: on the chip this is one register
+    // read, so the simulator's fast path should cost little more.
+    #[inline(always)]
     fn halt_requested(&mut self) -> bool {
-        // The fast path, taken on every backward jump: two loads.
+        // The fast path, taken on every backward jump and call: two loads.
         let regs = self.device.regs(self.core);
         if regs.word(reg::DEBUGCMD).load(Ordering::Acquire) == 0 && regs.word(reg::RESETCORE).load(Ordering::Acquire) == 0 {
             self.checks_since_heartbeat += 1;
             if self.checks_since_heartbeat.is_multiple_of(HALT_CHECKS_PER_FAULT_LOOK) {
-                self.look_for_forced_fault();
-            }
-            if self.checks_since_heartbeat == HALT_CHECKS_PER_HEARTBEAT {
-                self.checks_since_heartbeat = 0;
-                self.device.heartbeat();
+                self.every_few_checks();
             }
             return false;
         }
@@ -206,6 +205,18 @@ impl Platform for SimPlatform {
 }
 
 impl SimPlatform {
+    /// Every HALT_CHECKS_PER_FAULT_LOOK halt checks: look for a forced fault,
+    /// and bump the heartbeat every HALT_CHECKS_PER_HEARTBEAT.
+    #[cold]
+    #[inline(never)]
+    fn every_few_checks(&mut self) {
+        self.look_for_forced_fault();
+        if self.checks_since_heartbeat == HALT_CHECKS_PER_HEARTBEAT {
+            self.checks_since_heartbeat = 0;
+            self.device.heartbeat();
+        }
+    }
+
     /// Take a fault the info page forces on this core (test hook).
     fn look_for_forced_fault(&mut self) {
         self.forced = match self.device.take_forced_fault(self.core) {
