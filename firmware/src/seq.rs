@@ -449,6 +449,8 @@ fn store_subscr(st: &mut St, a: Value, i: Value, v: Value) -> Result<(), Exc> {
 
 #[cfg(feature = "extras")]
 /// `a[lo:hi:step]` with Python's clamping rules (operands on the stack).
+/// DRAM code (linker scripts): it allocates and copies.
+#[inline(never)]
 fn slice(st: &mut St, a: Value, lo: Value, hi: Value, step: Value) -> Result<Value, Exc> {
     let n = match a {
         Value::List(_) | Value::Tuple(_) | Value::Str(_) => len(&st.m, a).unwrap_or(0) as i32,

@@ -68,24 +68,7 @@ pub trait Executor {
 /// Boot, then serve commands until the platform says stop. Returns only on
 /// `Wake::Stop` (halt or reset); on the chip that never happens.
 pub fn serve<P: Platform, E: Executor>(p: &mut P, exec: &mut E) {
-    let mb = Mailbox::new(p);
-    // Boot: fill the status block, the nonce last (the host waits on it).
-    mb.set_state(CoreState::Booting);
-    mb.status.store(status::FAULT, Fault::None as u32);
-    // PROTOCOL before MAGIC: a host that sees MAGIC can trust PROTOCOL
-    // (both stay at these offsets in every protocol version).
-    mb.status.store(status::PROTOCOL, PROTOCOL_VERSION);
-    mb.status.store(status::MAGIC, STATUS_MAGIC);
-    mb.status.store(status::BUILD_ID, crate::BUILD_ID);
-    mb.status.store(status::EVENT_HEAD, mb.cmd.load(cmd::EVENT_ACK));
-    // Commands already in the slot before boot are stale: start after them.
-    let mut last_seq = mb.cmd.load(cmd::SEQ);
-    mb.status.store(status::REPLY_SEQ, last_seq);
-    mb.status.store(status::WAITING, Waiting::Command as u32);
-    mb.set_state(CoreState::Idle);
-    mb.status.store(status::BOOT_NONCE, mb.cmd.load(cmd::BOOT_NONCE));
-    p.notify_host();
-
+    let (mb, mut last_seq) = boot(p);
     loop {
         let seq = mb.cmd.load(cmd::SEQ);
         if seq == last_seq {
@@ -136,4 +119,28 @@ pub fn serve<P: Platform, E: Executor>(p: &mut P, exec: &mut E) {
         mb.status.store(status::REPLY_SEQ, seq);
         p.notify_host();
     }
+}
+
+/// Boot: the windows, then the status block, the nonce last (the host waits
+/// on it). Returns the mailbox and the command sequence to start after. Once
+/// per boot: DRAM code (linker scripts).
+#[inline(never)]
+fn boot<P: Platform>(p: &mut P) -> (Mailbox, u32) {
+    let mb = Mailbox::new(p);
+    mb.set_state(CoreState::Booting);
+    mb.status.store(status::FAULT, Fault::None as u32);
+    // PROTOCOL before MAGIC: a host that sees MAGIC can trust PROTOCOL
+    // (both stay at these offsets in every protocol version).
+    mb.status.store(status::PROTOCOL, PROTOCOL_VERSION);
+    mb.status.store(status::MAGIC, STATUS_MAGIC);
+    mb.status.store(status::BUILD_ID, crate::BUILD_ID);
+    mb.status.store(status::EVENT_HEAD, mb.cmd.load(cmd::EVENT_ACK));
+    // Commands already in the slot before boot are stale: start after them.
+    let last_seq = mb.cmd.load(cmd::SEQ);
+    mb.status.store(status::REPLY_SEQ, last_seq);
+    mb.status.store(status::WAITING, Waiting::Command as u32);
+    mb.set_state(CoreState::Idle);
+    mb.status.store(status::BOOT_NONCE, mb.cmd.load(cmd::BOOT_NONCE));
+    p.notify_host();
+    (mb, last_seq)
 }

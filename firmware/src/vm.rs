@@ -809,18 +809,24 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                     None => binary(st, b).map_err(|e| st.raise(e))?,
                 };
                 st.sp = a + 2;
-                // The code word's next bytes: a PopJumpIf* and its target.
-                let jump = (w >> 8) as u8;
-                if tag == T_BOOL && (jump == o::PopJumpIfFalse || jump == o::PopJumpIfTrue) {
+                // The code word's next bytes: a PopJumpIf* and its target,
+                // or a StoreLocal/StoreGlobal and its variable, done here.
+                let then = (w >> 8) as u8;
+                if tag == T_BOOL && (then == o::PopJumpIfFalse || then == o::PopJumpIfTrue) {
                     st.sp = a;
                     next = at + 4;
-                    if (payload != 0) == (jump == o::PopJumpIfTrue) {
+                    if (payload != 0) == (then == o::PopJumpIfTrue) {
                         let target = w >> 16;
                         if target <= at {
                             check_halt(p, mb, launch)?;
                         }
                         next = target;
                     }
+                } else if then == o::StoreLocal || then == o::StoreGlobal {
+                    let base = if then == o::StoreLocal { st.fp + F_LOCALS } else { st.globals };
+                    st.m.set_pair(base + 2 * (w >> 16), [tag, payload]);
+                    st.sp = a;
+                    next = at + 4;
                 }
             }
             // A range iterator steps here; the others in seq::next.
