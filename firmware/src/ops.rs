@@ -122,12 +122,12 @@ pub fn fast(op: u8, ta: u32, a: u32, tb: u32, b: u32) -> Option<[u32; 2]> {
             _ => None,
         };
     }
-    let float = |t: u32, w: u32| match t {
-        T_FLOAT => Some(f32::from_bits(w)),
-        T_INT => Some(w as i32 as f32),
-        _ => None,
+    let (x, y) = match (ta, tb) {
+        (T_FLOAT, T_FLOAT) => (f32::from_bits(a), f32::from_bits(b)),
+        (T_INT, T_FLOAT) => (a as i32 as f32, f32::from_bits(b)),
+        (T_FLOAT, T_INT) => (f32::from_bits(a), b as i32 as f32),
+        _ => return None,
     };
-    let (x, y) = (float(ta, a)?, float(tb, b)?);
     let r = match op {
         o::Add | o::InplaceAdd => x + y,
         o::Sub => x - y,
@@ -351,4 +351,93 @@ fn compare(m: &Mem, op: Op, a: Value, b: Value) -> Result<Value, Exc> {
         Op::Gt => o == Ordering::Greater,
         _ => o != Ordering::Less,
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Whenever `fast` answers, `binary` (the general path) gives the same
+    /// value; and `fast` answers the common cases.
+    #[test]
+    fn fast_agrees_with_binary() {
+        let mut sram = [0u32; 4];
+        let mut dram = [0u32; 1];
+        // SAFETY: `dram` outlives `m` and is 4-byte aligned.
+        let spill = unsafe { crate::shared::Shared::new(dram.as_mut_ptr().cast(), 0) };
+        let m = Mem { sram: &mut sram, spill };
+        let values = [
+            Value::Int(0),
+            Value::Int(1),
+            Value::Int(-1),
+            Value::Int(7),
+            Value::Int(-7),
+            Value::Int(3),
+            Value::Int(i32::MAX),
+            Value::Int(i32::MIN),
+            Value::Int(16_777_217),
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Float(0.0),
+            Value::Float(-0.0),
+            Value::Float(2.5),
+            Value::Float(-2.5),
+            Value::Float(16_777_216.0),
+            Value::Float(f32::INFINITY),
+            Value::Float(f32::NEG_INFINITY),
+            Value::Float(f32::NAN),
+            Value::None,
+        ];
+        let ops = [
+            Op::Add,
+            Op::InplaceAdd,
+            Op::Sub,
+            Op::Mul,
+            Op::TrueDiv,
+            Op::FloorDiv,
+            Op::Mod,
+            Op::Eq,
+            Op::Ne,
+            Op::Lt,
+            Op::Le,
+            Op::Gt,
+            Op::Ge,
+        ];
+        let mut answered = 0;
+        for op in ops {
+            for a in values {
+                for b in values {
+                    let ([ta, x], [tb, y]) = (a.to_words(), b.to_words());
+                    let Some(r) = fast(op as u8, ta, x, tb, y) else {
+                        continue;
+                    };
+                    answered += 1;
+                    let general = if op == Op::InplaceAdd { Op::Add } else { op };
+                    let want = binary(&m, general, a, b).map(Value::to_words);
+                    let same = match want {
+                        // NaN payloads: compare as floats.
+                        Ok([T_FLOAT, w]) if r[0] == T_FLOAT && f32::from_bits(w).is_nan() => {
+                            f32::from_bits(r[1]).is_nan()
+                        }
+                        Ok(w) => w == r,
+                        Err(_) => false,
+                    };
+                    assert!(same, "{a:?} {op:?} {b:?}: fast {r:?}, binary {:?}", want.ok());
+                }
+            }
+        }
+        // The common cases are answered: int with int, float with float (but
+        // float // and %).
+        for op in ops {
+            assert!(fast(op as u8, T_INT, 7, T_INT, 3).is_some(), "{op:?}");
+            let (x, y) = (2.5f32.to_bits(), 0.5f32.to_bits());
+            let float = fast(op as u8, T_FLOAT, x, T_FLOAT, y);
+            assert_eq!(float.is_some(), !matches!(op, Op::FloorDiv | Op::Mod), "{op:?}");
+        }
+        // Overflow, zero divisors and negative floor operands go to `binary`.
+        assert!(fast(Op::Add as u8, T_INT, i32::MAX as u32, T_INT, 1).is_none());
+        assert!(fast(Op::Mod as u8, T_INT, 7, T_INT, 0).is_none());
+        assert!(fast(Op::FloorDiv as u8, T_INT, -7i32 as u32, T_INT, 2).is_none());
+        assert!(answered > 1000, "{answered}");
+    }
 }
