@@ -164,10 +164,9 @@ impl<'a> St<'a> {
     /// Enter function 0 (MemoryError, already in `exc`, when even its
     /// frame does not fit).
     pub fn start(&mut self) -> Result<(), Stop> {
-        let base = self
-            .frame_at(self.segs[0].0, &self.img.func(self.m.sram, 0))
-            .ok_or(Stop::Raise)?;
-        self.enter(base, 0, 0);
+        let f = self.img.func(self.m.sram, 0);
+        let base = self.frame_at(self.segs[0].0, &f).ok_or(Stop::Raise)?;
+        self.enter(base, 0, &f, 0);
         Ok(())
     }
 
@@ -193,10 +192,10 @@ impl<'a> St<'a> {
         }
     }
 
-    /// Make the frame at `base` (locals already in place) current.
+    /// Make the frame at `base` for function `fi` (`f`; its locals below
+    /// `bound` already in place) current.
     #[inline(never)]
-    fn enter(&mut self, base: u32, fi: u32, bound: u32) {
-        let f = self.img.func(self.m.sram, fi);
+    fn enter(&mut self, base: u32, fi: u32, f: &Func, bound: u32) {
         self.m.set(base + F_PREV, self.fp);
         self.m.set(base + F_FUNC, fi);
         let locals = base + F_LOCALS;
@@ -369,7 +368,7 @@ impl<'a> St<'a> {
         self.m.set(caller + F_PC, self.pc);
         self.m.set(caller + F_SP, callee);
         let (caller_fi, caller_code) = (self.fi, self.code);
-        self.enter(base, fi, npos);
+        self.enter(base, fi, &f, npos);
         // Keywords, defaults and missing arguments (DRAM code): not for a
         // call that passes every parameter by position.
         let result = if nkw > 0 || npos < f.n_params {
