@@ -348,9 +348,10 @@ impl<'a> St<'a> {
         };
         let npos = argc - nkw;
         let callee = self.sp - 2 * (argc + 1);
-        let name = Part::Str(self.img.func_name(self.m.sram, fi));
+        // The function's name, for argument errors only.
+        let name = |st: &St| Part::Str(st.img.func_name(st.m.sram, fi));
         if npos > f.n_params {
-            return Err(too_many_args(&f, name, npos));
+            return Err(too_many_args(&f, name(self), npos));
         }
         let base = self.frame_at(callee, &f).ok_or_else(recursion)?;
         let locals = base + F_LOCALS;
@@ -363,7 +364,11 @@ impl<'a> St<'a> {
             }
             self.m.copy(scratch, callee + 2 + 2 * npos, 2 * nkw);
         }
-        self.m.copy(locals, callee + 2, 2 * npos);
+        // The arguments slide up (the last first: the ranges overlap when
+        // the frame starts at the callee).
+        for i in (0..npos).rev() {
+            self.m.copy_value(locals + 2 * i, callee + 2 + 2 * i);
+        }
         let caller = self.fp;
         self.m.set(caller + F_PC, self.pc);
         self.m.set(caller + F_SP, callee);
@@ -372,7 +377,7 @@ impl<'a> St<'a> {
         // Keywords, defaults and missing arguments (DRAM code): not for a
         // call that passes every parameter by position.
         let result = if nkw > 0 || npos < f.n_params {
-            self.bind(&f, name, names, scratch, nkw, npos, defaults)
+            self.bind(&f, name(self), names, scratch, nkw, npos, defaults)
         } else {
             Ok(())
         };
@@ -490,7 +495,8 @@ impl<'a> St<'a> {
     }
 }
 
-/// The cooperative stop point: every backward jump and every call.
+/// The cooperative stop point: every backward jump and every call (but
+/// random.random(), which returns at once: `run`'s Call arm).
 #[inline(never)]
 fn check_halt<P: Platform>(p: &mut P, mb: &Mailbox, launch: u32) -> Result<(), Stop> {
     #[cfg(feature = "fault-hooks")]
@@ -939,8 +945,23 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 }
             }
             o::Call | o::CallKw => {
-                check_halt(p, mb, launch)?;
                 let argc = arg & 0xFF;
+                // random.random(), the hot native of simulations: here, not
+                // through the natives' dispatch (DRAM code), and without the
+                // halt check: it returns at once (a loop around it is checked
+                // at its backward jump).
+                let callee = st.sp.wrapping_sub(2 * (argc + 1));
+                if b == o::Call
+                    && argc == 0
+                    && st.m.pair(callee) == Value::Native(natives::RANDOM_RANDOM).to_words()
+                {
+                    let r = st.rng.random();
+                    st.m.set_pair(callee, [T_FLOAT, r.to_bits()]);
+                    st.sp = callee + 2;
+                    st.pc = next;
+                    continue;
+                }
+                check_halt(p, mb, launch)?;
                 let names = if cfg!(feature = "extras") && b == o::CallKw {
                     match st.pop() {
                         Value::Tuple(t) if st.m.word(t) >> 8 <= argc => Some(t),
@@ -949,16 +970,6 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 } else {
                     None
                 };
-                // random.random(), the hot native of simulations: here, not
-                // through the natives' dispatch (DRAM code).
-                let callee = st.sp.wrapping_sub(2 * (argc + 1));
-                if argc == 0 && st.m.pair(callee) == Value::Native(natives::RANDOM_RANDOM).to_words() {
-                    let r = st.rng.random();
-                    st.m.set_pair(callee, [T_FLOAT, r.to_bits()]);
-                    st.sp = callee + 2;
-                    st.pc = next;
-                    continue;
-                }
                 st.pc = next;
                 let entered = st.call(p, mb, argc, names);
                 if !matches!(entered, Ok(false)) {
