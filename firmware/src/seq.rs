@@ -294,20 +294,30 @@ pub fn enumerate_or_zip(st: &mut St, zip: bool, args: u32, argc: u32) -> Result<
 }
 
 /// The next int of the range iterator at `p`, stepped in place (`next_simple`
-/// on words in SRAM, for the dispatch loop): `Some(None)` when exhausted,
-/// `None` when `p` is no range iterator in SRAM.
+/// on words, for the dispatch loop): `Some(None)` when exhausted, `None`
+/// when `p` is no range iterator.
 #[inline(always)]
 pub fn range_next(m: &mut Mem, p: u32) -> Option<Option<i32>> {
-    let w = m.sram_words::<7>(p)?;
-    if w[0] != ITER | IT_RANGE << 8 || w[1] != T_INT {
-        return None;
+    // Head, current (tag, int), stop and step (tag, int each).
+    let step = |w: &mut [u32; 7]| {
+        if w[0] != ITER | IT_RANGE << 8 || w[1] != T_INT {
+            return None;
+        }
+        let (cur, stop, step) = (w[2] as i32, w[4] as i32, w[6] as i32);
+        if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
+            w[2] = cur.checked_add(step).unwrap_or(stop) as u32;
+            return Some(Some(cur));
+        }
+        Some(None)
+    };
+    if let Some(w) = m.sram_words::<7>(p) {
+        return step(w);
     }
-    let (cur, stop, step) = (w[2] as i32, w[4] as i32, w[6] as i32);
-    if (step > 0 && cur < stop) || (step < 0 && cur > stop) {
-        w[2] = cur.checked_add(step).unwrap_or(stop) as u32;
-        return Some(Some(cur));
-    }
-    Some(None)
+    // An iterator in the DRAM heap: word by word.
+    let mut w = core::array::from_fn(|i| m.word(p + i as u32));
+    let next = step(&mut w);
+    m.set(p + 2, w[2]);
+    next
 }
 
 /// The next item of a Seq or Range iterator.

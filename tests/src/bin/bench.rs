@@ -1,7 +1,7 @@
 //! The VM against CPython on the same kernels (a benchmark, not a test):
 //! each `tests/bench/*.py` runs as a whole process, `epython -d 1 FILE` on a
 //! simulated device (EPYTHON_DEVICE=sim) and `python3 FILE`, a few times
-//! each; the table shows the median wall-clock times and their ratio, and
+//! each, alternating; the table shows the median wall-clock times and their ratio, and
 //! the median CPU time (user + system of the child process, which a busy
 //! machine disturbs much less than the wall clock) and its ratio.
 //!
@@ -91,19 +91,29 @@ struct Timing {
     output: String,
 }
 
-/// Median wall and CPU times of `runs` runs, and the output of the last.
-fn median_of(runs: usize, mut make: impl FnMut() -> Command) -> Result<Timing, String> {
-    let (mut walls, mut cpus) = (Vec::with_capacity(runs), Vec::with_capacity(runs));
-    let mut output = String::new();
+/// Median wall and CPU times of `runs` runs of each command, and the output
+/// of each one's last run. The runs alternate (a, b, a, b, ...), so a machine
+/// that gets busier or quieter meanwhile (a shared VM) moves both alike.
+fn medians_of(
+    runs: usize,
+    mut make_a: impl FnMut() -> Command,
+    mut make_b: impl FnMut() -> Command,
+) -> Result<(Timing, Timing), String> {
+    let mut times: [(Vec<Duration>, Vec<Duration>, String); 2] = Default::default();
     for _ in 0..runs {
-        let (w, c, out) = time_once(&mut make())?;
-        walls.push(w);
-        cpus.push(c);
-        output = out;
+        for (k, t) in times.iter_mut().enumerate() {
+            let (w, c, out) = time_once(&mut if k == 0 { make_a() } else { make_b() })?;
+            t.0.push(w);
+            t.1.push(c);
+            t.2 = out;
+        }
     }
-    walls.sort();
-    cpus.sort();
-    Ok(Timing { wall: walls[runs / 2], cpu: cpus[runs / 2], output })
+    let [a, b] = times.map(|(mut walls, mut cpus, output)| {
+        walls.sort();
+        cpus.sort();
+        Timing { wall: walls[runs / 2], cpu: cpus[runs / 2], output }
+    });
+    Ok((a, b))
 }
 
 /// The CPython executable behind `python3` on PATH.
@@ -150,7 +160,7 @@ fn run() -> Result<bool, String> {
     };
     let kernels = if args.kernels.is_empty() { kernel_names(&dir)? } else { args.kernels.clone() };
     println!(
-        "epython -d 1 (EPYTHON_DEVICE=sim, {}) vs {}; whole process, median of {} runs",
+        "epython -d 1 (EPYTHON_DEVICE=sim, {}) vs {}; whole process, median of {} runs each, alternating",
         args.epython.display(),
         python.display(),
         args.runs
@@ -166,16 +176,19 @@ fn run() -> Result<bool, String> {
         if !file.is_file() {
             return Err(format!("no kernel {}", file.display()));
         }
-        let py = median_of(args.runs, || {
-            let mut c = Command::new(&python);
-            c.arg(&file);
-            c
-        })?;
-        let vm = median_of(args.runs, || {
-            let mut c = Command::new(&args.epython);
-            c.arg("-d").arg("1").arg(&file).env("EPYTHON_DEVICE", "sim");
-            c
-        })?;
+        let (py, vm) = medians_of(
+            args.runs,
+            || {
+                let mut c = Command::new(&python);
+                c.arg(&file);
+                c
+            },
+            || {
+                let mut c = Command::new(&args.epython);
+                c.arg("-d").arg("1").arg(&file).env("EPYTHON_DEVICE", "sim");
+                c
+            },
+        )?;
         let vm_out: String = vm.output.lines().map(|l| format!("{}\n", l.strip_prefix("[device 0] ").unwrap_or(l))).collect();
         let ratio = |a: Duration, b: Duration| a.as_secs_f64() / b.as_secs_f64().max(1e-9);
         let (wall, cpu) = (ratio(py.wall, vm.wall), ratio(py.cpu, vm.cpu));
