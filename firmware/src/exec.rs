@@ -75,7 +75,7 @@ impl Executor for Vm {
         }
         let mut loaded = false;
         let mut ran = run_vm(&mut st, p, mb, launch, &mut loaded);
-        if ran.is_ok() && crate::arena::word(st.m.sram, header::ENTRY) != 0 {
+        if ran.is_ok() && st.m.word(st.img.base + header::ENTRY as u32) != 0 {
             ran = run_kernel(&mut st, p, mb, launch);
         }
         // Only a launch whose device data was loaded may write it back.
@@ -84,23 +84,29 @@ impl Executor for Vm {
     }
 }
 
-/// Copy the image from the inbox into the arena, verify it, lay out memory.
+/// Copy the image from the inbox into VM memory, verify it, lay out memory.
+/// The image goes at word 0 of the SRAM arena when it fits there with its
+/// globals, else at the start of the DRAM spill area (slower to run, but
+/// SRAM then keeps the globals, frames and objects).
 #[inline(never)]
 fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32) -> Result<(), verify::Bad> {
-    let m = &mut *st.m.sram;
-    if len / 4 > m.len() as u32 {
-        return Err(verify::Bad { reason: Reject::NoRoom, at: 0 });
+    let no_room = verify::Bad { reason: Reject::NoRoom, at: 0 };
+    let (s, words) = (st.m.sram.len() as u32, len / 4);
+    // Unverified here; the verifier checks the copy against it.
+    let n_globals = mb.inbox.load(off + 4 * header::N_GLOBALS as u32);
+    let base = if words as u64 + 2 * n_globals as u64 <= s as u64 { 0 } else { s };
+    if base as u64 + words as u64 > st.m.words() as u64 {
+        return Err(no_room);
     }
-    for i in 0..len / 4 {
-        crate::arena::set_word(m, i as usize, mb.inbox.load(off + 4 * i));
+    for i in 0..words {
+        st.m.set(base + i, mb.inbox.load(off + 4 * i));
     }
-    let img = verify::verify(m, len)?;
+    let img = verify::verify(&mut st.m, base, len)?;
     // ENTRY is 0 or 1 + a global's index.
-    if crate::arena::word(m, header::ENTRY) > img.n_globals {
+    if st.m.word(base + header::ENTRY as u32) > img.n_globals {
         return Err(verify::Bad { reason: Reject::Header, at: 4 * header::ENTRY as u32 });
     }
-    st.layout(img);
-    Ok(())
+    if st.layout(img) { Ok(()) } else { Err(no_room) }
 }
 
 /// Enter function 0 and run it (out of line: nothing of the loading and
@@ -121,7 +127,7 @@ fn run_vm<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32, loaded
 /// of the VM: no frame of it stays under the VM (the stack is 1.75 KB).
 #[inline(never)]
 fn run_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
-    let entry = crate::arena::word(st.m.sram, header::ENTRY);
+    let entry = st.m.word(st.img.base + header::ENTRY as u32);
     match enter_kernel(st, p, mb, entry.wrapping_sub(1)) {
         Ok(true) => vm::run(st, p, mb, launch),
         Ok(false) => Ok(st.pop()),
@@ -156,7 +162,7 @@ fn bad_args() -> Exc {
 fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
     let f = st.m.load(st.globals + 2 * k);
     if let Value::Unbound = f {
-        let name = st.img.global_name(st.m.sram, k);
+        let name = st.img.global_name(&st.m, k);
         return Err(Exc::new(ExcType::NameError, Msg::NameNotDefined).with(Part::Str(name)));
     }
     let (mut at, len) = (mb.cmd.load(cmd::ARG2), mb.cmd.load(cmd::ARG3));

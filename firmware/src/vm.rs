@@ -9,6 +9,10 @@
 //! DRAM  frame segment 1 (a quarter of the spill area) | heap region 1
 //! ```
 //!
+//! An image that does not fit in SRAM with its globals goes to DRAM first
+//! (`St::layout`): SRAM then holds the globals (from word 2; they follow the
+//! image in DRAM if there are too many), frame segment 0 and heap region 0.
+//!
 //! A frame: `prev` (0 for function 0), function index, saved pc, saved sp
 //! (both written when it calls), then its locals and its operand stack, two
 //! words per value. A callee's frame starts where the callee value sat on
@@ -26,7 +30,7 @@ use shared_protocol::mailbox::{cmd, EventKind, INPUT_EOF};
 use shared_protocol::natives::{self, Kind};
 use shared_protocol::value as enc;
 
-use crate::arena::{Mem, byte, half};
+use crate::arena::Mem;
 use crate::builtins;
 use crate::events::EmitError;
 use crate::exc::{Exc, Part};
@@ -69,6 +73,9 @@ const F_FUNC: u32 = 1;
 const F_PC: u32 = 2;
 const F_SP: u32 = 3;
 const F_LOCALS: u32 = 4;
+
+/// The first word a frame or object may use when the image is not at word 0.
+const FIRST_FREE: u32 = 2;
 
 /// Temporary roots for natives that allocate while holding objects.
 pub const TMP: usize = if cfg!(feature = "extras") { 4 } else { 0 };
@@ -124,31 +131,50 @@ impl<'a> St<'a> {
         }
     }
 
-    /// Lay out memory after the verified image `img` (globals unbound, the
-    /// frame segments, the heap).
+    /// Lay out memory around the verified image `img`: its globals (unbound)
+    /// right after an SRAM image, or at the start of SRAM when the image is
+    /// in DRAM (after it when they do not fit there either); the rest of
+    /// SRAM and of DRAM each split between a frame segment and a heap
+    /// region. `false` when the globals do not fit.
     #[inline(never)]
-    pub fn layout(&mut self, img: Image) {
+    pub fn layout(&mut self, img: Image) -> bool {
         let m = &mut self.m;
         let s = m.sram.len() as u32;
         let total = m.words();
-        let globals = img.words;
-        let g_end = globals + 2 * img.n_globals;
-        let mid = g_end + s.wrapping_sub(g_end) / 2;
-        let d_mid = s + (total - s) / 4;
+        let img_end = img.base + img.words;
+        let g_words = 2 * img.n_globals as u64;
+        // Word 0 is never a frame: a frame's `prev` 0 means function 0.
+        let globals = match img.base {
+            0 => img_end,
+            _ if FIRST_FREE as u64 + g_words <= s as u64 => FIRST_FREE,
+            _ => img_end,
+        };
+        let Some(g_end) = u32::try_from(globals as u64 + g_words).ok().filter(|&e| e <= total) else {
+            return false;
+        };
         for i in globals..g_end {
             m.set(i, 0);
         }
+        let (lo, d_lo) = match (g_end <= s, img.base) {
+            (true, _) => (g_end, s.max(img_end)),
+            // exec.rs `load` puts an image at word 0 only with room for its globals.
+            (false, 0) => return false,
+            (false, _) => (FIRST_FREE, g_end),
+        };
+        let mid = lo + (s - lo) / 2;
+        let d_mid = d_lo + (total - d_lo) / 4;
         self.heap = Heap::new(m, [(mid, s), (d_mid, total)]);
         self.img = img;
         self.globals = globals;
-        self.segs = [(g_end, mid), (s, d_mid)];
+        self.segs = [(lo, mid), (d_lo, d_mid)];
+        true
     }
 
     /// Enter function 0 (MemoryError, already in `exc`, when even its
     /// frame does not fit).
     pub fn start(&mut self) -> Result<(), Stop> {
         let base = self
-            .frame_at(self.segs[0].0, &self.img.func(self.m.sram, 0))
+            .frame_at(self.segs[0].0, &self.img.func(&self.m, 0))
             .ok_or(Stop::Raise)?;
         self.enter(base, 0, 0);
         Ok(())
@@ -179,7 +205,7 @@ impl<'a> St<'a> {
     /// Make the frame at `base` (locals already in place) current.
     #[inline(never)]
     fn enter(&mut self, base: u32, fi: u32, bound: u32) {
-        let f = self.img.func(self.m.sram, fi);
+        let f = self.img.func(&self.m, fi);
         self.m.set(base + F_PREV, self.fp);
         self.m.set(base + F_FUNC, fi);
         let locals = base + F_LOCALS;
@@ -295,16 +321,16 @@ impl<'a> St<'a> {
     /// Constant `k`; Tuple constants are built as heap tuples.
     #[inline(never)]
     pub fn constant(&mut self, k: u32) -> Result<Value, Exc> {
-        let at = self.img.const_at(self.m.sram, k);
+        let at = self.img.const_at(&self.m, k);
         let head = self.m.word(at);
         if !cfg!(feature = "extras") || enc::tag_of(head) != enc::TUPLE {
-            return Ok(Image::scalar_at(self.m.sram, at).0);
+            return Ok(Image::scalar_at(&self.m, at).0);
         }
         let n = enc::len_of(head);
         let t = self.new_tuple(n)?;
         let mut at = at + 1;
         for i in 0..n {
-            let (v, words) = Image::scalar_at(self.m.sram, at);
+            let (v, words) = Image::scalar_at(&self.m, at);
             self.m.store(t + 1 + 2 * i, v);
             at += words;
         }
@@ -314,7 +340,7 @@ impl<'a> St<'a> {
     /// The source line of the current instruction.
     pub fn line(&self) -> u32 {
         self.img
-            .line_of(self.m.sram, &self.img.func(self.m.sram, self.fi), self.pc)
+            .line_of(&self.m, &self.img.func(&self.m, self.fi), self.pc)
     }
 
     /// Call the function object at `p` with `argc` arguments on the stack
@@ -324,7 +350,7 @@ impl<'a> St<'a> {
     fn call_function(&mut self, p: u32, argc: u32, names: Option<u32>) -> Result<(), Exc> {
         let fi = self.m.word(p) >> 8;
         let defaults = self.m.load(p + 1);
-        let f = self.img.func(self.m.sram, fi);
+        let f = self.img.func(&self.m, fi);
         let nkw = if cfg!(feature = "extras") {
             names.map_or(0, |t| self.m.word(t) >> 8)
         } else {
@@ -332,7 +358,7 @@ impl<'a> St<'a> {
         };
         let npos = argc - nkw;
         let callee = self.sp - 2 * (argc + 1);
-        let name = Part::Str(self.img.func_name(self.m.sram, fi));
+        let name = Part::Str(self.img.func_name(&self.m, fi));
         if npos > f.n_params {
             let e = if f.n_defaults == 0 {
                 Exc::new(ExcType::TypeError, Msg::WrongArgCount)
@@ -398,7 +424,7 @@ impl<'a> St<'a> {
             };
             let slot = (0..f.n_params).find(|&i| {
                 self.m
-                    .str_cmp(self.img.local_name(self.m.sram, f, i), key)
+                    .str_cmp(self.img.local_name(&self.m, f, i), key)
                     .is_eq()
             });
             let Some(i) = slot else {
@@ -420,7 +446,7 @@ impl<'a> St<'a> {
                 continue;
             }
             if i < first_default {
-                let missing = self.img.local_name(self.m.sram, f, i);
+                let missing = self.img.local_name(&self.m, f, i);
                 return Err(Exc::new(ExcType::TypeError, Msg::MissingArgument)
                     .with(name)
                     .with(Part::Str(missing)));
@@ -573,17 +599,17 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
 #[inline(never)]
 fn unbound(st: &mut St, local: bool, k: u32) -> Stop {
     let (ty, msg, name) = if local {
-        let f = st.img.func(st.m.sram, st.fi);
+        let f = st.img.func(&st.m, st.fi);
         (
             ExcType::UnboundLocalError,
             Msg::LocalUnbound,
-            st.img.local_name(st.m.sram, &f, k),
+            st.img.local_name(&st.m, &f, k),
         )
     } else {
         (
             ExcType::NameError,
             Msg::NameNotDefined,
-            st.img.global_name(st.m.sram, k),
+            st.img.global_name(&st.m, k),
         )
     };
     st.raise(Exc::new(ty, msg).with(Part::Str(name)))
@@ -683,14 +709,14 @@ fn native_value(id: u16) -> Value {
 pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
     loop {
         let at = st.pc;
-        let code = (st.code + at) as usize;
-        let Some(op) = Op::from_u8(byte(st.m.sram, code)) else {
+        let code = st.code + at;
+        let Some(op) = Op::from_u8(st.m.byte(code)) else {
             return Err(Stop::Internal);
         };
         let arg = match op.operand() {
             Operand::None => 0,
-            Operand::U8 => byte(st.m.sram, code + 1) as u32,
-            Operand::U16 | Operand::I16 => half(st.m.sram, code + 1),
+            Operand::U8 => st.m.byte(code + 1) as u32,
+            Operand::U16 | Operand::I16 => st.m.half(code + 1),
         };
         let mut next = at + op.len() as u32;
         match op {
@@ -806,7 +832,7 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 let (t0, t1) = (st.m.word(top), st.m.word(top + 1));
                 st.fp = prev;
                 st.fi = st.m.word(prev + F_FUNC);
-                st.code = st.img.code_of(st.m.sram, st.fi);
+                st.code = st.img.code_of(&st.m, st.fi);
                 st.pc = st.m.word(prev + F_PC);
                 st.sp = st.m.word(prev + F_SP) + 2;
                 st.m.set(st.sp - 2, t0);
