@@ -75,10 +75,28 @@ fn what_is_not_there_yet_says_so() {
     assert_eq!(error("a[1:2] = b"), "prog.py:1:3: SyntaxError: assignment to a slice is not supported yet");
     assert_eq!(error("del x"), "prog.py:1:1: SyntaxError: 'del' is not supported yet");
     assert_eq!(error("f = print"), "prog.py:1:5: SyntaxError: using 'print' other than by calling it is not supported yet");
+}
+
+#[test]
+fn nonlocal_needs_an_enclosing_function_binding() {
     assert_eq!(
-        error("def f(a):\n  return lambda: a\n"),
-        "prog.py:2:18: SyntaxError: closures over enclosing function variables are not supported yet ('a' belongs to an enclosing function)"
+        error("def f():\n  def g():\n    nonlocal x\n    x = 1\n"),
+        "prog.py:3:5: SyntaxError: no binding for nonlocal 'x' found"
     );
+    // A global is not an enclosing function's variable.
+    assert_eq!(error("x = 1\ndef g():\n  nonlocal x\n"), "prog.py:3:3: SyntaxError: no binding for nonlocal 'x' found");
+    assert_eq!(error("nonlocal x\n"), "prog.py:1:1: SyntaxError: nonlocal declaration not allowed at module level");
+    assert_eq!(
+        error("def f(a):\n  def g(a):\n    nonlocal a\n"),
+        "prog.py:3:5: SyntaxError: name 'a' is parameter and nonlocal"
+    );
+    assert_eq!(
+        error("def f():\n  x = 1\n  def g():\n    global x\n    nonlocal x\n"),
+        "prog.py:5:5: SyntaxError: name 'x' is nonlocal and global"
+    );
+    // Closures compile: a lambda over a parameter, nonlocal through two levels.
+    assert!(compile("def f(a):\n  return lambda: a\n", "prog.py").is_ok());
+    assert!(compile("def f():\n  x = 0\n  def g():\n    def h():\n      nonlocal x\n      x += 1\n    h()\n  g()\n  return x\n", "prog.py").is_ok());
 }
 
 #[test]

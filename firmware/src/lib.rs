@@ -11,6 +11,7 @@
 //! | `verify`    | the bytecode verifier                                         |
 //! | `image`     | reading a verified image (functions, constants, lines)        |
 //! | `vm`        | the dispatch loop, frames, calls                              |
+//! | `closure`   | cells and closures                                            |
 //! | `heap`      | objects in VM memory, allocator, mark-sweep collector         |
 //! | `seq`       | lists, tuples, strs, ranges, iterators: subscripts, slices... |
 //! | `strings`   | str methods                                                   |
@@ -26,6 +27,7 @@
 
 pub mod arena;
 pub mod builtins;
+pub mod closure;
 pub mod data;
 pub mod events;
 pub mod exc;

@@ -18,7 +18,7 @@
 //! big for VM memory (SRAM arena and DRAM spill) is a MemoryError instead.
 
 use shared_protocol::bytecode::{
-    BYTECODE_VERSION, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
+    BYTECODE_VERSION, DEREF_FREE, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
     PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, function, header, line_entry_pc,
 };
 use shared_protocol::natives::{self, BUILTIN};
@@ -304,12 +304,13 @@ fn check_function(m: &mut Mem, img: &Image, f: u32) -> Result<(), Bad> {
         let in_range = match op {
             Op::LoadConst => k < img.n_consts,
             Op::LoadGlobal | Op::StoreGlobal => k < img.n_globals,
-            Op::LoadLocal | Op::StoreLocal => k < n_locals,
+            Op::LoadLocal | Op::StoreLocal | Op::MakeCell | Op::StoreDeref => k < n_locals,
+            Op::LoadDeref => k & !(DEREF_FREE as u32) < n_locals,
             _ if native_unsupported(op, k) => return bad(Reject::Unsupported, at(pc)),
             Op::LoadNative => (k as usize) < natives::NATIVES.len(),
             Op::LoadModuleAttr => natives::get(k as u16).is_some_and(|n| n.module != BUILTIN),
             Op::Print => k & !(0xFF | PRINT_HAS_SEP | PRINT_HAS_END) as u32 == 0,
-            Op::MakeFunction => k != 0 && k < img.n_functions,
+            Op::MakeFunction | Op::MakeClosure => k != 0 && k < img.n_functions,
             Op::CallMethod => ((k & 0xFF) as usize) < natives::METHODS.len(),
             _ => true,
         };

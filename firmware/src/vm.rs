@@ -72,7 +72,7 @@ const F_PREV: u32 = 0;
 const F_FUNC: u32 = 1;
 const F_PC: u32 = 2;
 const F_SP: u32 = 3;
-const F_LOCALS: u32 = 4;
+pub(crate) const F_LOCALS: u32 = 4;
 
 /// The first word a frame or object may use when the image is not at word 0.
 const FIRST_FREE: u32 = 2;
@@ -390,7 +390,9 @@ impl<'a> St<'a> {
         let (caller_fi, caller_code) = (self.fi, self.code);
         self.enter(base, fi, npos);
         let result = self.bind(&f, name, names, scratch, nkw, npos, defaults);
-        if result.is_err() {
+        if result.is_ok() {
+            crate::closure::enter(self, p);
+        } else {
             // Report the error in the caller, at the call.
             self.fp = caller;
             self.fi = caller_fi;
@@ -561,7 +563,8 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
             st.replace(2, Value::None);
         }
         Op::MakeFunction => {
-            let obj = st.alloc(3, heap::FUNC | arg << 8)?;
+            // Room for a closure too (Unbound: none; closure.rs).
+            let obj = st.alloc(5, heap::FUNC | arg << 8)?;
             let defaults = st.peek(0);
             st.m.store(obj + 1, defaults);
             st.replace(1, Value::Func(obj));
@@ -839,6 +842,7 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 st.m.set(st.sp - 1, t1);
                 continue;
             }
+            Op::MakeCell | Op::LoadDeref | Op::StoreDeref | Op::MakeClosure => crate::closure::op(st, op, arg)?,
             // The opcodes that may raise, out of line (`step`).
             _ => match step(st, op, arg) {
                 Ok(jump) => {

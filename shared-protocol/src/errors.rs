@@ -109,6 +109,7 @@ numbered! {
         StopHalt = 63 => "the core was halted",
         StopCancel = 64 => "the launch was cancelled",
         ResultTooBig = 65 => "the return value is too big to send to the host (more than the core's 64 KB event ring, encoded)",
+        FreeUnbound = 90 => "cannot access free variable '{}' where it is not associated with a value in enclosing scope",
     }
 }
 

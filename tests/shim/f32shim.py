@@ -572,7 +572,10 @@ def run_source(source, filename, plain=False):
             tree = ast.fix_missing_locations(Rewriter().visit(tree))
         except CompileError as e:
             return '%s: %s (line %d)\n' % (e.kind, e.message, e.line)
-    code = compile(tree, filename, 'exec')
+    try:
+        code = compile(tree, filename, 'exec')
+    except SyntaxError as e:  # found by the symbol table (`nonlocal`, ...)
+        return 'SyntaxError: %s (line %d)\n' % (e.msg, e.lineno)
     b = builtins_for(filename)
     if plain:
         import builtins

@@ -138,7 +138,7 @@ const ALL_CONSTRUCTS: &[&str] = &[
     // statements
     "assign", "aug_assign", "index_assign", "index_aug_assign", "tuple_swap", "unpack_divmod", "if", "elif",
     "else", "while", "while_else", "for_range", "for_list", "for_str", "for_enumerate", "for_zip", "for_else",
-    "break", "continue", "def", "def_default", "return", "call_kwarg", "global", "lambda", "recursion",
+    "break", "continue", "def", "def_default", "return", "call_kwarg", "global", "lambda", "closure", "recursion",
     "print", "print_sep", "unicode", "float_repr", "int_extremes", "err_zero_div", "err_index", "err_type", "err_overflow", "err_pop_empty",
     "err_name", "print_end", "print_stmt", "pass", "import_math", "from_import",
     // operators
@@ -886,7 +886,15 @@ impl Gen<'_, '_> {
             self.stmts = saved_stmts + 4;
             let r = self.expr_var(ret, 3);
             self.cov.note("return");
-            self.line(&format!("return {}", r.s));
+            if self.c.chance(25) {
+                // The value through a closure over the function's variables.
+                let inner = self.fresh("cl");
+                self.cov.note("closure");
+                self.line(&format!("{inner} = lambda: {}", r.s));
+                self.line(&format!("return {inner}()"));
+            } else {
+                self.line(&format!("return {}", r.s));
+            }
             self.indent -= 1;
         }
         self.vars = outer_vars;
