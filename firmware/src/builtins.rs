@@ -310,12 +310,8 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
                 }
             } else {
                 let digits = int_of(b).ok_or_else(|| type_error("round() digits must be an integer"))?;
-                let scale = crate::modules::mathf::pow(10.0, digits as f32).unwrap_or(0.0);
                 match a {
-                    Value::Float(_) if scale.is_finite() && scale != 0.0 => {
-                        let r = round_even(x * scale) / scale;
-                        Value::Float(if r.is_finite() { r } else { x })
-                    }
+                    Value::Float(_) => Value::Float(numfmt::round_float(x, digits)),
                     Value::Int(i) if digits < 0 => round_int(i, digits)?,
                     _ => a,
                 }

@@ -20,8 +20,8 @@
 //! transcendental functions (only `math.sqrt`, correctly rounded in both, is
 //! used), random values, subnormal floats (magnitudes stay >= ~1e-6 unless
 //! a result is exactly 0), and the deviations listed in tests/programs/PENDING
-//! (`round(x, n)`, wrong-arity calls, `int("abc")`, deep nesting, str
-//! methods on non-ASCII text).
+//! (wrong-arity calls, `int("abc")`, deep nesting, str methods on non-ASCII
+//! text).
 //!
 //! Choices come from a tape of `u32`s (proptest generates and shrinks it):
 //! a 0, or the end of the tape, always picks the simplest option (stop the
@@ -150,7 +150,7 @@ const ALL_CONSTRUCTS: &[&str] = &[
     "str_cmp", "listcomp", "listcomp_if", "listcomp_nested",
     // builtins
     "len", "abs", "min", "max", "min_list", "max_list", "sum", "sorted", "range", "int()", "float()", "str()",
-    "bool()", "round", "enumerate", "zip", "list()", "tuple", "pow", "divmod", "math.sqrt", "math.floor",
+    "bool()", "round", "round_digits", "enumerate", "zip", "list()", "tuple", "pow", "divmod", "math.sqrt", "math.floor",
     "math.ceil", "math.fabs", "math.trunc", "math.pi",
     // methods
     "append", "pop", "pop0", "insert", "index", "extend", "count", "reverse", "sort", "upper", "lower", "strip",
@@ -1323,7 +1323,7 @@ impl Gen<'_, '_> {
             }
             8 => {
                 let a = self.float_expr(d);
-                match self.c.below(3) {
+                match self.c.below(4) {
                     0 => {
                         self.cov.note("float_neg");
                         e(format!("-{}", paren(&a.s)), a.b)
@@ -1331,6 +1331,12 @@ impl Gen<'_, '_> {
                     1 => {
                         self.cov.note("abs");
                         e(format!("abs({})", a.s), a.b)
+                    }
+                    2 => {
+                        // Rounding the exact binary value: round(2.675, 2) is 2.67.
+                        self.cov.note("round_digits");
+                        let k = self.c.below(6) as i32 - 1;
+                        e(format!("round({}, {k})", a.s), a.b + 10.0)
                     }
                     _ => {
                         // Only small integer exponents: the result is exact or
