@@ -22,6 +22,7 @@
 //! | `exc`       | exceptions raised on the core                                 |
 //! | `builtins`  | calling natives; `modules::*` implement them                  |
 //! | `report`    | encoding prints, results and errors into events               |
+//! | `nest`      | walking nested lists and tuples without recursion, cycles     |
 #![cfg_attr(target_os = "none", no_std)]
 
 pub mod arena;
@@ -34,6 +35,7 @@ pub mod float;
 pub mod heap;
 pub mod image;
 pub mod modules;
+pub mod nest;
 pub mod ops;
 pub mod platform;
 pub mod report;
