@@ -79,8 +79,9 @@ pub fn load(st: &mut St, mb: &Mailbox) -> Result<(), Exc> {
 }
 
 /// Keep each bound global's value in its slot (when the launch ends).
-/// MemoryError when the values do not fit the store's half; the old values
-/// stay then.
+/// MemoryError when the values do not fit the store's half, ValueError for
+/// a list inside itself, RecursionError past `value::MAX_DEPTH` levels;
+/// the old values stay then.
 #[inline(never)]
 pub fn store(st: &mut St, mb: &Mailbox) -> Result<(), Exc> {
     let (at, n) = bindings(st, mb)?;
@@ -103,7 +104,7 @@ pub fn store(st: &mut St, mb: &Mailbox) -> Result<(), Exc> {
                 // Unbound (never defined here, or `del`): the slot empties.
                 Value::Unbound => {}
                 v => {
-                    let walk_room = crate::nest::room(st, st.sp);
+                    let walk_room = crate::nest::room_after_run(st);
                     report::put_value(&mut sink, &mut st.m, v, walk_room, Cycles::Refuse)
                         .map_err(|e| e.exc(Cycles::Refuse))?
                 }

@@ -1,8 +1,9 @@
 //! Walking a value's nested lists and tuples depth first, for print, str()
 //! and the encoders (report.rs, repr.rs), without recursion on the Rust
 //! stack (1.75 KB on the chip): the containers being walked are kept in
-//! VM memory, in free words above the operand stack ([`room`]), two words
-//! each (the object, then `next item << 1 | tuple`).
+//! VM memory, in free words above the operand stack ([`room`]; once the
+//! run is over, a whole frame segment: [`room_after_run`]), two words each
+//! (the object, then `next item << 1 | tuple`).
 //!
 //! Keeping them there also finds cycles as CPython's `Py_ReprEnter` does: a
 //! list or tuple met again while it is still open (inside itself, directly
@@ -41,6 +42,15 @@ pub fn room(st: &St, above: u32) -> Room {
     } else {
         Room { at, end: at + tail }
     }
+}
+
+/// Free words once the run is over (for its result and the device data
+/// kept): every frame is dead then, so the bigger frame segment is free
+/// (a RecursionError may have left the stack pointer near its end).
+pub fn room_after_run(st: &St) -> Room {
+    let [s0, s1] = st.segs;
+    let (at, end) = if s1.1 - s1.0 > s0.1 - s0.0 { s1 } else { s0 };
+    Room { at, end }
 }
 
 /// What the walk meets, in order.

@@ -178,7 +178,7 @@ pub fn result<P: Platform>(
     st: &mut St,
     v: Value,
 ) -> Result<Result<(), Exc>, EmitError> {
-    let room = nest::room(st, st.sp);
+    let room = nest::room_after_run(st);
     let m = &mut st.m;
     let words = match value_words(m, v, room, Cycles::Refuse) {
         Ok(words) => words,
