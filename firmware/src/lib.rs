@@ -14,6 +14,7 @@
 //! | `heap`      | objects in VM memory, allocator, mark-sweep collector         |
 //! | `seq`       | lists, tuples, strs, ranges, iterators: subscripts, slices... |
 //! | `strings`   | str methods                                                   |
+//! | `unicode`   | case mapping and character classes, as CPython's              |
 //! | `repr`      | repr of lists and tuples                                      |
 //! | `value`     | the VM's values                                               |
 //! | `arena`     | bounds-checked VM memory: the SRAM arena, then DRAM spill     |
@@ -46,6 +47,8 @@ pub mod service;
 pub mod shared;
 #[cfg(feature = "extras")]
 pub mod strings;
+#[cfg(feature = "extras")]
+pub mod unicode;
 pub mod value;
 pub mod verify;
 pub mod vm;
