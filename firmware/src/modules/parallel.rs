@@ -361,7 +361,8 @@ fn send<P: Platform>(st: &mut St, p: &mut P, net: &Net, ch: u32, r: u32, v: Valu
     }
     let (ring, off, sent) = reserve(st, p, net, ch, r, bytes)?;
     let mut out = report::Out { rec: None, words: 0, store: Some((ring, off + 8, off + bytes)) };
-    // It fits: value_words counted exactly these words.
+    // It fits: value_words counted exactly these words (waiting for room
+    // runs no Python code and leaves the stack and its room as they were).
     let _ = report::put_value(&mut out, &mut st.m, v, walk_room, Cycles::Refuse);
     ring.store(off + 4, net.launch);
     ring.store(off, pb::header(pb::MSG, words));
