@@ -227,10 +227,21 @@ pub fn supported(id: u16) -> bool {
         || n::get(id).is_some_and(|x| x.module == n::PARALLEL || !matches!(x.kind, Kind::Function { .. }))
 }
 
-/// The builtins and modules of the `extras` feature.
+/// The builtins and modules of the `extras` feature. `str(x)` goes past
+/// `extra_all`'s big frame (about 400 bytes on the proxy): a list's repr
+/// formats floats at the end of a deep call chain, and the stack is 1.75 KB.
 #[cfg(feature = "extras")]
 #[inline(never)] // its own section: the linker scripts run it from DRAM
 fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
+    match id {
+        n::STR if argc > 0 => to_str(st, st.m.load(args)),
+        _ => extra_all(st, id, name, argc, args),
+    }
+}
+
+#[cfg(feature = "extras")]
+#[inline(never)] // its own section (builtins::extra_all*: DRAM code)
+fn extra_all(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
     let arg = |st: &St, i: u32| st.m.load(args + 2 * i);
     let a = arg(st, 0);
     let b = arg(st, 1);

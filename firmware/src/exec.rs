@@ -80,7 +80,7 @@ impl Executor for Vm {
         }
         // Only a launch whose device data was loaded may write it back.
         let ran = if loaded { keep_data(&mut st, mb, ran) } else { ran };
-        finish(&st, ran, p, mb, launch)
+        finish(&mut st, ran, p, mb, launch)
     }
 }
 
@@ -147,8 +147,8 @@ fn enter_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, k: u32) -> Re
     called.map_err(|e| st.raise(e))
 }
 
-/// Deepest nesting of lists and tuples in a kernel's arguments (as deep as
-/// a Result travels, report.rs).
+/// Deepest nesting of lists and tuples in a kernel's arguments, device data
+/// and messages decoded here (a Result, print and str() go deeper: nest.rs).
 const NEST: usize = 8;
 
 fn bad_args() -> Exc {
@@ -327,7 +327,7 @@ fn keep_data(st: &mut St, mb: &Mailbox, ran: Result<Value, Stop>) -> Result<Valu
 /// Report how a launch ended (out of line: not on the stack under the VM).
 #[inline(never)]
 fn finish<P: Platform>(
-    st: &St,
+    st: &mut St,
     ran: Result<Value, Stop>,
     p: &mut P,
     mb: &Mailbox,
@@ -335,17 +335,17 @@ fn finish<P: Platform>(
 ) -> Result<DoneStatus, EmitError> {
     let stop = match ran {
         Ok(v) => {
-            return match report::result(p, mb, launch, &st.m, v) {
-                Ok(()) => Ok(DoneStatus::Ok),
+            let e = match report::result(p, mb, launch, st, v) {
+                Ok(Ok(())) => return Ok(DoneStatus::Ok),
+                // Nested too deep, or inside itself.
+                Ok(Err(e)) => e,
                 // A value bigger than the whole event ring cannot travel:
                 // the kernel's MemoryError, not a core fault.
-                Err(EmitError::TooBig) => {
-                    let e = Exc::new(ExcType::MemoryError, Msg::ResultTooBig);
-                    report::error(p, mb, launch, &st.m, &e, st.line())?;
-                    Ok(DoneStatus::Error)
-                }
-                Err(e) => Err(e),
+                Err(EmitError::TooBig) => Exc::new(ExcType::MemoryError, Msg::ResultTooBig),
+                Err(e) => return Err(e),
             };
+            report::error(p, mb, launch, &st.m, &e, st.line())?;
+            return Ok(DoneStatus::Error);
         }
         Err(stop) => stop,
     };

@@ -1,10 +1,11 @@
 //! Str methods (`natives::METHODS` from "upper" on). Case mapping and the
-//! `is*` tests cover ASCII; other characters pass through unchanged.
+//! `is*` tests follow Unicode as CPython does (`unicode`).
 
 use shared_protocol::errors::{ExcType, Msg};
 
 use crate::exc::{Exc, Part};
 use crate::seq::{self, substr};
+use crate::unicode::{self, Class};
 use crate::value::Value;
 use crate::vm::St;
 
@@ -37,19 +38,7 @@ pub fn method(st: &mut St, s: u32, m: u32, argc: u32, a: Value, b: Value) -> Res
     let byte = |st: &St, i: u32| st.m.str_byte(s, i);
     Ok(match m {
         // upper, lower
-        0 | 1 => {
-            let p = st.new_str(len)?;
-            for i in 0..len {
-                let c = byte(st, i);
-                let c = if m == 0 {
-                    c.to_ascii_uppercase()
-                } else {
-                    c.to_ascii_lowercase()
-                };
-                st.m.set_byte((p + 1) * 4 + i, c);
-            }
-            Value::Str(p)
-        }
+        0 | 1 => unicode::change_case(st, s, m == 0)?,
         // strip, lstrip, rstrip
         2..=4 => {
             let chars = if argc > 0 { a } else { Value::None };
@@ -188,16 +177,13 @@ pub fn method(st: &mut St, s: u32, m: u32, argc: u32, a: Value, b: Value) -> Res
             Value::Bool(n <= len && (0..n).all(|k| byte(st, from + k) == st.m.str_byte(x, k)))
         }
         // isdigit, isalpha, isspace
-        _ => Value::Bool(
-            len > 0
-                && (0..len).all(|i| {
-                    let c = byte(st, i);
-                    match m {
-                        11 => c.is_ascii_digit(),
-                        12 => c.is_ascii_alphabetic(),
-                        _ => is_space(c),
-                    }
-                }),
-        ),
+        _ => {
+            let class = match m {
+                11 => Class::Digit,
+                12 => Class::Alpha,
+                _ => Class::Space,
+            };
+            Value::Bool(unicode::all(&st.m, s, class))
+        }
     })
 }

@@ -665,7 +665,7 @@ fn print<P: Platform>(
         }
     }
     st.sp = st.sp.wrapping_sub(2 * n);
-    report::print(p, mb, launch, &st.m, st.sp, n, [sep, end])?;
+    report::print(p, mb, launch, st, n, [sep, end])?;
     st.push(Value::None);
     Ok(())
 }

@@ -110,6 +110,11 @@ numbered! {
         StopCancel = 64 => "the launch was cancelled",
         ResultTooBig = 65 => "the return value is too big to send to the host (more than the core's 64 KB event ring, encoded)",
         FreeUnbound = 90 => "cannot access free variable '{}' where it is not associated with a value in enclosing scope",
+        // Lists and tuples nested more than `value::MAX_DEPTH` deep.
+        ReprTooDeep = 66 => "maximum recursion depth exceeded while getting the repr of an object",
+        // A value leaving the kernel: its result, a message, device data.
+        EncodeTooDeep = 67 => "maximum recursion depth exceeded while encoding a value (lists and tuples nested more than 1000 deep cannot leave the kernel)",
+        SelfReference = 68 => "a list or tuple that contains itself cannot leave the kernel (as its result, a message or device data)",
     }
 }
 
@@ -123,5 +128,12 @@ mod tests {
         assert_eq!(ExcType::ZeroDivisionError.text(), "ZeroDivisionError");
         assert_eq!(Msg::from_u32(Msg::NameNotDefined as u32), Some(Msg::NameNotDefined));
         assert_eq!(ExcType::from_u32(0), None);
+    }
+
+    #[test]
+    fn the_depth_in_the_text_is_the_limit() {
+        // The firmware does not format numbers: the limit is in the text.
+        assert_eq!(crate::value::MAX_DEPTH, 1000, "update Msg::EncodeTooDeep's text");
+        assert!(Msg::EncodeTooDeep.text().contains("nested more than 1000 deep"));
     }
 }

@@ -444,13 +444,16 @@ impl Gen<'_, '_> {
             args.push(self.expr(ty, 3).s);
         }
         if self.c.chance(5) {
-            // Non-ASCII text: code-point length, indexing and slicing only
-            // (the device's upper/lower/isalpha are ASCII-only, see
-            // tests/programs/PENDING).
+            // Non-ASCII text: code-point length, indexing and slicing, and
+            // the Unicode case mapping and classes of the str methods.
             let s = self.str_expr(0);
             let k = self.c.below(5);
             self.cov.note("unicode");
             args.push(format!("len(\"naïve é\" + {0}), (\"héllo\" + {0})[{k}], \"àé\" + {0}[:2], [\"ü\", {0}]", s.s));
+            args.push(format!(
+                "(\"straße ΟΔΟΣ\" + {0}).upper(), (\"ΣΑΣ İ\" + {0}).lower(), (\"é\" + {0}).isalpha(), (\"²\" + {0}).isdigit()",
+                s.s
+            ));
         }
         if self.c.chance(6) {
             // Floats far from 1 (repr's exponent forms: 1e-05, 1.5e+17) and

@@ -204,6 +204,42 @@ fn arguments_of_every_type_round_trip() {
 }
 
 #[test]
+fn results_nest_deep_and_a_result_inside_itself_is_a_value_error() {
+    let r = rig();
+    r.dev.boot(&[CoreId(0)]).unwrap();
+    let deep = |levels: i32| {
+        format!("def k():\n    x = [0]\n    for i in range({levels}):\n        x = [x, i]\n    return x\n")
+    };
+    // Far deeper than an argument may be, as deep as the wire allows.
+    let max = wire::MAX_DEPTH as i32;
+    let mut want = Value::List(vec![int(0)]);
+    for i in 0..max - 1 {
+        want = Value::List(vec![want, int(i)]);
+    }
+    assert_eq!(call_one(&r.dev, &deep(max - 1), "k", &[]), want);
+    // Deeper: the kernel's RecursionError, not a cut value (at the def
+    // line: the kernel has returned, as for a result too big to send).
+    let (report, _) = call(&r.dev, &kernel(&deep(max), "k"), &[], &[CoreId(0)]);
+    let e = raised(&report);
+    assert_eq!((e.type_name.as_str(), e.line), ("RecursionError", 1), "{e}");
+    assert!(e.message.contains("nested more than 1000 deep"), "{e}");
+    // A list inside itself cannot come back as itself: a ValueError naming it.
+    for src in [
+        "def k():\n    a = [1]\n    a.append(a)\n    return a\n",
+        "def k():\n    a = [1]\n    return [2, (a, [a.append((3, a)), a])]\n",
+    ] {
+        let (report, _) = call(&r.dev, &kernel(src, "k"), &[], &[CoreId(0)]);
+        let e = raised(&report);
+        assert_eq!(e.type_name, "ValueError", "{e}");
+        assert!(e.message.contains("contains itself"), "{e}");
+    }
+    // The same list twice is no cycle; the core stays usable.
+    let src = "def k():\n    a = [1]\n    return [a, (a, a)]\n";
+    let a = Value::List(vec![int(1)]);
+    assert_eq!(call_one(&r.dev, src, "k", &[]), Value::List(vec![a.clone(), Value::Tuple(vec![a.clone(), a])]));
+}
+
+#[test]
 fn arguments_are_ordinary_values_on_the_device() {
     let r = rig();
     r.dev.boot(&[CoreId(0)]).unwrap();
