@@ -15,6 +15,7 @@ use crate::exc::{Exc, Part};
 use crate::float::floor;
 #[cfg(feature = "extras")]
 use crate::heap::LIST;
+#[cfg(feature = "extras")]
 use crate::modules;
 #[cfg(feature = "extras")]
 use crate::ops;
@@ -84,6 +85,7 @@ fn round_int(i: i32, digits: i32) -> Result<Value, Exc> {
     }
 }
 
+#[cfg(feature = "extras")]
 fn round_even(x: f32) -> f32 {
     let f = floor(x);
     let d = x - f;
@@ -321,12 +323,14 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
                 }
             }
         }
-        n::SORTED | n::LIST => {
+        // sorted(xs, reverse=r) is SORTED_REVERSE(xs, r) (the compiler's).
+        n::SORTED | n::SORTED_REVERSE | n::LIST => {
             let l = if argc == 0 { st.new_list(0)? } else { seq::to_list(st, a)? };
-            if id == n::SORTED {
+            if id != n::LIST {
                 let (count, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
                 st.tmp[3] = Value::List(l);
-                seq::sort(&mut st.m, base, count, false)?;
+                let reverse = argc > 1 && int_of(b).ok_or_else(|| Exc::not_an_integer(b))? != 0;
+                seq::sort(&mut st.m, base, count, reverse)?;
             }
             Value::List(l)
         }
@@ -355,51 +359,55 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
     })
 }
 
-#[cfg(feature = "extras")]
-/// Arguments each method takes: `min | max << 4`, by method number.
-const METHOD_ARGS: &[u8] = &[
-    0x11, 0x10, 0x22, 0x11, 0x11, 0x11, 0x00, 0x00, // list
-    0x00, 0x00, 0x10, 0x10, 0x10, 0x10, 0x11, 0x11, 0x22, 0x11, 0x11, 0x00, 0x00, 0x00, // str
-];
-#[cfg(feature = "extras")]
-/// Methods below this number are list methods; the rest are str methods.
-const FIRST_STR_METHOD: u32 = 8;
-
 /// `recv.m(args)`: the receiver and `argc` arguments are on the stack.
+/// `list.append(x)`, the one a loop runs, stays resident; the rest runs from
+/// DRAM (`method_cold`).
 #[cfg(feature = "extras")]
-#[inline(never)]
 pub fn method(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
+    if let (0, 1, Value::List(l)) = (m, argc, st.peek(1)) {
+        seq::list_append(st, l, st.peek(0))?;
+        return Ok(Value::None);
+    }
+    method_cold(st, m, argc)
+}
+
+/// Every method but the resident `list.append`: the receiver's type and the
+/// argument count checked (`natives::METHOD_ARITY`), then the list or str
+/// method. Errors send method numbers: the host names them.
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
+fn method_cold(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
     let recv = st.peek(argc);
     let args = st.sp - 2 * argc;
-    let name = n::METHODS.get(m as usize).copied().unwrap_or("?");
-    let is_list = m < FIRST_STR_METHOD;
-    let ok = match recv {
-        Value::List(_) => is_list,
-        Value::Str(_) => !is_list,
-        _ => false,
+    if m == u32::from(n::METHOD_STORE_SLICE) {
+        seq::store_slice(st, args, recv)?;
+        return Ok(Value::None);
+    }
+    let arity = match recv {
+        Value::List(_) | Value::Str(_) => n::method_arity(m as u8, matches!(recv, Value::Str(_))),
+        _ => None,
     };
-    if !ok {
+    let Some((min, max)) = arity else {
         return Err(Exc::new(ExcType::AttributeError, Msg::NoMethod)
             .with(Part::Text(recv.type_name()))
-            .with(Part::Text(name)));
-    }
-    let limits = METHOD_ARGS.get(m as usize).copied().unwrap_or(0) as u32;
-    if argc < limits & 15 || argc > limits >> 4 {
-        return Err(Exc::new(ExcType::TypeError, Msg::WrongArgCount)
-            .with(Part::Text(name))
-            .with(Part::Int((limits >> 4) as i32))
+            .with(Part::Int(m as i32)));
+    };
+    if argc < u32::from(min) || argc > u32::from(max) {
+        return Err(Exc::new(ExcType::TypeError, Msg::MethodArgCount)
+            .with(Part::Int(m as i32))
+            .with(Part::Text(recv.type_name()))
             .with(Part::Int(argc as i32)));
     }
-    let a = st.m.load(args);
-    let b = st.m.load(args + 2);
     match recv {
-        Value::List(l) => list_method(st, l, m, argc, a, b),
-        Value::Str(s) => crate::strings::method(st, s, m - FIRST_STR_METHOD, argc, a, b),
+        Value::List(l) => list_method(st, l, m, argc, st.m.load(args), st.m.load(args + 2)),
+        Value::Str(s) => crate::strings::method(st, s, m, argc, args),
         _ => Ok(Value::None),
     }
 }
 
+/// List method `m` (arguments checked); `xs += ys` runs `extend` here too.
 #[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
 pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: Value) -> Result<Value, Exc> {
     let (len, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
     let set_len = |st: &mut St, n: u32| st.m.set(l, LIST | n << 8);
@@ -414,7 +422,7 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             if len == 0 {
                 return Err(Exc::new(ExcType::IndexError, Msg::PopFromEmptyList));
             }
-            let i = if argc == 0 { -1 } else { int_of(a).ok_or_else(|| type_error("pop index must be an integer"))? };
+            let i = if argc == 0 { -1 } else { int_of(a).ok_or_else(|| Exc::not_an_integer(a))? };
             let k = if i < 0 { i.wrapping_add(len as i32) } else { i };
             if k < 0 || k as u32 >= len {
                 return Err(Exc::new(ExcType::IndexError, Msg::PopIndexOutOfRange));
@@ -428,7 +436,7 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
         }
         // insert
         2 => {
-            let i = int_of(a).ok_or_else(|| type_error("insert index must be an integer"))?;
+            let i = int_of(a).ok_or_else(|| Exc::not_an_integer(a))?;
             let k = if i < 0 { i.wrapping_add(len as i32).max(0) } else { i.min(len as i32) } as u32;
             seq::list_append(st, l, b)?;
             let base = items(&st.m, Value::List(l)).map_or(0, |(_, b)| b);
@@ -483,9 +491,10 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             }
             Value::None
         }
-        // sort
+        // sort, and sort(reverse=r) (METHOD_SORT_REVERSE: r is its one argument)
         _ => {
-            seq::sort(&mut st.m, base, len, false)?;
+            let reverse = argc > 0 && int_of(a).ok_or_else(|| Exc::not_an_integer(a))? != 0;
+            seq::sort(&mut st.m, base, len, reverse)?;
             let _ = (b, value_error);
             Value::None
         }

@@ -134,7 +134,7 @@ fn keyword_arguments_match_parameter_names() {
     );
     assert_eq!(
         run(&[], &[("b", 2)]),
-        at2(Msg::MissingArgument, "(2 'f' 'a'")
+        at2(Msg::MissingArguments, "(3 'f' 1 'a'")
     );
     // A builtin takes no keywords.
     let mut b = Builder::default();
@@ -379,15 +379,15 @@ fn list_methods() {
     assert_eq!(meth(&[I(1), I(2), I(1)], true, "count", &[I(1)]), val("2"));
     assert_eq!(
         meth(&[I(5)], false, "append", &[I(1)]),
-        e(ExcType::AttributeError, Msg::NoMethod, "(2 'int' 'append'")
+        e(ExcType::AttributeError, Msg::NoMethod, "(2 'int' 0")
     );
     assert_eq!(
         meth(&[S("x")], false, "append", &[I(1)]),
-        e(ExcType::AttributeError, Msg::NoMethod, "(2 'str' 'append'")
+        e(ExcType::AttributeError, Msg::NoMethod, "(2 'str' 0")
     );
     assert_eq!(
         meth(l, true, "append", &[]),
-        e(ExcType::TypeError, Msg::WrongArgCount, "(3 'append' 1 0")
+        e(ExcType::TypeError, Msg::MethodArgCount, "(3 0 'list' 0")
     );
     // xs = [1, 2]; xs.insert(0, 9); xs.insert(-1, 8); xs.extend((7,)); xs.reverse(); xs
     let mut a = Asm::new();
@@ -445,7 +445,7 @@ fn str_methods() {
     );
     assert_eq!(
         meth(&s("-"), false, "join", &[]),
-        e(ExcType::TypeError, Msg::WrongArgCount, "(3 'join' 1 0")
+        e(ExcType::TypeError, Msg::MethodArgCount, "(3 14 'str' 0")
     );
     assert_eq!(meth(&s("hello"), false, "find", &[S("ll")]), val("2"));
     assert_eq!(meth(&s("héllo"), false, "find", &[S("l")]), val("2"));
