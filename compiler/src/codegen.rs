@@ -1286,16 +1286,32 @@ impl Codegen<'_> {
                 // time ("sort() takes no positional arguments").
                 pushed.extend(keywords.iter().map(|(_, e)| MethodArg::Expr(e)));
             } else {
-                // Keywords in parameter order after the positional
-                // arguments, skipped parameters taking their defaults.
-                let mut at = positional.len();
+                // Keywords name parameters after the positional arguments;
+                // skipped parameters take their defaults. Pushing them in
+                // parameter order changes the evaluation order unless they
+                // come in that order or have no effects.
+                let first = positional.len();
+                let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
+                let mut in_order = true;
+                let mut last = first;
                 for &(name, e) in &keywords {
-                    let Some(i) = params.iter().skip(at).position(|(p, _)| *p == name) else {
+                    let Some(i) = params.iter().position(|(p, _)| *p == name).filter(|&i| i >= first) else {
                         return Err(unsupported(name, e));
                     };
-                    pushed.extend(params[at..at + i].iter().map(|(_, d)| MethodArg::Default(*d)));
-                    pushed.push(MethodArg::Expr(e));
-                    at += i + 1;
+                    in_order &= i >= last;
+                    last = i;
+                    slots[i] = Some(e);
+                }
+                if !in_order && !keywords.iter().all(|(_, e)| is_pure(e)) {
+                    let (name, e) = keywords[0];
+                    return Err(not_on_device(
+                        e.pos,
+                        &format!("keyword arguments to methods out of parameter order, with effects ({method}({name}=...)), are"),
+                    ));
+                }
+                let end = slots.iter().rposition(Option::is_some).map_or(first, |i| i + 1);
+                for (slot, (_, default)) in slots.iter().zip(params).take(end).skip(first) {
+                    pushed.push(slot.map_or(MethodArg::Default(*default), MethodArg::Expr));
                 }
             }
         }
@@ -1351,7 +1367,10 @@ impl Codegen<'_> {
 /// Methods' parameters that Python lets be given by keyword, in order, with
 /// their defaults (an int, or None for None) (`method_call`). `sort`'s
 /// keyword-only `reverse` is its own method number instead.
-const METHOD_KEYWORDS: &[(&str, &[(&str, Option<i32>)])] = &[("split", &[("sep", None), ("maxsplit", Some(-1))])];
+const METHOD_KEYWORDS: &[(&str, &[MethodParam])] = &[("split", &[("sep", None), ("maxsplit", Some(-1))])];
+
+/// A method parameter: its name and default (`METHOD_KEYWORDS`).
+type MethodParam = (&'static str, Option<i32>);
 
 /// An argument `method_call` pushes: an expression, or a parameter's default.
 enum MethodArg<'e> {

@@ -444,10 +444,22 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             st.m.store(base + 2 * k, b);
             Value::None
         }
-        // index, count
+        // index(x, start, end), count(x)
         3 | 5 => {
+            // index's start and end: the top words of the stack are the
+            // arguments (also under InplaceAdd's extend, which has one).
+            let args = st.sp - 2 * argc;
+            let bound = |k: u32, default: u32| -> Result<u32, Exc> {
+                if argc <= k {
+                    return Ok(default);
+                }
+                let v = st.m.load(args + 2 * k);
+                let x = int_of(v).ok_or_else(|| Exc::new(ExcType::TypeError, Msg::ListIndexBounds))?;
+                Ok(if x < 0 { x.wrapping_add(len as i32).max(0) as u32 } else { (x as u32).min(len) })
+            };
+            let (start, end) = (bound(1, 0)?, bound(2, len)?);
             let mut count = 0;
-            for i in 0..len {
+            for i in start..end {
                 if seq::equal(&st.m, st.m.load(base + 2 * i), a)? {
                     if m == 3 {
                         return Ok(Value::Int(i as i32));
@@ -456,9 +468,11 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
                 }
             }
             if m == 3 {
-                let detail = match a {
-                    Value::Str(s) => Part::Str(s),
-                    _ => int_of(a).map_or(Part::Text("value"), Part::Int),
+                // "'b' is not in list": the value's repr (or "value" when
+                // there is no room for it).
+                let detail = match crate::repr::repr(st, a) {
+                    Ok(Value::Str(r)) => Part::Str(r),
+                    _ => Part::Text("value"),
                 };
                 return Err(Exc::new(ExcType::ValueError, Msg::NotInList).with(detail));
             }

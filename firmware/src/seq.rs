@@ -474,34 +474,33 @@ pub fn store_slice(st: &mut St, args: u32, v: Value) -> Result<(), Exc> {
     };
     st.tmp[3] = Value::List(src);
     let k = st.m.word(src) >> 8;
-    let start = start as u32;
-    let (first, stride) = if step == 1 {
-        // Make the slice k items long, moving the tail, then fill it.
-        let hi = (stop as u32).max(start);
-        for _ in hi - start..k {
+    if step == 1 {
+        // Make the slice k items long, moving the tail; filled below.
+        let (lo, hi) = (start as u32, (stop as u32).max(start as u32));
+        for _ in hi - lo..k {
             list_append(st, l, Value::None)?;
         }
         let base = st.m.word(l + 2) + 1;
-        let new_len = n - (hi - start) + k;
-        st.m.copy(base + 2 * (start + k), base + 2 * hi, 2 * (n - hi));
+        let new_len = n - (hi - lo) + k;
+        st.m.copy(base + 2 * (lo + k), base + 2 * hi, 2 * (n - hi));
         for i in new_len..n {
             st.m.store(base + 2 * i, Value::Unbound);
         }
         st.m.set(l, LIST | new_len << 8);
-        (base + 2 * start, 2)
     } else {
-        let count = range_len(start as i32, stop, step);
+        let count = range_len(start, stop, step);
         if k != count {
             return Err(Exc::new(ExcType::ValueError, Msg::ExtendedSliceSize)
                 .with(Part::Int(k as i32))
                 .with(Part::Int(count as i32)));
         }
-        (st.m.word(l + 2) + 1 + 2 * start, 2 * step)
-    };
-    let from = st.m.word(src + 2) + 1;
+    }
+    // Item j goes to index start + j * step (each in range: j < k).
+    let (base, from) = (st.m.word(l + 2) + 1, st.m.word(src + 2) + 1);
     for j in 0..k {
         let x = st.m.load(from + 2 * j);
-        st.m.store(first.wrapping_add((j as i32).wrapping_mul(stride) as u32), x);
+        let i = start.wrapping_add((j as i32).wrapping_mul(step)) as u32;
+        st.m.store(base + 2 * i, x);
     }
     st.tmp[3] = Value::None;
     Ok(())

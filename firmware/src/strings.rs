@@ -214,10 +214,10 @@ pub fn method(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value
                 x if x == Msg::NotIterable as u8 => Exc::new(ExcType::TypeError, Msg::CanOnlyJoinIterable),
                 _ => e,
             })?;
-            let mut total = len * n.saturating_sub(1);
+            let mut total = len.saturating_mul(n.saturating_sub(1));
             for k in 0..n {
                 match st.m.load(base + 2 * k) {
-                    Value::Str(x) => total += st.m.str_len(x),
+                    Value::Str(x) => total = total.saturating_add(st.m.str_len(x)),
                     v => {
                         return Err(Exc::new(ExcType::TypeError, Msg::JoinItemNotStr)
                             .with(Part::Int(k as i32))
@@ -258,7 +258,7 @@ pub fn method(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value
                             st.m.set_byte(o + n + j, c);
                         }
                     }
-                    n += k;
+                    n = n.saturating_add(k);
                 };
                 loop {
                     if hits < max && (lo == 0 || (i + lo <= len && matches_at(st, s, old, i))) {
@@ -283,12 +283,25 @@ pub fn method(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value
             pass(st, Some((p + 1) * 4));
             Value::Str(p)
         }
-        // startswith, endswith
+        // startswith, endswith (prefix, start, end): the prefix a str or a
+        // tuple of strs, tried in order
         17 | 18 => {
-            let x = need_str(a, m, 1)?;
-            let n = st.m.str_len(x);
-            let from = if m == 17 { 0 } else { len.wrapping_sub(n) };
-            Value::Bool(n <= len && matches_at(st, s, x, from))
+            let span = span(st, s, argc, args)?;
+            let (n, base, k) = match a {
+                Value::Tuple(t) => (st.m.word(t) >> 8, t + 1, 0),
+                _ => (1, args, 1),
+            };
+            for i in 0..n {
+                let x = need_str(st.m.load(base + 2 * i), m, k)?;
+                let xn = st.m.str_len(x);
+                if let Some((lo, hi)) = span
+                    && xn <= hi - lo
+                    && matches_at(st, s, x, if m == 17 { lo } else { hi - xn })
+                {
+                    return Ok(Value::Bool(true));
+                }
+            }
+            Value::Bool(false)
         }
         // isdigit, isalpha, isspace
         _ => Value::Bool(

@@ -508,6 +508,44 @@ mod tests {
         assert_eq!(text(Msg::ZeroStep, vec![s("range() arg 3")]), "range() arg 3 must not be zero");
         assert_eq!(text(Msg::ZeroStep, vec![s("slice")]), "slice step cannot be zero");
         assert_eq!(text(Msg::InvalidIntLiteral, vec![s("12x")]), "invalid literal for int() with base 10: '12x'");
+        let missing = |n: i32, names: &str| text(Msg::MissingArguments, vec![s("f"), Value::Int(n), s(names)]);
+        assert_eq!(missing(1, "b"), "f() missing 1 required positional argument: 'b'");
+        assert_eq!(missing(2, "a b"), "f() missing 2 required positional arguments: 'a' and 'b'");
+        assert_eq!(missing(4, "a b c d"), "f() missing 4 required positional arguments: 'a', 'b', 'c', and 'd'");
+    }
+
+    #[test]
+    fn methods_are_named_and_worded_as_cpython() {
+        let s = |t: &str| Value::Str(t.into());
+        let m = |name: &str| Value::Int(i32::from(natives::method(name).unwrap()));
+        let text = |msg: Msg, details: Vec<Value>| exception(1, msg as u32, 1, Value::Tuple(details)).unwrap().message;
+        assert_eq!(text(Msg::NoMethod, vec![s("int"), m("count")]), "'int' object has no attribute 'count'");
+        let sort_reverse = Value::Int(i32::from(natives::METHOD_SORT_REVERSE));
+        assert_eq!(text(Msg::NoMethod, vec![s("str"), sort_reverse]), "'str' object has no attribute 'sort'");
+        let count = |name: &str, ty: &str, n: i32| text(Msg::MethodArgCount, vec![m(name), s(ty), Value::Int(n)]);
+        assert_eq!(count("append", "list", 0), "list.append() takes exactly one argument (0 given)");
+        assert_eq!(count("join", "str", 2), "str.join() takes exactly one argument (2 given)");
+        assert_eq!(count("reverse", "list", 1), "list.reverse() takes no arguments (1 given)");
+        assert_eq!(count("upper", "str", 2), "str.upper() takes no arguments (2 given)");
+        assert_eq!(count("sort", "list", 1), "sort() takes no positional arguments");
+        assert_eq!(count("sort", "list", 3), "sort() takes at most 2 arguments (3 given)");
+        assert_eq!(count("pop", "list", 2), "pop expected at most 1 argument, got 2");
+        assert_eq!(count("insert", "list", 1), "insert expected 2 arguments, got 1");
+        assert_eq!(count("index", "list", 0), "index expected at least 1 argument, got 0");
+        assert_eq!(count("index", "list", 4), "index expected at most 3 arguments, got 4");
+        assert_eq!(count("strip", "str", 2), "strip expected at most 1 argument, got 2");
+        assert_eq!(count("replace", "str", 1), "replace expected at least 2 arguments, got 1");
+        assert_eq!(count("find", "str", 0), "find() takes at least 1 argument (0 given)");
+        assert_eq!(count("index", "str", 4), "index() takes at most 3 arguments (4 given)");
+        assert_eq!(count("split", "str", 3), "split() takes at most 2 arguments (3 given)");
+        let arg = |name: &str, k: i32, ty: &str| text(Msg::StrMethodArgType, vec![m(name), Value::Int(k), s(ty)]);
+        assert_eq!(arg("find", 1, "int"), "must be str, not int");
+        assert_eq!(arg("replace", 2, "int"), "replace() argument 2 must be str, not int");
+        assert_eq!(arg("split", 1, "list"), "must be str or None, not list");
+        assert_eq!(arg("lstrip", 1, "int"), "lstrip arg must be None or str");
+        assert_eq!(arg("endswith", 1, "int"), "endswith first arg must be str or a tuple of str, not int");
+        assert_eq!(arg("startswith", 0, "int"), "tuple for startswith must only contain str, not int");
+        assert!(exception(1, Msg::NoMethod as u32, 1, Value::Tuple(vec![s("int"), Value::Int(999)])).is_err());
     }
 
     #[test]

@@ -128,6 +128,8 @@ numbered! {
         ExtendedSliceNotIterable = 75 => "must assign iterable to extended slice",
         ExtendedSliceSize = 76 => "attempt to assign sequence of size {} to extended slice of size {}",
         SliceIndices = 77 => "slice indices must be integers or None or have an __index__ method",
+        // list.index's start and end (None is not one).
+        ListIndexBounds = 78 => "slice indices must be integers or have an __index__ method",
     }
 }
 

@@ -174,7 +174,7 @@ pub static METHOD_ARITY: [[u8; 2]; 26] = [
     [args(1, 1), NO],          // append
     [args(0, 1), NO],          // pop
     [args(2, 2), NO],          // insert
-    [args(1, 1), args(1, 3)],  // index
+    [args(1, 3), args(1, 3)],  // index
     [args(1, 1), NO],          // extend
     [args(1, 1), args(1, 3)],  // count
     [args(0, 0), NO],          // reverse
@@ -188,8 +188,8 @@ pub static METHOD_ARITY: [[u8; 2]; 26] = [
     [NO, args(1, 1)],          // join
     [NO, args(1, 3)],          // find
     [NO, args(2, 3)],          // replace
-    [NO, args(1, 1)],          // startswith
-    [NO, args(1, 1)],          // endswith
+    [NO, args(1, 3)],          // startswith
+    [NO, args(1, 3)],          // endswith
     [NO, args(0, 0)],          // isdigit
     [NO, args(0, 0)],          // isalpha
     [NO, args(0, 0)],          // isspace
