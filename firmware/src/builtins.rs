@@ -139,7 +139,9 @@ fn parse_int(text: &[u8]) -> Option<Result<i32, Exc>> {
 }
 
 #[cfg(feature = "extras")]
-/// `str(v)`: scalars by `numfmt`, lists and tuples by their repr.
+/// `str(v)`: scalars by `numfmt`, lists and tuples by their repr. Out of
+/// line: its buffers stay off `extra`'s frame.
+#[inline(never)]
 pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
     match v {
         Value::Str(_) => Ok(v),
@@ -153,6 +155,22 @@ pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
             st.str_from(&copy[..k])
         }
     }
+}
+
+#[cfg(feature = "extras")]
+/// `int(s)` or (`float`) `float(s)` of the Str at `s`. Out of line (DRAM
+/// code): its text buffer stays off `extra`'s frame, which is on the stack
+/// under every extras builtin (sorted's comparisons, ...).
+#[inline(never)]
+fn parse_number(st: &St, s: u32, float: bool) -> Result<Value, Exc> {
+    let mut buf = [0u8; 48];
+    let text = str_bytes(st, s, &mut buf);
+    let (parsed, msg) = if float {
+        (text.and_then(numfmt::parse_float).map(|f| Ok(Value::Float(f))), Msg::InvalidFloatLiteral)
+    } else {
+        (text.and_then(parse_int).map(|r| r.map(Value::Int)), Msg::InvalidIntLiteral)
+    };
+    parsed.unwrap_or_else(|| Err(Exc::new(ExcType::ValueError, msg).with(Part::Str(s))))
 }
 
 /// Call `f` with `argc` arguments stored from word `args` (on the stack).
@@ -229,10 +247,39 @@ pub fn supported(id: u16) -> bool {
         || n::get(id).is_some_and(|x| x.module == n::PARALLEL || !matches!(x.kind, Kind::Function { .. }))
 }
 
-/// The builtins and modules of the `extras` feature.
+/// `list(xs)`, `sorted(xs)`, and `sorted(xs, reverse=r)`, which the
+/// compiler makes `SORTED_REVERSE(xs, r)`.
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
+fn sorted_or_list(st: &mut St, id: u16, argc: u32, args: u32) -> Result<Value, Exc> {
+    let (a, r) = (st.m.load(args), st.m.load(args + 2));
+    let l = if argc == 0 { st.new_list(0)? } else { seq::to_list(st, a)? };
+    if id != n::LIST {
+        let (count, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
+        st.tmp[3] = Value::List(l);
+        let reverse = argc > 1 && int_of(r).ok_or_else(|| Exc::not_an_integer(r))? != 0;
+        seq::sort(&mut st.m, base, count, reverse)?;
+        st.tmp[3] = Value::None;
+    }
+    Ok(Value::List(l))
+}
+
+/// The builtins and modules of the `extras` feature. `list()` and
+/// `sorted()` do not run under the big frame of the others: sorting compares
+/// items, and comparing nested sequences needs the stack.
 #[cfg(feature = "extras")]
 #[inline(never)] // its own section: the linker scripts run it from DRAM
 fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
+    match id {
+        n::SORTED | n::SORTED_REVERSE | n::LIST => sorted_or_list(st, id, argc, args),
+        _ => extra_rest(st, id, name, argc, args),
+    }
+}
+
+/// The extras builtins but `list()` and `sorted()`, and the modules.
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
+fn extra_rest(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
     let arg = |st: &St, i: u32| st.m.load(args + 2 * i);
     let a = arg(st, 0);
     let b = arg(st, 1);
@@ -276,26 +323,14 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
         n::INT => match a {
             _ if argc == 0 => Value::Int(0),
             Value::Float(x) => float_to_int(x)?,
-            Value::Str(s) => {
-                let mut buf = [0u8; 48];
-                let parsed = str_bytes(st, s, &mut buf).and_then(parse_int);
-                Value::Int(parsed.ok_or_else(|| {
-                    Exc::new(ExcType::ValueError, Msg::InvalidIntLiteral).with(Part::Str(s))
-                })??)
-            }
+            Value::Str(s) => parse_number(st, s, false)?,
             _ => Value::Int(int_of(a).ok_or_else(|| {
                 Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("int")).with(Part::Text(a.type_name()))
             })?),
         },
         n::FLOAT => match a {
             _ if argc == 0 => Value::Float(0.0),
-            Value::Str(s) => {
-                let mut buf = [0u8; 48];
-                let parsed = str_bytes(st, s, &mut buf).and_then(numfmt::parse_float);
-                Value::Float(parsed.ok_or_else(|| {
-                    Exc::new(ExcType::ValueError, Msg::InvalidFloatLiteral).with(Part::Str(s))
-                })?)
-            }
+            Value::Str(s) => parse_number(st, s, true)?,
             _ => Value::Float(float_of(a).ok_or_else(|| {
                 Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("float")).with(Part::Text(a.type_name()))
             })?),
@@ -322,17 +357,6 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
                     _ => a,
                 }
             }
-        }
-        // sorted(xs, reverse=r) is SORTED_REVERSE(xs, r) (the compiler's).
-        n::SORTED | n::SORTED_REVERSE | n::LIST => {
-            let l = if argc == 0 { st.new_list(0)? } else { seq::to_list(st, a)? };
-            if id != n::LIST {
-                let (count, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
-                st.tmp[3] = Value::List(l);
-                let reverse = argc > 1 && int_of(b).ok_or_else(|| Exc::not_an_integer(b))? != 0;
-                seq::sort(&mut st.m, base, count, reverse)?;
-            }
-            Value::List(l)
         }
         n::TUPLE => match a {
             Value::Tuple(_) => a,
@@ -361,8 +385,10 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
 
 /// `recv.m(args)`: the receiver and `argc` arguments are on the stack.
 /// `list.append(x)`, the one a loop runs, stays resident; the rest runs from
-/// DRAM (`method_cold`).
+/// DRAM (`method_cold`). Not inlined: its frame stays off the dispatch
+/// loop's (the 1.75 KB stack holds the loop under every native).
 #[cfg(feature = "extras")]
+#[inline(never)]
 pub fn method(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
     if let (0, 1, Value::List(l)) = (m, argc, st.peek(1)) {
         seq::list_append(st, l, st.peek(0))?;
@@ -380,29 +406,51 @@ fn method_cold(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
     let recv = st.peek(argc);
     let args = st.sp - 2 * argc;
     if m == u32::from(n::METHOD_STORE_SLICE) {
-        seq::store_slice(st, args, recv)?;
-        return Ok(Value::None);
+        return seq::store_slice(st, args, recv);
     }
     let arity = match recv {
         Value::List(_) | Value::Str(_) => n::method_arity(m as u8, matches!(recv, Value::Str(_))),
         _ => None,
     };
-    let Some((min, max)) = arity else {
-        return Err(Exc::new(ExcType::AttributeError, Msg::NoMethod)
-            .with(Part::Text(recv.type_name()))
-            .with(Part::Int(m as i32)));
-    };
-    if argc < u32::from(min) || argc > u32::from(max) {
-        return Err(Exc::new(ExcType::TypeError, Msg::MethodArgCount)
-            .with(Part::Int(m as i32))
-            .with(Part::Text(recv.type_name()))
-            .with(Part::Int(argc as i32)));
+    if !arity.is_some_and(|(min, max)| (u32::from(min)..=u32::from(max)).contains(&argc)) {
+        return Err(method_error(recv, m, argc, arity.is_some()));
     }
+    let a = st.m.load(args);
     match recv {
-        Value::List(l) => list_method(st, l, m, argc, st.m.load(args), st.m.load(args + 2)),
+        // sort, sort(reverse=r): the deepest method, in a small frame.
+        Value::List(l) if m == 7 || m == u32::from(n::METHOD_SORT_REVERSE) => list_sort(st, l, argc, a),
+        Value::List(l) => list_method(st, l, m, argc, a, st.m.load(args + 2)),
         Value::Str(s) => crate::strings::method(st, s, m, argc, args),
         _ => Ok(Value::None),
     }
+}
+
+/// `xs.sort()`, or with `argc` 1, `xs.sort(reverse=r)`.
+#[cfg(feature = "extras")]
+#[inline(never)]
+fn list_sort(st: &mut St, l: u32, argc: u32, r: Value) -> Result<Value, Exc> {
+    let (len, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
+    let reverse = argc > 0 && int_of(r).ok_or_else(|| Exc::not_an_integer(r))? != 0;
+    seq::sort(&mut st.m, base, len, reverse)?;
+    Ok(Value::None)
+}
+
+/// AttributeError (the receiver's type has no method `m`) or TypeError (it
+/// does, with other argument counts). Errors send method numbers: the host
+/// names them.
+#[cfg(feature = "extras")]
+#[inline(never)]
+#[cold]
+fn method_error(recv: Value, m: u32, argc: u32, exists: bool) -> Exc {
+    if !exists {
+        return Exc::new(ExcType::AttributeError, Msg::NoMethod)
+            .with(Part::Text(recv.type_name()))
+            .with(Part::Int(m as i32));
+    }
+    Exc::new(ExcType::TypeError, Msg::MethodArgCount)
+        .with(Part::Int(m as i32))
+        .with(Part::Text(recv.type_name()))
+        .with(Part::Int(argc as i32))
 }
 
 /// List method `m` (arguments checked); `xs += ys` runs `extend` here too.
@@ -495,20 +543,14 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             st.tmp[3] = Value::None;
             Value::None
         }
-        // reverse
-        6 => {
+        // reverse (6; sort runs in method_cold)
+        _ => {
             for i in 0..len / 2 {
                 let (x, y) = (base + 2 * i, base + 2 * (len - 1 - i));
                 let (u, v) = (st.m.load(x), st.m.load(y));
                 st.m.store(x, v);
                 st.m.store(y, u);
             }
-            Value::None
-        }
-        // sort, and sort(reverse=r) (METHOD_SORT_REVERSE: r is its one argument)
-        _ => {
-            let reverse = argc > 0 && int_of(a).ok_or_else(|| Exc::not_an_integer(a))? != 0;
-            seq::sort(&mut st.m, base, len, reverse)?;
             let _ = (b, value_error);
             Value::None
         }

@@ -415,9 +415,8 @@ fn store_subscr(st: &mut St, a: Value, i: Value, v: Value) -> Result<(), Exc> {
 
 #[cfg(feature = "extras")]
 /// Start, stop and step of `[lo:hi:step]` on `n` items, with Python's
-/// clamping rules (step != 0). Inlined: a resident copy in `slice`, a DRAM
-/// copy in `store_slice`.
-#[inline(always)]
+/// clamping rules (step != 0). Out of line: its frame stays off `seq::op`'s.
+#[inline(never)]
 fn slice_bounds(n: i32, lo: Value, hi: Value, step: Value) -> Result<(i32, i32, i32), Exc> {
     let bad = || Exc::new(ExcType::TypeError, Msg::SliceIndices);
     let step = match step {
@@ -455,7 +454,7 @@ fn slice_bounds(n: i32, lo: Value, hi: Value, step: Value) -> Result<(i32, i32, 
 /// `v`. Step 1 replaces the slice by v's items, whatever their number; any
 /// other step needs exactly one item per slot, as in CPython.
 #[inline(never)] // DRAM code (linker scripts)
-pub fn store_slice(st: &mut St, args: u32, v: Value) -> Result<(), Exc> {
+pub fn store_slice(st: &mut St, args: u32, v: Value) -> Result<Value, Exc> {
     let a = st.m.load(args);
     let Value::List(l) = a else {
         return Err(Exc::new(ExcType::TypeError, Msg::NoItemAssignment).with(Part::Text(a.type_name())));
@@ -503,7 +502,7 @@ pub fn store_slice(st: &mut St, args: u32, v: Value) -> Result<(), Exc> {
         st.m.store(base + 2 * i, x);
     }
     st.tmp[3] = Value::None;
-    Ok(())
+    Ok(Value::None)
 }
 
 #[cfg(feature = "extras")]
@@ -854,7 +853,9 @@ fn repeat(st: &mut St, s: Value, n: u32) -> Result<Value, Exc> {
     Ok(r)
 }
 
-/// `a < b` for sorting and min/max (TypeError when unorderable).
+/// `a < b` for sorting and min/max (TypeError when unorderable). Inlined:
+/// a wrapper's frame would sit on the stack under every comparison.
+#[inline(always)]
 pub fn less(m: &Mem, a: Value, b: Value) -> Result<bool, Exc> {
     Ok(matches!(compare(m, Op::Lt, a, b)?, Value::Bool(true)))
 }

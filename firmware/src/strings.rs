@@ -82,47 +82,26 @@ fn matches_at(st: &St, s: u32, sub: u32, at: u32) -> bool {
 
 /// `s.m(args)`: `m` is the method's number, its `argc` arguments (checked)
 /// are the words from `args`; the receiver and the arguments are rooted.
+/// The bigger methods have functions of their own, so that each frame on
+/// the 1.75 KB stack holds only what its method needs.
 #[inline(never)]
 pub fn method(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value, Exc> {
+    match m {
+        3 | 5 | 15 | 22 | 23 => search(st, s, m, argc, args),
+        13 => split(st, s, argc, args),
+        14 => join(st, s, st.m.load(args)),
+        16 => replace(st, s, argc, args),
+        17 | 18 => starts(st, s, m, argc, args),
+        _ => simple(st, s, m, argc, st.m.load(args)),
+    }
+}
+
+/// `upper`, `lower`, the `strip`s and the `is*` tests.
+#[inline(never)]
+fn simple(st: &mut St, s: u32, m: u32, argc: u32, a: Value) -> Result<Value, Exc> {
     let len = st.m.str_len(s);
     let byte = |st: &St, i: u32| st.m.str_byte(s, i);
-    let a = st.m.load(args);
-    let b = st.m.load(args + 2);
     Ok(match m {
-        // index, count, find, rfind, rindex
-        3 | 5 | 15 | 22 | 23 => {
-            let span = span(st, s, argc, args)?;
-            let sub = need_str(a, m, 1)?;
-            let n = st.m.str_len(sub);
-            let (lo, hi) = span.unwrap_or((1, 0));
-            if m == 5 {
-                let count = match span {
-                    None => 0,
-                    // Every code point boundary of the span.
-                    Some(_) if n == 0 => char_index(st, s, hi) - char_index(st, s, lo) + 1,
-                    Some(_) => {
-                        let (mut count, mut i) = (0, lo);
-                        while i + n <= hi {
-                            if matches_at(st, s, sub, i) {
-                                count += 1;
-                                i += n;
-                            } else {
-                                i += 1;
-                            }
-                        }
-                        count
-                    }
-                };
-                return Ok(Value::Int(count as i32));
-            }
-            let mut at = (lo..(hi + 1).saturating_sub(n)).filter(|&i| matches_at(st, s, sub, i));
-            let found = if m >= 22 { at.next_back() } else { at.next() };
-            match found {
-                Some(at) => Value::Int(char_index(st, s, at) as i32),
-                None if m == 15 || m == 22 => Value::Int(-1),
-                None => return Err(Exc::new(ExcType::ValueError, Msg::SubstringNotFound)),
-            }
-        }
         // upper, lower
         8 | 9 => {
             let p = st.new_str(len)?;
@@ -156,153 +135,6 @@ pub fn method(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value
             }
             substr(st, s, lo, hi - lo)?
         }
-        // split(sep, maxsplit)
-        13 => {
-            let max = limit(st, argc, args, 1)?;
-            let sep = match a {
-                _ if argc == 0 => None,
-                Value::None => None,
-                _ => Some(need_str(a, m, 1)?),
-            };
-            if sep.is_some_and(|p| st.m.str_len(p) == 0) {
-                return Err(Exc::new(ExcType::ValueError, Msg::EmptySeparator));
-            }
-            let l = st.new_list(4)?;
-            st.tmp[3] = Value::List(l);
-            let (mut i, mut splits) = (0, 0);
-            loop {
-                // The next part is i..end; the one after it starts at next.
-                let (end, next) = match sep {
-                    Some(p) => {
-                        let found = if splits < max { seq::find(&st.m, s, p, i) } else { None };
-                        match found {
-                            Some(at) => (at, Some(at + st.m.str_len(p))),
-                            None => (len, None),
-                        }
-                    }
-                    None => {
-                        while i < len && is_space(byte(st, i)) {
-                            i += 1;
-                        }
-                        if i == len {
-                            break;
-                        }
-                        // The last part keeps its trailing whitespace.
-                        let mut end = if splits < max { i } else { len };
-                        while end < len && !is_space(byte(st, end)) {
-                            end += 1;
-                        }
-                        (end, (end < len).then_some(end))
-                    }
-                };
-                let part = substr(st, s, i, end - i)?;
-                st.tmp[0] = part;
-                seq::list_append(st, l, part)?;
-                splits += 1;
-                match next {
-                    Some(n) => i = n,
-                    None => break,
-                }
-            }
-            st.tmp[0] = Value::None;
-            st.tmp[3] = Value::None;
-            Value::List(l)
-        }
-        // join
-        14 => {
-            let (n, base) = seq::iter_items(st, a).map_err(|e| match e.msg {
-                x if x == Msg::NotIterable as u8 => Exc::new(ExcType::TypeError, Msg::CanOnlyJoinIterable),
-                _ => e,
-            })?;
-            let mut total = len.saturating_mul(n.saturating_sub(1));
-            for k in 0..n {
-                match st.m.load(base + 2 * k) {
-                    Value::Str(x) => total = total.saturating_add(st.m.str_len(x)),
-                    v => {
-                        return Err(Exc::new(ExcType::TypeError, Msg::JoinItemNotStr)
-                            .with(Part::Int(k as i32))
-                            .with(Part::Text(v.type_name())));
-                    }
-                }
-            }
-            let p = st.new_str(total)?;
-            let mut out = (p + 1) * 4;
-            for k in 0..n {
-                for (src, from) in [(s, k > 0), (st.m.word(base + 2 * k + 1), true)] {
-                    if !from {
-                        continue;
-                    }
-                    for i in 0..st.m.str_len(src) {
-                        let c = st.m.str_byte(src, i);
-                        st.m.set_byte(out, c);
-                        out += 1;
-                    }
-                }
-            }
-            st.tmp[3] = Value::None;
-            Value::Str(p)
-        }
-        // replace(old, new, count): an empty `old` matches before every
-        // code point and at the end.
-        16 => {
-            let (old, new) = (need_str(a, m, 1)?, need_str(b, m, 2)?);
-            let max = limit(st, argc, args, 2)?;
-            let (lo, ln) = (st.m.str_len(old), st.m.str_len(new));
-            // Two passes: measure (out None), then write.
-            let pass = |st: &mut St, out: Option<u32>| -> u32 {
-                let (mut i, mut n, mut hits) = (0, 0, 0);
-                let mut put = |st: &mut St, src: u32, from: u32, k: u32| {
-                    for j in 0..k {
-                        if let Some(o) = out {
-                            let c = st.m.str_byte(src, from + j);
-                            st.m.set_byte(o + n + j, c);
-                        }
-                    }
-                    n = n.saturating_add(k);
-                };
-                loop {
-                    if hits < max && (lo == 0 || (i + lo <= len && matches_at(st, s, old, i))) {
-                        put(st, new, 0, ln);
-                        hits += 1;
-                        if lo > 0 {
-                            i += lo;
-                            continue;
-                        }
-                    }
-                    if i >= len {
-                        break;
-                    }
-                    let k = if lo == 0 { seq::char_len(byte(st, i)) } else { 1 };
-                    put(st, s, i, k);
-                    i += k;
-                }
-                n
-            };
-            let total = pass(st, None);
-            let p = st.new_str(total)?;
-            pass(st, Some((p + 1) * 4));
-            Value::Str(p)
-        }
-        // startswith, endswith (prefix, start, end): the prefix a str or a
-        // tuple of strs, tried in order
-        17 | 18 => {
-            let span = span(st, s, argc, args)?;
-            let (n, base, k) = match a {
-                Value::Tuple(t) => (st.m.word(t) >> 8, t + 1, 0),
-                _ => (1, args, 1),
-            };
-            for i in 0..n {
-                let x = need_str(st.m.load(base + 2 * i), m, k)?;
-                let xn = st.m.str_len(x);
-                if let Some((lo, hi)) = span
-                    && xn <= hi - lo
-                    && matches_at(st, s, x, if m == 17 { lo } else { hi - xn })
-                {
-                    return Ok(Value::Bool(true));
-                }
-            }
-            Value::Bool(false)
-        }
         // isdigit, isalpha, isspace
         _ => Value::Bool(
             len > 0
@@ -316,4 +148,199 @@ pub fn method(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value
                 }),
         ),
     })
+}
+
+/// `s.index`, `count`, `find`, `rfind`, `rindex` (sub, start, end).
+#[inline(never)]
+fn search(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value, Exc> {
+    let span = span(st, s, argc, args)?;
+    let sub = need_str(st.m.load(args), m, 1)?;
+    let n = st.m.str_len(sub);
+    let (lo, hi) = span.unwrap_or((1, 0));
+    if m == 5 {
+        let count = match span {
+            None => 0,
+            // Every code point boundary of the span.
+            Some(_) if n == 0 => char_index(st, s, hi) - char_index(st, s, lo) + 1,
+            Some(_) => {
+                let (mut count, mut i) = (0, lo);
+                while i + n <= hi {
+                    if matches_at(st, s, sub, i) {
+                        count += 1;
+                        i += n;
+                    } else {
+                        i += 1;
+                    }
+                }
+                count
+            }
+        };
+        return Ok(Value::Int(count as i32));
+    }
+    let mut at = (lo..(hi + 1).saturating_sub(n)).filter(|&i| matches_at(st, s, sub, i));
+    let found = if m >= 22 { at.next_back() } else { at.next() };
+    match found {
+        Some(at) => Ok(Value::Int(char_index(st, s, at) as i32)),
+        None if m == 15 || m == 22 => Ok(Value::Int(-1)),
+        None => Err(Exc::new(ExcType::ValueError, Msg::SubstringNotFound)),
+    }
+}
+
+/// `s.split(sep, maxsplit)`.
+#[inline(never)]
+fn split(st: &mut St, s: u32, argc: u32, args: u32) -> Result<Value, Exc> {
+    let (len, a) = (st.m.str_len(s), st.m.load(args));
+    let max = limit(st, argc, args, 1)?;
+    let sep = match a {
+        _ if argc == 0 => None,
+        Value::None => None,
+        _ => Some(need_str(a, 13, 1)?),
+    };
+    if sep.is_some_and(|p| st.m.str_len(p) == 0) {
+        return Err(Exc::new(ExcType::ValueError, Msg::EmptySeparator));
+    }
+    let l = st.new_list(4)?;
+    st.tmp[3] = Value::List(l);
+    let (mut i, mut splits) = (0, 0);
+    loop {
+        // The next part is i..end; the one after it starts at next.
+        let (end, next) = match sep {
+            Some(p) => {
+                let found = if splits < max { seq::find(&st.m, s, p, i) } else { None };
+                match found {
+                    Some(at) => (at, Some(at + st.m.str_len(p))),
+                    None => (len, None),
+                }
+            }
+            None => {
+                while i < len && is_space(st.m.str_byte(s, i)) {
+                    i += 1;
+                }
+                if i == len {
+                    break;
+                }
+                // The last part keeps its trailing whitespace.
+                let mut end = if splits < max { i } else { len };
+                while end < len && !is_space(st.m.str_byte(s, end)) {
+                    end += 1;
+                }
+                (end, (end < len).then_some(end))
+            }
+        };
+        let part = substr(st, s, i, end - i)?;
+        st.tmp[0] = part;
+        seq::list_append(st, l, part)?;
+        splits += 1;
+        match next {
+            Some(n) => i = n,
+            None => break,
+        }
+    }
+    st.tmp[0] = Value::None;
+    st.tmp[3] = Value::None;
+    Ok(Value::List(l))
+}
+
+/// `s.join(items)`.
+#[inline(never)]
+fn join(st: &mut St, s: u32, a: Value) -> Result<Value, Exc> {
+    let len = st.m.str_len(s);
+    let (n, base) = seq::iter_items(st, a).map_err(|e| match e.msg {
+        x if x == Msg::NotIterable as u8 => Exc::new(ExcType::TypeError, Msg::CanOnlyJoinIterable),
+        _ => e,
+    })?;
+    let mut total = len.saturating_mul(n.saturating_sub(1));
+    for k in 0..n {
+        match st.m.load(base + 2 * k) {
+            Value::Str(x) => total = total.saturating_add(st.m.str_len(x)),
+            v => {
+                return Err(Exc::new(ExcType::TypeError, Msg::JoinItemNotStr)
+                    .with(Part::Int(k as i32))
+                    .with(Part::Text(v.type_name())));
+            }
+        }
+    }
+    let p = st.new_str(total)?;
+    let mut out = (p + 1) * 4;
+    for k in 0..n {
+        for (src, from) in [(s, k > 0), (st.m.word(base + 2 * k + 1), true)] {
+            if !from {
+                continue;
+            }
+            for i in 0..st.m.str_len(src) {
+                let c = st.m.str_byte(src, i);
+                st.m.set_byte(out, c);
+                out += 1;
+            }
+        }
+    }
+    st.tmp[3] = Value::None;
+    Ok(Value::Str(p))
+}
+
+/// `s.replace(old, new, count)`: an empty `old` matches before every code
+/// point and at the end.
+#[inline(never)]
+fn replace(st: &mut St, s: u32, argc: u32, args: u32) -> Result<Value, Exc> {
+    let (len, a, b, m) = (st.m.str_len(s), st.m.load(args), st.m.load(args + 2), 16);
+    let (old, new) = (need_str(a, m, 1)?, need_str(b, m, 2)?);
+    let max = limit(st, argc, args, 2)?;
+    let (lo, ln) = (st.m.str_len(old), st.m.str_len(new));
+    // Two passes: measure (out None), then write.
+    let pass = |st: &mut St, out: Option<u32>| -> u32 {
+        let (mut i, mut n, mut hits) = (0, 0, 0);
+        let mut put = |st: &mut St, src: u32, from: u32, k: u32| {
+            for j in 0..k {
+                if let Some(o) = out {
+                    let c = st.m.str_byte(src, from + j);
+                    st.m.set_byte(o + n + j, c);
+                }
+            }
+            n = n.saturating_add(k);
+        };
+        loop {
+            if hits < max && (lo == 0 || (i + lo <= len && matches_at(st, s, old, i))) {
+                put(st, new, 0, ln);
+                hits += 1;
+                if lo > 0 {
+                    i += lo;
+                    continue;
+                }
+            }
+            if i >= len {
+                break;
+            }
+            let k = if lo == 0 { seq::char_len(st.m.str_byte(s, i)) } else { 1 };
+            put(st, s, i, k);
+            i += k;
+        }
+        n
+    };
+    let total = pass(st, None);
+    let p = st.new_str(total)?;
+    pass(st, Some((p + 1) * 4));
+    Ok(Value::Str(p))
+}
+
+/// `s.startswith`, `endswith` (prefix, start, end): the prefix a str or a
+/// tuple of strs, tried in order.
+#[inline(never)]
+fn starts(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value, Exc> {
+    let a = st.m.load(args);
+    let span = span(st, s, argc, args)?;
+    let (n, base, k) = match a {
+        Value::Tuple(t) => (st.m.word(t) >> 8, t + 1, 0),
+        _ => (1, args, 1),
+    };
+    for i in 0..n {
+        let x = need_str(st.m.load(base + 2 * i), m, k)?;
+        let xn = st.m.str_len(x);
+        if let Some((lo, hi)) = span
+            && xn <= hi - lo
+            && matches_at(st, s, x, if m == 17 { lo } else { hi - xn })
+        {
+            return Ok(Value::Bool(true));
+        }
+    }
+    Ok(Value::Bool(false))
 }
