@@ -666,10 +666,20 @@ fn print<P: Platform>(
     } else {
         Value::None
     };
-    for (text, msg) in [(sep, Msg::SepNotStr), (end, Msg::EndNotStr)] {
-        if !matches!(text, Value::None | Value::Str(_)) {
-            return Err(st.raise(Exc::new(ExcType::TypeError, msg).with(Part::Text(text.type_name()))));
-        }
+    /// "sep must be None or a string, not int" (out of line: the frame of
+    /// print, under every print, stays small; DRAM code with print).
+    #[inline(never)]
+    #[cold]
+    fn not_str(sep: Value, end: Value) -> Exc {
+        let (msg, v) = if matches!(sep, Value::None | Value::Str(_)) {
+            (Msg::EndNotStr, end)
+        } else {
+            (Msg::SepNotStr, sep)
+        };
+        Exc::new(ExcType::TypeError, msg).with(Part::Text(v.type_name()))
+    }
+    if !matches!(sep, Value::None | Value::Str(_)) || !matches!(end, Value::None | Value::Str(_)) {
+        return Err(st.raise(not_str(sep, end)));
     }
     st.sp = st.sp.wrapping_sub(2 * n);
     report::print(p, mb, launch, &st.m, st.sp, n, [sep, end])?;
