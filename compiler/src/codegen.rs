@@ -1272,7 +1272,7 @@ impl Codegen<'_> {
         };
         if let Some(&(name, e)) = keywords.first() {
             let params = METHOD_KEYWORDS.iter().find(|(k, _)| *k == method).map_or(&[][..], |(_, p)| p);
-            if m == natives::method("sort").unwrap_or(0) && positional.is_empty() {
+            if m == natives::METHOD_SORT && positional.is_empty() {
                 // sort's parameters are keyword-only; `key` needs calls back
                 // into Python, which the device's sort does not make.
                 if name != "reverse" || keywords.len() > 1 {
@@ -1281,7 +1281,7 @@ impl Codegen<'_> {
                 }
                 m = natives::METHOD_SORT_REVERSE;
                 pushed.push(MethodArg::Expr(e));
-            } else if m == natives::method("sort").unwrap_or(0) {
+            } else if m == natives::METHOD_SORT {
                 // Positional arguments to sort: CPython's TypeError at run
                 // time ("sort() takes no positional arguments").
                 pushed.extend(keywords.iter().map(|(_, e)| MethodArg::Expr(e)));

@@ -418,7 +418,9 @@ fn method_cold(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
     let a = st.m.load(args);
     match recv {
         // sort, sort(reverse=r): the deepest method, in a small frame.
-        Value::List(l) if m == 7 || m == u32::from(n::METHOD_SORT_REVERSE) => list_sort(st, l, argc, a),
+        Value::List(l) if m == u32::from(n::METHOD_SORT) || m == u32::from(n::METHOD_SORT_REVERSE) => {
+            list_sort(st, l, argc, a)
+        }
         Value::List(l) => list_method(st, l, m, argc, a, st.m.load(args + 2)),
         Value::Str(s) => crate::strings::method(st, s, m, argc, args),
         _ => Ok(Value::None),
@@ -494,8 +496,8 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
         }
         // index(x, start, end), count(x)
         3 | 5 => {
-            // index's start and end: the top words of the stack are the
-            // arguments (also under InplaceAdd's extend, which has one).
+            // index's start and end: its arguments are the argc values on
+            // top of the stack (method_cold's caller leaves them there).
             let args = st.sp - 2 * argc;
             let bound = |k: u32, default: u32| -> Result<u32, Exc> {
                 if argc <= k {

@@ -156,6 +156,8 @@ pub static METHODS: [&str; 26] = [
 pub const METHOD_APPEND: u8 = 0;
 /// `list.extend`'s number: `xs += ys` (the InplaceAdd opcode) runs it.
 pub const METHOD_EXTEND: u8 = 4;
+/// `list.sort`'s number.
+pub const METHOD_SORT: u8 = 7;
 /// `xs.sort(reverse=r)`: its own number, so `xs.sort(r)` stays an error.
 pub const METHOD_SORT_REVERSE: u8 = 24;
 /// `xs[a:b:c] = v`: receiver v, arguments xs, a, b (None if absent), c (None if absent).
@@ -254,7 +256,7 @@ mod tests {
         assert_eq!(method("append"), Some(METHOD_APPEND));
         assert!(METHODS.len() < 256);
         assert_eq!(METHODS[METHOD_SORT_REVERSE as usize], "sort");
-        assert_eq!(method("sort"), Some(7), "the name finds the plain sort, not the compiler's variant");
+        assert_eq!(method("sort"), Some(METHOD_SORT), "the name finds the plain sort, not the compiler's variant");
         assert_eq!(method_arity(method("count").unwrap(), true), Some((1, 3)));
         assert_eq!(method_arity(method("count").unwrap(), false), Some((1, 1)));
         assert_eq!(method_arity(method("upper").unwrap(), false), None);
