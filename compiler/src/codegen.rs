@@ -818,8 +818,20 @@ impl Codegen<'_> {
         match &target.kind {
             ExprKind::Name(n) => self.store_name(n, target.pos),
             ExprKind::Subscript(object, index) => {
-                if matches!(index.kind, ExprKind::Slice(..)) {
-                    return Err(not_yet(index.pos, "assignment to a slice is"));
+                if let ExprKind::Slice(lo, hi, step) = &index.kind {
+                    // `xs[lo:hi:step] = v`: the method METHOD_STORE_SLICE of
+                    // v (already on the stack) with xs, lo, hi, step.
+                    self.expr(object)?;
+                    for part in [lo, hi, step] {
+                        match part {
+                            Some(e) => self.expr(e)?,
+                            None => self.emit(Op::LoadNone),
+                        }
+                    }
+                    self.mark_line(target.pos)?;
+                    self.emit_u16(Op::CallMethod, call_method_operand(natives::METHOD_STORE_SLICE, 4));
+                    self.emit(Op::Pop);
+                    return Ok(());
                 }
                 self.expr(object)?;
                 self.expr(index)?;
@@ -1321,6 +1333,23 @@ impl Codegen<'_> {
             },
             _ => None,
         };
+        if native == Some(natives::SORTED) {
+            // sorted(xs, reverse=r) is the native SORTED_REVERSE(xs, r), so
+            // that sorted(xs, r) stays CPython's TypeError.
+            if let [Arg::Positional(xs), Arg::Keyword(k, r)] = args
+                && k == "reverse"
+            {
+                self.emit_u16(Op::LoadNative, natives::SORTED_REVERSE);
+                self.expr(xs)?;
+                self.expr(r)?;
+                self.mark_line(pos)?;
+                self.emit_u8(Op::Call, 2);
+                return Ok(());
+            }
+            if let Some(Arg::Keyword(k, e)) = args.iter().find(|a| matches!(a, Arg::Keyword(k, _) if k == "key")) {
+                return Err(not_on_device(e.pos, &format!("keyword arguments to sorted() ({k}=...) are")));
+            }
+        }
         let keywords_in_place = native.is_some_and(|k| keywords_in_parameter_order(k, args));
         self.expr(func)?;
         let mut names = Vec::new();
@@ -1350,27 +1379,92 @@ impl Codegen<'_> {
         Ok(())
     }
 
-    /// `obj.m(args)` on a device object: `CallMethod`.
+    /// `obj.m(args)` on a device object: `CallMethod`. Methods take
+    /// positional arguments on the device; keywords are lowered here:
+    /// `xs.sort(reverse=r)` becomes the method `METHOD_SORT_REVERSE` with
+    /// argument r, `s.split(maxsplit=n)` becomes `s.split(None, n)`.
     fn method_call(&mut self, object: &Expr, method: &str, args: &[Arg], pos: Pos) -> Result<()> {
-        let Some(m) = natives::method(method) else {
+        let Some(mut m) = natives::method(method) else {
             return Err(syntax(pos, format!("'{method}' is not a method supported on the device")));
         };
-        self.expr(object)?;
         for arg in args {
             match arg {
-                Arg::Positional(e) => self.expr(e)?,
-                Arg::Keyword(name, e) => {
-                    return Err(not_on_device(e.pos, &format!("keyword arguments to methods ({method}({name}=...)) are")));
-                }
                 Arg::Star(e) => return Err(not_on_device(e.pos, "'*' arguments are")),
                 Arg::DoubleStar(e) => return Err(not_on_device(e.pos, "'**' arguments are")),
+                _ => {}
             }
         }
-        if args.len() > 0xFF {
+        let positional: Vec<&Expr> = args.iter().filter_map(|a| match a {
+            Arg::Positional(e) => Some(e),
+            _ => None,
+        }).collect();
+        let keywords: Vec<(&str, &Expr)> = args.iter().filter_map(|a| match a {
+            Arg::Keyword(name, e) => Some((name.as_str(), e)),
+            _ => None,
+        }).collect();
+        // What to push: argument expressions, or a parameter's default.
+        let mut pushed: Vec<MethodArg> = positional.iter().map(|e| MethodArg::Expr(e)).collect();
+        let unsupported = |name: &str, e: &Expr| {
+            not_on_device(e.pos, &format!("keyword arguments to methods ({method}({name}=...)) are"))
+        };
+        if let Some(&(name, e)) = keywords.first() {
+            let params = METHOD_KEYWORDS.iter().find(|(k, _)| *k == method).map_or(&[][..], |(_, p)| p);
+            if m == natives::METHOD_SORT && positional.is_empty() {
+                // sort's parameters are keyword-only; `key` needs calls back
+                // into Python, which the device's sort does not make.
+                if name != "reverse" || keywords.len() > 1 {
+                    let (name, e) = keywords.iter().find(|(n, _)| *n != "reverse").copied().unwrap_or((name, e));
+                    return Err(unsupported(name, e));
+                }
+                m = natives::METHOD_SORT_REVERSE;
+                pushed.push(MethodArg::Expr(e));
+            } else if m == natives::METHOD_SORT {
+                // Positional arguments to sort: CPython's TypeError at run
+                // time ("sort() takes no positional arguments").
+                pushed.extend(keywords.iter().map(|(_, e)| MethodArg::Expr(e)));
+            } else {
+                // Keywords name parameters after the positional arguments;
+                // skipped parameters take their defaults. Pushing them in
+                // parameter order changes the evaluation order unless they
+                // come in that order or have no effects.
+                let first = positional.len();
+                let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
+                let mut in_order = true;
+                let mut last = first;
+                for &(name, e) in &keywords {
+                    let Some(i) = params.iter().position(|(p, _)| *p == name).filter(|&i| i >= first) else {
+                        return Err(unsupported(name, e));
+                    };
+                    in_order &= i >= last;
+                    last = i;
+                    slots[i] = Some(e);
+                }
+                if !in_order && !keywords.iter().all(|(_, e)| is_pure(e)) {
+                    let (name, e) = keywords[0];
+                    return Err(not_on_device(
+                        e.pos,
+                        &format!("keyword arguments to methods out of parameter order, with effects ({method}({name}=...)), are"),
+                    ));
+                }
+                let end = slots.iter().rposition(Option::is_some).map_or(first, |i| i + 1);
+                for (slot, (_, default)) in slots.iter().zip(params).take(end).skip(first) {
+                    pushed.push(slot.map_or(MethodArg::Default(*default), MethodArg::Expr));
+                }
+            }
+        }
+        self.expr(object)?;
+        for arg in &pushed {
+            match arg {
+                MethodArg::Expr(e) => self.expr(e)?,
+                MethodArg::Default(None) => self.emit(Op::LoadNone),
+                MethodArg::Default(Some(i)) => self.load_const(Const::Int(*i), pos)?,
+            }
+        }
+        if pushed.len() > 0xFF {
             return Err(syntax(pos, "too many arguments (at most 255)"));
         }
         self.mark_line(pos)?;
-        self.emit_u16(Op::CallMethod, call_method_operand(m, args.len() as u8));
+        self.emit_u16(Op::CallMethod, call_method_operand(m, pushed.len() as u8));
         Ok(())
     }
 
@@ -1405,6 +1499,20 @@ impl Codegen<'_> {
         self.emit_u16(Op::Print, flags);
         Ok(())
     }
+}
+
+/// Methods' parameters that Python lets be given by keyword, in order, with
+/// their defaults (an int, or None for None) (`method_call`). `sort`'s
+/// keyword-only `reverse` is its own method number instead.
+const METHOD_KEYWORDS: &[(&str, &[MethodParam])] = &[("split", &[("sep", None), ("maxsplit", Some(-1))])];
+
+/// A method parameter: its name and default (`METHOD_KEYWORDS`).
+type MethodParam = (&'static str, Option<i32>);
+
+/// An argument `method_call` pushes: an expression, or a parameter's default.
+enum MethodArg<'e> {
+    Expr(&'e Expr),
+    Default(Option<i32>),
 }
 
 /// Builtins' parameter names where Python lets them be given by keyword

@@ -3,6 +3,7 @@
 //! constructs, scopes (local, global, builtin), and the closure error.
 
 use compiler::{compile, disassemble};
+use shared_protocol::natives;
 
 fn disasm(src: &str) -> String {
     let program = compile(src, "t.py").unwrap_or_else(|e| panic!("{e}"));
@@ -212,7 +213,30 @@ fn keywords_of_builtins_in_their_order_are_positional() {
     assert_eq!(module("r = round(x, ndigits=2)")[3], "Call 2");
     // Anything else stays a keyword call (the device says which keyword it refuses).
     assert_eq!(module("s = sum(iterable=xs)")[3], "CallKw 1");
-    assert_eq!(module("s = sorted(xs, reverse=True)")[4], "CallKw 2");
+    assert_eq!(module("s = sum(xs, begin=1)")[4], "CallKw 2");
+    // sorted(xs, reverse=r) is a native of its own (so sorted(xs, r) stays an error).
+    let n = natives::SORTED_REVERSE;
+    assert_eq!(
+        module("s = sorted(xs, reverse=r)")[..4],
+        [format!("LoadNative {n} (sorted)"), "LoadGlobal 0 (xs)".into(), "LoadGlobal 1 (r)".into(), "Call 2".into()]
+    );
+}
+
+#[test]
+fn keywords_of_methods_are_lowered() {
+    // sort(reverse=r): the method number of its own, one argument.
+    assert_eq!(module("xs.sort(reverse=r)")[..3], ["LoadGlobal 0 (xs)", "LoadGlobal 1 (r)", "CallMethod sort (1 arg)"]);
+    assert_eq!(module("xs.sort()")[1], "CallMethod sort (0 args)");
+    // Positional arguments to sort stay (CPython's TypeError at run time).
+    assert_eq!(module("xs.sort(1, reverse=r)")[3], "CallMethod sort (2 args)");
+    // split's keywords become positional, a skipped sep its default None.
+    assert_eq!(module("y = s.split(maxsplit=1)")[..4], ["LoadGlobal 0 (s)", "LoadNone", "LoadInt 1", "CallMethod split (2 args)"]);
+    assert_eq!(module("y = s.split(sep=',')")[2], "CallMethod split (1 arg)");
+    // Out of order without effects: pushed in parameter order.
+    assert_eq!(
+        module("y = s.split(maxsplit=n, sep=c)")[..4],
+        ["LoadGlobal 0 (s)", "LoadGlobal 1 (c)", "LoadGlobal 2 (n)", "CallMethod split (2 args)"]
+    );
 }
 
 #[test]
@@ -250,6 +274,16 @@ fn subscript_assignment_and_augmented_assignment() {
         module("a[i][j] = v"),
         ["LoadGlobal 0 (v)", "LoadGlobal 1 (a)", "LoadGlobal 2 (i)", "LoadSubscr", "LoadGlobal 3 (j)", "StoreSubscr", "LoadNone", "Return"]
     );
+    // xs[lo:hi] = v: the value first (as CPython), then the method [:]= of it
+    // with the list and the bounds (None when absent), its None result popped.
+    assert_eq!(
+        module("a[1:] = v"),
+        [
+            "LoadGlobal 0 (v)", "LoadGlobal 1 (a)", "LoadInt 1", "LoadNone", "LoadNone", "CallMethod [:]= (4 args)", "Pop",
+            "LoadNone", "Return"
+        ]
+    );
+    assert_eq!(module("a[::2] = v")[2..6], ["LoadNone", "LoadNone", "LoadInt 2", "CallMethod [:]= (4 args)"]);
     assert_eq!(
         module("a[i] += 1"),
         [

@@ -448,10 +448,7 @@ impl<'a> St<'a> {
                 continue;
             }
             if i < first_default {
-                let missing = self.img.local_name(&self.m, f, i);
-                return Err(Exc::new(ExcType::TypeError, Msg::MissingArgument)
-                    .with(name)
-                    .with(Part::Str(missing)));
+                return Err(self.missing_arguments(f, name, i));
             }
             let v = match defaults {
                 Value::Tuple(t) => self.m.load(t + 1 + 2 * (i - first_default)),
@@ -460,6 +457,48 @@ impl<'a> St<'a> {
             self.m.store(locals + 2 * i, v);
         }
         Ok(())
+    }
+
+    /// TypeError naming the required parameters no argument bound, from
+    /// `first` on: their names go space-separated in one new Str (the host
+    /// words the list as CPython does), or, when that allocation fails, the
+    /// first name alone. Cold: DRAM code (linker scripts).
+    #[inline(never)]
+    #[cold]
+    fn missing_arguments(&mut self, f: &Func, name: Part, first: u32) -> Exc {
+        let locals = self.fp + F_LOCALS;
+        let missing: fn(&St, u32, u32) -> bool = |st, locals, i| st.m.word(locals + 2 * i) == 0;
+        let names = first..f.n_params - f.n_defaults;
+        let mut count = 0;
+        let mut bytes = 0;
+        for i in names.clone().filter(|&i| missing(self, locals, i)) {
+            count += 1;
+            bytes += 1 + self.m.str_len(self.img.local_name(&self.m, f, i));
+        }
+        let mut all = self.img.local_name(&self.m, f, first);
+        if let Ok(p) = self.new_str(bytes - 1) {
+            let mut out = (p + 1) * 4;
+            for i in names {
+                if !missing(self, locals, i) {
+                    continue;
+                }
+                let n = self.img.local_name(&self.m, f, i);
+                if out > (p + 1) * 4 {
+                    self.m.set_byte(out, b' ');
+                    out += 1;
+                }
+                for k in 0..self.m.str_len(n) {
+                    let c = self.m.str_byte(n, k);
+                    self.m.set_byte(out, c);
+                    out += 1;
+                }
+            }
+            all = p;
+        }
+        Exc::new(ExcType::TypeError, Msg::MissingArguments)
+            .with(name)
+            .with(Part::Int(count))
+            .with(Part::Str(all))
     }
 
     /// `Call`/`CallKw`: the callee and its arguments are on the stack.
@@ -494,7 +533,7 @@ impl<'a> St<'a> {
         // (a received message is built, and may collect, under them; the
         // stack is 1.75 KB). A tail call.
         if let Value::Native(id) = f
-            && id >= natives::PARALLEL_ISHOST
+            && natives::is_messaging(id)
         {
             return crate::modules::parallel::call(self, p, (id as u32) << 16 | argc);
         }
@@ -557,7 +596,7 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<bool, Exc> {
             let Value::List(l) = st.peek(1) else {
                 return Err(Exc::new(ExcType::AttributeError, Msg::NoMethod)
                     .with(Part::Text(st.peek(1).type_name()))
-                    .with(Part::Text("append")));
+                    .with(Part::Int(i32::from(natives::METHOD_APPEND))));
             };
             seq::list_append(st, l, st.peek(0))?;
             st.replace(2, Value::None);
@@ -656,13 +695,20 @@ fn print<P: Platform>(
     } else {
         Value::None
     };
-    for text in [sep, end] {
-        if !matches!(text, Value::None | Value::Str(_)) {
-            return Err(st.raise(Exc::generic(
-                ExcType::TypeError,
-                "sep and end must be None or a string",
-            )));
-        }
+    /// "sep must be None or a string, not int" (out of line: the frame of
+    /// print, under every print, stays small; DRAM code with print).
+    #[inline(never)]
+    #[cold]
+    fn not_str(sep: Value, end: Value) -> Exc {
+        let (msg, v) = if matches!(sep, Value::None | Value::Str(_)) {
+            (Msg::EndNotStr, end)
+        } else {
+            (Msg::SepNotStr, sep)
+        };
+        Exc::new(ExcType::TypeError, msg).with(Part::Text(v.type_name()))
+    }
+    if !matches!(sep, Value::None | Value::Str(_)) || !matches!(end, Value::None | Value::Str(_)) {
+        return Err(st.raise(not_str(sep, end)));
     }
     st.sp = st.sp.wrapping_sub(2 * n);
     report::print(p, mb, launch, st, n, [sep, end])?;

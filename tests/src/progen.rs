@@ -155,6 +155,8 @@ const ALL_CONSTRUCTS: &[&str] = &[
     // methods
     "append", "pop", "pop0", "insert", "index", "extend", "count", "reverse", "sort", "upper", "lower", "strip",
     "split", "split_sep", "join", "find", "replace", "startswith", "endswith", "isdigit", "isalpha",
+    "find_range", "rfind", "str_count", "replace_count", "startswith_range", "split_maxsplit", "split_keyword",
+    "sorted_reverse", "sort_reverse", "slice_assign", "slice_assign_step",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -586,7 +588,7 @@ impl Gen<'_, '_> {
         let elem = v.ty.elem().unwrap_or(Ty::Int);
         let n = v.name.clone();
         let cap = LEN_BOUND as u32;
-        match self.c.below(8) {
+        match self.c.below(10) {
             0 | 1 => {
                 self.cov.note("append");
                 let x = self.expr_var(elem, 2);
@@ -631,6 +633,37 @@ impl Gen<'_, '_> {
             6 => {
                 self.cov.note("sort");
                 self.line(&format!("{n}.sort()"));
+            }
+            7 => {
+                self.cov.note("sort_reverse");
+                let r = self.bool_expr(0);
+                self.line(&format!("{n}.sort(reverse={})", r.s));
+            }
+            8 => {
+                // A slice replaced by up to 4 items (the list may grow or shrink).
+                let a = self.c.below(9) as i32 - 4;
+                let b = self.c.below(13) as i32 - 6;
+                let other = self.expr(v.ty, 1);
+                let other = paren_list(&other.s);
+                self.line(&format!("if len({n}) < {cap}:"));
+                self.indent += 1;
+                match self.c.below(3) {
+                    0 => {
+                        self.cov.note("slice_assign");
+                        self.line(&format!("{n}[{a}:{b}] = {other}[:4]"));
+                    }
+                    1 => {
+                        self.cov.note("slice_assign");
+                        self.line(&format!("{n}[{a}:] = {other}[{b}:][:4]"));
+                    }
+                    _ => {
+                        // An extended slice takes exactly as many items.
+                        self.cov.note("slice_assign_step");
+                        let step = *self.c.pick(&["-1", "2", "-2", "3"]);
+                        self.line(&format!("{n}[::{step}] = sorted({n}[::{step}])"));
+                    }
+                }
+                self.indent -= 1;
             }
             _ => {
                 self.cov.note("index");
@@ -1238,7 +1271,7 @@ impl Gen<'_, '_> {
             }
             18 => {
                 // Counting and searching.
-                let which = self.c.below(3);
+                let which = self.c.below(6);
                 if which == 0 {
                     let xs = self.list_expr(Ty::IntList, d);
                     let x = self.int_expr(0);
@@ -1247,8 +1280,33 @@ impl Gen<'_, '_> {
                 } else {
                     let s = self.str_expr(d);
                     let t = self.str_expr(0);
-                    self.cov.note("find");
-                    e(format!("{}.find({})", paren_list(&s.s), t.s), s.b + 1.0)
+                    let s_p = paren_list(&s.s);
+                    // Start and end from -6 to 6, past either end too.
+                    let a = self.c.below(13) as i32 - 6;
+                    let b = self.c.below(13) as i32 - 6;
+                    match which {
+                        1 | 2 => {
+                            self.cov.note("find");
+                            e(format!("{s_p}.find({})", t.s), s.b + 1.0)
+                        }
+                        3 => {
+                            self.cov.note("find_range");
+                            let m = if self.c.chance(50) { "find" } else { "rfind" };
+                            e(format!("{s_p}.{m}({}, {a}, {b})", t.s), s.b + 1.0)
+                        }
+                        4 => {
+                            self.cov.note("rfind");
+                            e(format!("{s_p}.rfind({})", t.s), s.b + 1.0)
+                        }
+                        _ => {
+                            self.cov.note("str_count");
+                            if self.c.chance(50) {
+                                e(format!("{s_p}.count({})", t.s), s.b + 1.0)
+                            } else {
+                                e(format!("{s_p}.count({}, {a})", t.s), s.b + 1.0)
+                            }
+                        }
+                    }
                 }
             }
             19 => match self.call_of(Ty::Int, d) {
@@ -1503,6 +1561,11 @@ impl Gen<'_, '_> {
                 });
                 if m.starts_with("is") {
                     format!("{}.{m}()", paren_list(&s.s))
+                } else if self.c.chance(30) {
+                    self.cov.note("startswith_range");
+                    let t = self.str_expr(0);
+                    let a = self.c.below(13) as i32 - 6;
+                    format!("{}.{m}({}, {a})", paren_list(&s.s), t.s)
                 } else {
                     let t = self.str_expr(0);
                     format!("{}.{m}({})", paren_list(&s.s), t.s)
@@ -1587,8 +1650,14 @@ impl Gen<'_, '_> {
             7 => {
                 let s = self.str_expr(d);
                 let (old, new) = *self.c.pick(&[("\"a\"", "\"A\""), ("\" \"", "\"\""), ("\",\"", "\";;\""), ("\"l\"", "\"L\"")]);
-                self.cov.note("replace");
-                e(format!("{}.replace({old}, {new})", paren_list(&s.s)), s.b * 2.0)
+                if self.c.chance(30) {
+                    self.cov.note("replace_count");
+                    let k = self.c.below(5) as i32 - 1;
+                    e(format!("{}.replace({old}, {new}, {k})", paren_list(&s.s)), s.b * 2.0)
+                } else {
+                    self.cov.note("replace");
+                    e(format!("{}.replace({old}, {new})", paren_list(&s.s)), s.b * 2.0)
+                }
             }
             8 => {
                 let xs = self.list_expr(Ty::StrList, d);
@@ -1684,8 +1753,14 @@ impl Gen<'_, '_> {
             }
             3 => {
                 let xs = self.list_expr(ty, d);
-                self.cov.note("sorted");
-                e(format!("sorted({})", xs.s), xs.b)
+                if self.c.chance(30) {
+                    self.cov.note("sorted_reverse");
+                    let r = self.bool_expr(0);
+                    e(format!("sorted({}, reverse={})", xs.s, r.s), xs.b)
+                } else {
+                    self.cov.note("sorted");
+                    e(format!("sorted({})", xs.s), xs.b)
+                }
             }
             4 | 5 => {
                 let xs = self.list_expr(ty, d);
@@ -1732,10 +1807,18 @@ impl Gen<'_, '_> {
             }
             8 if ty == Ty::StrList => {
                 let s = self.str_expr(d);
-                let sep = self.c.below(3);
+                let sep = self.c.below(5);
+                let k = self.c.below(4) as i32 - 1;
                 if sep == 0 {
                     self.cov.note("split");
                     e(format!("{}.split()", paren_list(&s.s)), s.b)
+                } else if sep == 3 {
+                    self.cov.note("split_maxsplit");
+                    let sep = *self.c.pick(&["None", "\",\"", "\" \""]);
+                    e(format!("{}.split({sep}, {k})", paren_list(&s.s)), s.b + 1.0)
+                } else if sep == 4 {
+                    self.cov.note("split_keyword");
+                    e(format!("{}.split(maxsplit={k})", paren_list(&s.s)), s.b + 1.0)
                 } else {
                     self.cov.note("split_sep");
                     let sep = if sep == 1 { "\",\"" } else { "\" \"" };

@@ -355,7 +355,7 @@ fn wrong_argument_counts_are_the_devices_type_errors() {
         ("TypeError", "helloworld() takes 2 positional arguments but 3 were given", 18)
     );
     let e = run(&[int(1)]);
-    assert_eq!((e.type_name.as_str(), e.message.as_str()), ("TypeError", "helloworld() missing required argument: 'b'"));
+    assert_eq!((e.type_name.as_str(), e.message.as_str()), ("TypeError", "helloworld() missing 1 required positional argument: 'b'"));
 
     let with_default = kernel("def k(a, b=1):\n    return a + b\n", "k");
     let (report, _) = call(&r.dev, &with_default, &[int(1), int(2), int(3)], &[CoreId(0)]);
@@ -364,7 +364,7 @@ fn wrong_argument_counts_are_the_devices_type_errors() {
     // A plain run of a kernel image calls it with no arguments.
     let mut lines = Vec::new();
     let report = r.dev.run(&image, &[CoreId(0)], &opts(), &mut |_, l| lines.push(l.to_owned())).unwrap();
-    assert_eq!(raised(&report).message, "helloworld() missing required argument: 'a'");
+    assert_eq!(raised(&report).message, "helloworld() missing 2 required positional arguments: 'a' and 'b'");
 }
 
 #[test]

@@ -104,7 +104,7 @@ fn ring_of<P: Platform>(p: &P, ch: u32, s: u32, r: u32) -> Shared {
     dram(p).sub(at, outbox_ring_size(p.chip()))
 }
 
-/// Call native `id` (a messaging native: `id >= PARALLEL_ISHOST`) with the
+/// Call native `id` (a messaging native: `natives::is_messaging`) with the
 /// `argc` arguments on top of the operand stack, and replace them and the
 /// callee by its value (`St::call` returns this: `Ok(false)`, no frame
 /// entered). A message is decoded here, in this small frame: everything

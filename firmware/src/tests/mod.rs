@@ -457,10 +457,10 @@ fn print_events_carry_the_values() {
         .int(2)
         .op16(Op::Print, 1 | PRINT_HAS_SEP)
         .op(Op::Return);
-    assert!(matches!(
+    assert_eq!(
         run_asm(&[], &a),
-        Outcome::Error(ExcType::TypeError, Msg::Generic, 3, _)
-    ));
+        Outcome::Error(ExcType::TypeError, Msg::SepNotStr, 3, "'int'".into())
+    );
 }
 
 #[test]
