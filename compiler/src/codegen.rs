@@ -21,12 +21,17 @@
 //!   other unpacking is `UnpackSequence`.
 //! - `a[i] op= v` is `a i Dup2 LoadSubscr v op Rot3 StoreSubscr`; `+=` is
 //!   InplaceAdd, which extends a list in place (Python's `list.__iadd__`).
-//! - Closures (a nested function reading a variable of an enclosing
-//!   function) and `nonlocal` are compile errors: the VM has no cells.
+//! - Closures: a local that a nested function uses is a cell (`MakeCell` at
+//!   the function's start; `LoadDeref`/`StoreDeref` reach its value). The
+//!   nested function's free variables take the slots after its parameters:
+//!   `MakeClosure` gives it the enclosing function's cells as a tuple (each
+//!   pushed with `LoadLocal`, which loads the cell itself), and a call puts
+//!   them in those slots. A comprehension variable a function inside the
+//!   comprehension uses gets a fresh cell each time the comprehension runs.
 
 use std::collections::HashMap;
 
-use shared_protocol::bytecode::{Op, PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, line_entry};
+use shared_protocol::bytecode::{DEREF_FREE, Op, PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, line_entry};
 use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
@@ -124,7 +129,7 @@ pub fn compile_module_with_entry(
         globals: Vec::new(),
         global_index: HashMap::new(),
         f: FunctionBuilder::default(),
-        frames: vec![Frame { function: None, comps: Vec::new() }],
+        frames: vec![Frame { function: None, comps: Vec::new(), comp_cells: Vec::new() }],
         saved: Vec::new(),
         functions: vec![None],
         uses_print_statement: false,
@@ -264,12 +269,26 @@ pub fn max_stack_depth(code: &[u8]) -> std::result::Result<u32, String> {
 struct Frame {
     function: Option<FunctionScope>,
     comps: Vec<HashMap<String, u16>>,
+    /// Comprehension variables' slots that hold cells (a function inside
+    /// the comprehension uses the variable).
+    comp_cells: Vec<u16>,
+}
+
+impl Frame {
+    /// The place of a comprehension variable `name` of this frame.
+    fn comp_place(&self, name: &str) -> Option<Place> {
+        let slot = *self.comps.iter().rev().find_map(|c| c.get(name))?;
+        Some(if self.comp_cells.contains(&slot) { Place::Deref { slot, free: false } } else { Place::Local(slot) })
+    }
 }
 
 /// Where a name lives.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Place {
     Local(u16),
+    /// A local slot holding a cell: the function's own captured variable, or
+    /// a free variable (`free`) whose cell an enclosing function made.
+    Deref { slot: u16, free: bool },
     Global,
     /// A builtin the program does not rebind.
     Native(u16),
@@ -342,10 +361,6 @@ fn not_on_device(pos: Pos, what: &str) -> Located {
     syntax(pos, format!("{what} not supported on the device"))
 }
 
-/// The closure error, at the use of the enclosing function's variable.
-fn closure_error(pos: Pos, name: &str) -> Located {
-    syntax(pos, format!("closures over enclosing function variables are not supported yet ('{name}' belongs to an enclosing function)"))
-}
 
 impl Codegen<'_> {
     // ---- emission ----
@@ -450,28 +465,19 @@ impl Codegen<'_> {
 
     /// Where a read of `name` goes, from the current scope.
     fn resolve_load(&self, name: &str, pos: Pos) -> Result<Place> {
-        let Some((current, enclosing)) = self.frames.split_last() else { return Ok(Place::Global) };
-        if let Some(slot) = current.comps.iter().rev().find_map(|c| c.get(name)) {
-            return Ok(Place::Local(*slot));
+        let Some(current) = self.frames.last() else { return Ok(Place::Global) };
+        if let Some(place) = current.comp_place(name) {
+            return Ok(place);
         }
         if let Some(fs) = &current.function {
             if fs.is_global(name) {
                 return Ok(Place::Global);
             }
+            if let Some(slot) = fs.deref(name) {
+                return Ok(Place::Deref { slot, free: fs.frees.iter().any(|n| n == name) });
+            }
             if let Some(slot) = fs.local(name) {
                 return Ok(Place::Local(slot));
-            }
-            // A free name: a variable of an enclosing function (or of a
-            // comprehension around this lambda) would need a closure.
-            for frame in enclosing.iter().rev() {
-                if frame.comps.iter().any(|c| c.contains_key(name)) {
-                    return Err(closure_error(pos, name));
-                }
-                match &frame.function {
-                    Some(outer) if outer.is_global(name) => break,
-                    Some(outer) if outer.local(name).is_some() => return Err(closure_error(pos, name)),
-                    _ => {}
-                }
             }
         }
         if self.module_scope.is_bound(name) {
@@ -492,13 +498,54 @@ impl Codegen<'_> {
     /// Where an assignment to `name` goes.
     fn resolve_store(&self, name: &str) -> Place {
         let Some(current) = self.frames.last() else { return Place::Global };
-        if let Some(slot) = current.comps.iter().rev().find_map(|c| c.get(name)) {
-            return Place::Local(*slot);
+        if let Some(place) = current.comp_place(name) {
+            return place;
         }
         match &current.function {
-            Some(fs) if !fs.is_global(name) => fs.local(name).map_or(Place::Global, Place::Local),
+            Some(fs) if !fs.is_global(name) => match fs.deref(name) {
+                Some(slot) => Place::Deref { slot, free: fs.frees.iter().any(|n| n == name) },
+                None => fs.local(name).map_or(Place::Global, Place::Local),
+            },
             _ => Place::Global,
         }
+    }
+
+    /// Whether `name`, free in a function being defined here, is a variable
+    /// of an enclosing function (so it becomes a free variable), rather than
+    /// a global or builtin.
+    fn enclosing_binds(&self, name: &str) -> bool {
+        for frame in self.frames.iter().rev() {
+            if frame.comps.iter().any(|c| c.contains_key(name)) {
+                return true;
+            }
+            match &frame.function {
+                None => return false,
+                Some(fs) if fs.is_global(name) => return false,
+                Some(fs) if fs.binds(name) => return true,
+                Some(_) => {}
+            }
+        }
+        false
+    }
+
+    /// Push the function `k` compiled with free variables `frees` (its
+    /// defaults are on the stack): `MakeFunction`, or the cells of `frees`
+    /// as a tuple and `MakeClosure`.
+    fn make_function(&mut self, k: u16, frees: &[String], pos: Pos) -> Result<()> {
+        if frees.is_empty() {
+            self.emit_u16(Op::MakeFunction, k);
+            return Ok(());
+        }
+        for name in frees {
+            match self.resolve_load(name, pos)? {
+                // LoadLocal of a cell slot pushes the cell itself.
+                Place::Deref { slot, .. } => self.emit_u16(Op::LoadLocal, slot),
+                _ => return Err(syntax(pos, format!("internal compiler error: '{name}' is not a cell here"))),
+            }
+        }
+        self.emit_u16(Op::BuildTuple, frees.len() as u16);
+        self.emit_u16(Op::MakeClosure, k);
+        Ok(())
     }
 
     /// The device module `name` holds, when it is a name bound by `import`.
@@ -520,6 +567,7 @@ impl Codegen<'_> {
     fn store_name(&mut self, name: &str, pos: Pos) -> Result<()> {
         match self.resolve_store(name) {
             Place::Local(slot) => self.emit_u16(Op::StoreLocal, slot),
+            Place::Deref { slot, .. } => self.emit_u16(Op::StoreDeref, slot),
             _ => {
                 let k = self.global(name, pos)?;
                 self.emit_u16(Op::StoreGlobal, k);
@@ -531,6 +579,9 @@ impl Codegen<'_> {
     fn load_name(&mut self, name: &str, pos: Pos) -> Result<()> {
         match self.resolve_load(name, pos)? {
             Place::Local(slot) => self.emit_u16(Op::LoadLocal, slot),
+            Place::Deref { slot, free } => {
+                self.emit_u16(Op::LoadDeref, if free { slot | DEREF_FREE } else { slot });
+            }
             Place::Global => {
                 let k = self.global(name, pos)?;
                 self.emit_u16(Op::LoadGlobal, k);
@@ -623,7 +674,7 @@ impl Codegen<'_> {
                 if !self.in_function() {
                     return Err(syntax(pos, "nonlocal declaration not allowed at module level"));
                 }
-                return Err(syntax(pos, "'nonlocal' is not supported yet (closures over enclosing function variables are not supported yet)"));
+                // Scope analysis has taken the declaration into account.
             }
             StmtKind::Return(value) => {
                 if !self.in_function() {
@@ -641,8 +692,8 @@ impl Codegen<'_> {
                 self.emit(Op::Return);
             }
             StmtKind::Def { name, params, body } => {
-                let k = self.function(name, params, FunctionBody::Statements(body), pos)?;
-                self.emit_u16(Op::MakeFunction, k);
+                let (k, frees) = self.function(name, params, FunctionBody::Statements(body), pos)?;
+                self.make_function(k, &frees, pos)?;
                 self.store_name(name, pos)?;
             }
             StmtKind::Import(aliases) => {
@@ -767,8 +818,20 @@ impl Codegen<'_> {
         match &target.kind {
             ExprKind::Name(n) => self.store_name(n, target.pos),
             ExprKind::Subscript(object, index) => {
-                if matches!(index.kind, ExprKind::Slice(..)) {
-                    return Err(not_yet(index.pos, "assignment to a slice is"));
+                if let ExprKind::Slice(lo, hi, step) = &index.kind {
+                    // `xs[lo:hi:step] = v`: the method METHOD_STORE_SLICE of
+                    // v (already on the stack) with xs, lo, hi, step.
+                    self.expr(object)?;
+                    for part in [lo, hi, step] {
+                        match part {
+                            Some(e) => self.expr(e)?,
+                            None => self.emit(Op::LoadNone),
+                        }
+                    }
+                    self.mark_line(target.pos)?;
+                    self.emit_u16(Op::CallMethod, call_method_operand(natives::METHOD_STORE_SLICE, 4));
+                    self.emit(Op::Pop);
+                    return Ok(());
                 }
                 self.expr(object)?;
                 self.expr(index)?;
@@ -798,7 +861,7 @@ impl Codegen<'_> {
     /// Compile a def or lambda: its defaults (evaluated here) on the stack as
     /// a tuple, or None; the function itself into a new slot of the function
     /// table, whose index is returned (for `MakeFunction`).
-    fn function(&mut self, name: &str, params: &[Param], body: FunctionBody, pos: Pos) -> Result<u16> {
+    fn function(&mut self, name: &str, params: &[Param], body: FunctionBody, pos: Pos) -> Result<(u16, Vec<String>)> {
         for p in params {
             match p.kind {
                 ParamKind::Normal => {}
@@ -829,7 +892,14 @@ impl Codegen<'_> {
             if let Some(&at) = scope.globals.get(&p.name) {
                 return Err(syntax(at, format!("name '{}' is parameter and global", p.name)));
             }
+            if let Some(&at) = scope.nonlocals.get(&p.name) {
+                return Err(syntax(at, format!("name '{}' is parameter and nonlocal", p.name)));
+            }
         }
+        let scope = self.closure_slots(scope, params.len(), stmts, &body, pos)?;
+        let frees = scope.frees.clone();
+        let cells: Vec<u16> =
+            scope.derefs.iter().filter(|(n, _)| !frees.contains(n)).map(|(_, &slot)| slot).collect();
         if self.functions.len() > MAX_INDEX {
             return Err(syntax(pos, "program too large: more than 65536 functions"));
         }
@@ -839,20 +909,88 @@ impl Codegen<'_> {
 
         let builder = FunctionBuilder { local_names: scope.locals.clone(), ..FunctionBuilder::default() };
         self.saved.push(std::mem::replace(&mut self.f, builder));
-        self.frames.push(Frame { function: Some(scope), comps: Vec::new() });
+        self.frames.push(Frame { function: Some(scope), comps: Vec::new(), comp_cells: Vec::new() });
         let saved_pos = self.last_pos;
-        let compiled = self.function_body(&body, pos);
+        let compiled = self.function_body(&body, &cells, pos);
         let f = std::mem::replace(&mut self.f, self.saved.pop().expect("pushed above"));
         self.frames.pop();
         compiled?;
         let code = f.finish(name_const, params.len() as u32, defaults.len() as u32, self.last_pos)?;
         self.last_pos = saved_pos;
         self.functions[index] = Some(code);
-        Ok(index as u16)
+        Ok((index as u16, frees))
     }
 
-    fn function_body(&mut self, body: &FunctionBody, pos: Pos) -> Result<()> {
+    /// A function's scope with its closure slots: its free variables (the
+    /// names it or its nested functions use that an enclosing function binds)
+    /// right after its parameters, and its locals that nested functions use
+    /// marked as cells.
+    fn closure_slots(
+        &self,
+        mut scope: FunctionScope,
+        n_params: usize,
+        stmts: &[Stmt],
+        body: &FunctionBody,
+        pos: Pos,
+    ) -> Result<FunctionScope> {
+        let expr = match body {
+            FunctionBody::Expression(e) => Some(*e),
+            FunctionBody::Statements(_) => None,
+        };
+        let caps = scope::captures(&scope, stmts, expr);
+        let mut frees = Vec::new();
+        for name in &caps.free {
+            if self.enclosing_binds(name) {
+                frees.push(name.clone());
+            }
+        }
+        let mut nonlocals: Vec<(&String, &Pos)> = scope.nonlocals.iter().collect();
+        nonlocals.sort_by_key(|(_, at)| (at.line, at.col));
+        for (name, &at) in nonlocals {
+            if scope.globals.contains_key(name) {
+                return Err(syntax(at, format!("name '{name}' is nonlocal and global")));
+            }
+            if !frees.contains(name) {
+                return Err(syntax(at, format!("no binding for nonlocal '{name}' found")));
+            }
+        }
+        if frees.is_empty() && caps.cells.is_empty() {
+            return Ok(scope);
+        }
+        if n_params + frees.len() + scope.locals.len() > MAX_INDEX {
+            return Err(syntax(pos, "program too large: more than 65536 local slots in a function"));
+        }
+        let rest = scope.locals.split_off(n_params);
+        scope.locals.extend(frees.iter().cloned());
+        scope.locals.extend(rest);
+        scope.index.clear();
+        for (slot, name) in scope.locals.iter().enumerate() {
+            if frees.contains(name) {
+                scope.derefs.insert(name.clone(), slot as u16);
+            } else {
+                scope.index.insert(name.clone(), slot as u16);
+            }
+        }
+        for name in &caps.cells {
+            if let Some(slot) = scope.local(name) {
+                scope.derefs.insert(name.clone(), slot);
+            }
+        }
+        if scope.derefs.values().any(|&slot| slot & DEREF_FREE != 0) {
+            return Err(syntax(pos, "program too large: a function's captured variables must be in its first 32768 slots"));
+        }
+        scope.frees = frees;
+        Ok(scope)
+    }
+
+    fn function_body(&mut self, body: &FunctionBody, cells: &[u16], pos: Pos) -> Result<()> {
         self.mark_line(pos)?;
+        // Captured locals (parameters included) live in cells from the start.
+        let mut cells = cells.to_vec();
+        cells.sort_unstable();
+        for slot in cells {
+            self.emit_u16(Op::MakeCell, slot);
+        }
         match body {
             FunctionBody::Statements(stmts) => {
                 self.block(stmts)?;
@@ -971,8 +1109,8 @@ impl Codegen<'_> {
             ExprKind::Tuple(items) => self.display(items, true, pos)?,
             ExprKind::ListComp { element, clauses } => self.list_comprehension(element, clauses, pos)?,
             ExprKind::Lambda { params, body } => {
-                let k = self.function("<lambda>", params, FunctionBody::Expression(body), pos)?;
-                self.emit_u16(Op::MakeFunction, k);
+                let (k, frees) = self.function("<lambda>", params, FunctionBody::Expression(body), pos)?;
+                self.make_function(k, &frees, pos)?;
             }
             ExprKind::Starred(_) => return Err(not_on_device(pos, "starred expressions ('*x') are")),
             ExprKind::Generator { .. } => {
@@ -1032,13 +1170,24 @@ impl Codegen<'_> {
         for clause in clauses {
             scope::target_names(&clause.target, &mut names);
         }
+        // Variables a function inside the comprehension uses live in fresh
+        // cells, one per run of the comprehension (as in CPython).
+        let captured = scope::captured_by_functions(element, clauses);
         let mut slots = HashMap::new();
+        let mut cells = Vec::new();
         for name in names {
             let slot = self.new_local(&name, pos)?;
+            if captured.contains(&name) {
+                self.emit(Op::LoadNone);
+                self.emit_u16(Op::StoreLocal, slot);
+                self.emit_u16(Op::MakeCell, slot);
+                cells.push(slot);
+            }
             slots.insert(name, slot);
         }
         let frame = self.frames.last_mut().expect("the module frame is never popped");
         frame.comps.push(slots);
+        frame.comp_cells.extend(cells);
         let result = self.comprehension_loops(element, clauses);
         let frame = self.frames.last_mut().expect("the module frame is never popped");
         frame.comps.pop();
@@ -1184,6 +1333,23 @@ impl Codegen<'_> {
             },
             _ => None,
         };
+        if native == Some(natives::SORTED) {
+            // sorted(xs, reverse=r) is the native SORTED_REVERSE(xs, r), so
+            // that sorted(xs, r) stays CPython's TypeError.
+            if let [Arg::Positional(xs), Arg::Keyword(k, r)] = args
+                && k == "reverse"
+            {
+                self.emit_u16(Op::LoadNative, natives::SORTED_REVERSE);
+                self.expr(xs)?;
+                self.expr(r)?;
+                self.mark_line(pos)?;
+                self.emit_u8(Op::Call, 2);
+                return Ok(());
+            }
+            if let Some(Arg::Keyword(k, e)) = args.iter().find(|a| matches!(a, Arg::Keyword(k, _) if k == "key")) {
+                return Err(not_on_device(e.pos, &format!("keyword arguments to sorted() ({k}=...) are")));
+            }
+        }
         let keywords_in_place = native.is_some_and(|k| keywords_in_parameter_order(k, args));
         self.expr(func)?;
         let mut names = Vec::new();
@@ -1213,27 +1379,92 @@ impl Codegen<'_> {
         Ok(())
     }
 
-    /// `obj.m(args)` on a device object: `CallMethod`.
+    /// `obj.m(args)` on a device object: `CallMethod`. Methods take
+    /// positional arguments on the device; keywords are lowered here:
+    /// `xs.sort(reverse=r)` becomes the method `METHOD_SORT_REVERSE` with
+    /// argument r, `s.split(maxsplit=n)` becomes `s.split(None, n)`.
     fn method_call(&mut self, object: &Expr, method: &str, args: &[Arg], pos: Pos) -> Result<()> {
-        let Some(m) = natives::method(method) else {
+        let Some(mut m) = natives::method(method) else {
             return Err(syntax(pos, format!("'{method}' is not a method supported on the device")));
         };
-        self.expr(object)?;
         for arg in args {
             match arg {
-                Arg::Positional(e) => self.expr(e)?,
-                Arg::Keyword(name, e) => {
-                    return Err(not_on_device(e.pos, &format!("keyword arguments to methods ({method}({name}=...)) are")));
-                }
                 Arg::Star(e) => return Err(not_on_device(e.pos, "'*' arguments are")),
                 Arg::DoubleStar(e) => return Err(not_on_device(e.pos, "'**' arguments are")),
+                _ => {}
             }
         }
-        if args.len() > 0xFF {
+        let positional: Vec<&Expr> = args.iter().filter_map(|a| match a {
+            Arg::Positional(e) => Some(e),
+            _ => None,
+        }).collect();
+        let keywords: Vec<(&str, &Expr)> = args.iter().filter_map(|a| match a {
+            Arg::Keyword(name, e) => Some((name.as_str(), e)),
+            _ => None,
+        }).collect();
+        // What to push: argument expressions, or a parameter's default.
+        let mut pushed: Vec<MethodArg> = positional.iter().map(|e| MethodArg::Expr(e)).collect();
+        let unsupported = |name: &str, e: &Expr| {
+            not_on_device(e.pos, &format!("keyword arguments to methods ({method}({name}=...)) are"))
+        };
+        if let Some(&(name, e)) = keywords.first() {
+            let params = METHOD_KEYWORDS.iter().find(|(k, _)| *k == method).map_or(&[][..], |(_, p)| p);
+            if m == natives::METHOD_SORT && positional.is_empty() {
+                // sort's parameters are keyword-only; `key` needs calls back
+                // into Python, which the device's sort does not make.
+                if name != "reverse" || keywords.len() > 1 {
+                    let (name, e) = keywords.iter().find(|(n, _)| *n != "reverse").copied().unwrap_or((name, e));
+                    return Err(unsupported(name, e));
+                }
+                m = natives::METHOD_SORT_REVERSE;
+                pushed.push(MethodArg::Expr(e));
+            } else if m == natives::METHOD_SORT {
+                // Positional arguments to sort: CPython's TypeError at run
+                // time ("sort() takes no positional arguments").
+                pushed.extend(keywords.iter().map(|(_, e)| MethodArg::Expr(e)));
+            } else {
+                // Keywords name parameters after the positional arguments;
+                // skipped parameters take their defaults. Pushing them in
+                // parameter order changes the evaluation order unless they
+                // come in that order or have no effects.
+                let first = positional.len();
+                let mut slots: Vec<Option<&Expr>> = vec![None; params.len()];
+                let mut in_order = true;
+                let mut last = first;
+                for &(name, e) in &keywords {
+                    let Some(i) = params.iter().position(|(p, _)| *p == name).filter(|&i| i >= first) else {
+                        return Err(unsupported(name, e));
+                    };
+                    in_order &= i >= last;
+                    last = i;
+                    slots[i] = Some(e);
+                }
+                if !in_order && !keywords.iter().all(|(_, e)| is_pure(e)) {
+                    let (name, e) = keywords[0];
+                    return Err(not_on_device(
+                        e.pos,
+                        &format!("keyword arguments to methods out of parameter order, with effects ({method}({name}=...)), are"),
+                    ));
+                }
+                let end = slots.iter().rposition(Option::is_some).map_or(first, |i| i + 1);
+                for (slot, (_, default)) in slots.iter().zip(params).take(end).skip(first) {
+                    pushed.push(slot.map_or(MethodArg::Default(*default), MethodArg::Expr));
+                }
+            }
+        }
+        self.expr(object)?;
+        for arg in &pushed {
+            match arg {
+                MethodArg::Expr(e) => self.expr(e)?,
+                MethodArg::Default(None) => self.emit(Op::LoadNone),
+                MethodArg::Default(Some(i)) => self.load_const(Const::Int(*i), pos)?,
+            }
+        }
+        if pushed.len() > 0xFF {
             return Err(syntax(pos, "too many arguments (at most 255)"));
         }
         self.mark_line(pos)?;
-        self.emit_u16(Op::CallMethod, call_method_operand(m, args.len() as u8));
+        self.emit_u16(Op::CallMethod, call_method_operand(m, pushed.len() as u8));
         Ok(())
     }
 
@@ -1268,6 +1499,20 @@ impl Codegen<'_> {
         self.emit_u16(Op::Print, flags);
         Ok(())
     }
+}
+
+/// Methods' parameters that Python lets be given by keyword, in order, with
+/// their defaults (an int, or None for None) (`method_call`). `sort`'s
+/// keyword-only `reverse` is its own method number instead.
+const METHOD_KEYWORDS: &[(&str, &[MethodParam])] = &[("split", &[("sep", None), ("maxsplit", Some(-1))])];
+
+/// A method parameter: its name and default (`METHOD_KEYWORDS`).
+type MethodParam = (&'static str, Option<i32>);
+
+/// An argument `method_call` pushes: an expression, or a parameter's default.
+enum MethodArg<'e> {
+    Expr(&'e Expr),
+    Default(Option<i32>),
 }
 
 /// Builtins' parameter names where Python lets them be given by keyword

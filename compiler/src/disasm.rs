@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::fmt::Write;
 
 use shared_protocol::bytecode::{
-    BYTECODE_VERSION, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand, PRINT_HAS_END, PRINT_HAS_SEP,
+    BYTECODE_VERSION, DEREF_FREE, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand, PRINT_HAS_END, PRINT_HAS_SEP,
     function, header, line_entry_line, line_entry_pc,
 };
 use shared_protocol::{natives, numfmt};
@@ -313,11 +313,17 @@ impl Listing<'_> {
                 let name = lookup(self.names, operand);
                 format!("{operand} ({})", name.trim_matches('\''))
             }
-            Op::LoadLocal | Op::StoreLocal => {
+            Op::LoadLocal | Op::StoreLocal | Op::MakeCell | Op::StoreDeref => {
                 let name = lookup(self.locals, operand);
                 format!("{operand} ({})", name.trim_matches('\''))
             }
-            Op::MakeFunction => format!("{operand} ({})", lookup(self.functions, operand)),
+            Op::LoadDeref => {
+                let slot = operand & !u32::from(DEREF_FREE);
+                let name = lookup(self.locals, slot);
+                let free = if operand & u32::from(DEREF_FREE) != 0 { ", free" } else { "" };
+                format!("{slot} ({}{free})", name.trim_matches('\''))
+            }
+            Op::MakeFunction | Op::MakeClosure => format!("{operand} ({})", lookup(self.functions, operand)),
             Op::CallMethod => {
                 let (m, argc) = (operand & 0xFF, operand >> 8);
                 let method = natives::METHODS.get(m as usize).copied().unwrap_or("<unknown method>");

@@ -22,11 +22,11 @@
 //!   for what the device never runs (classes, exception handling, `assert`,
 //!   generators, dicts and sets, decorators, `with`, `*`/`**` arguments and
 //!   parameters, starred targets, `:=`, attributes other than methods), and
-//!   "... not supported yet" for what could come later: closures over an
-//!   enclosing function's variables and `nonlocal`, `del`, assignment to a
-//!   slice, `print` used as a value.
+//!   "... not supported yet" for what could come later: `del`, assignment to
+//!   a slice, `print` used as a value.
 //! - Scopes follow Python 3 (scope.rs): a name a function assigns is local
-//!   unless declared `global`; a builtin name the program never binds is the
+//!   unless declared `global` or `nonlocal`; a variable a nested function
+//!   uses is a closure cell; a builtin name the program never binds is the
 //!   device's builtin (`LoadNative`); comprehension variables do not leak.
 
 pub mod ast;

@@ -64,7 +64,14 @@ fn more_constructs_not_on_the_device() {
     assert_eq!(error("x = d.real"), "prog.py:1:5: SyntaxError: attribute access ('.real') is not supported on the device (device objects have methods only)");
     assert_eq!(error("p.x = 1"), "prog.py:1:1: SyntaxError: attribute access ('.x') is not supported on the device (device objects have methods only)");
     assert_eq!(error("xs.frobnicate(1)"), "prog.py:1:1: SyntaxError: 'frobnicate' is not a method supported on the device");
-    assert_eq!(error("xs.sort(reverse=True)"), "prog.py:1:17: SyntaxError: keyword arguments to methods (sort(reverse=...)) are not supported on the device");
+    assert_eq!(error("xs.sort(key=len)"), "prog.py:1:13: SyntaxError: keyword arguments to methods (sort(key=...)) are not supported on the device");
+    assert_eq!(error("xs.sort(reverse=True, key=len)"), "prog.py:1:27: SyntaxError: keyword arguments to methods (sort(key=...)) are not supported on the device");
+    assert_eq!(error("ys = sorted(xs, key=len)"), "prog.py:1:21: SyntaxError: keyword arguments to sorted() (key=...) are not supported on the device");
+    assert_eq!(error("s.split(x=1)"), "prog.py:1:11: SyntaxError: keyword arguments to methods (split(x=...)) are not supported on the device");
+    // split's keywords out of order only without effects (evaluation order is the source's).
+    assert_eq!(error("s.split(maxsplit=f(), sep=' ')"), "prog.py:1:18: SyntaxError: keyword arguments to methods out of parameter order, with effects (split(maxsplit=...)), are not supported on the device");
+    assert_eq!(error("s.split(',', sep=' ')"), "prog.py:1:18: SyntaxError: keyword arguments to methods (split(sep=...)) are not supported on the device");
+    assert_eq!(error("s.find('a', start=1)"), "prog.py:1:19: SyntaxError: keyword arguments to methods (find(start=...)) are not supported on the device");
     assert_eq!(error("x = isinstance(a, int)"), "prog.py:1:5: SyntaxError: builtin 'isinstance' is not available on the device");
     assert_eq!(error("import math\nx = math.nope"), "prog.py:2:5: SyntaxError: module 'math' has no attribute 'nope'");
     assert_eq!(error("def f():\n  from math import *\n"), "prog.py:2:3: SyntaxError: import * only allowed at module level");
@@ -72,13 +79,31 @@ fn more_constructs_not_on_the_device() {
 
 #[test]
 fn what_is_not_there_yet_says_so() {
-    assert_eq!(error("a[1:2] = b"), "prog.py:1:3: SyntaxError: assignment to a slice is not supported yet");
+    assert_eq!(error("a[1:2] += b"), "prog.py:1:3: SyntaxError: augmented assignment to a slice is not supported yet");
     assert_eq!(error("del x"), "prog.py:1:1: SyntaxError: 'del' is not supported yet");
     assert_eq!(error("f = print"), "prog.py:1:5: SyntaxError: using 'print' other than by calling it is not supported yet");
+}
+
+#[test]
+fn nonlocal_needs_an_enclosing_function_binding() {
     assert_eq!(
-        error("def f(a):\n  return lambda: a\n"),
-        "prog.py:2:18: SyntaxError: closures over enclosing function variables are not supported yet ('a' belongs to an enclosing function)"
+        error("def f():\n  def g():\n    nonlocal x\n    x = 1\n"),
+        "prog.py:3:5: SyntaxError: no binding for nonlocal 'x' found"
     );
+    // A global is not an enclosing function's variable.
+    assert_eq!(error("x = 1\ndef g():\n  nonlocal x\n"), "prog.py:3:3: SyntaxError: no binding for nonlocal 'x' found");
+    assert_eq!(error("nonlocal x\n"), "prog.py:1:1: SyntaxError: nonlocal declaration not allowed at module level");
+    assert_eq!(
+        error("def f(a):\n  def g(a):\n    nonlocal a\n"),
+        "prog.py:3:5: SyntaxError: name 'a' is parameter and nonlocal"
+    );
+    assert_eq!(
+        error("def f():\n  x = 1\n  def g():\n    global x\n    nonlocal x\n"),
+        "prog.py:5:5: SyntaxError: name 'x' is nonlocal and global"
+    );
+    // Closures compile: a lambda over a parameter, nonlocal through two levels.
+    assert!(compile("def f(a):\n  return lambda: a\n", "prog.py").is_ok());
+    assert!(compile("def f():\n  x = 0\n  def g():\n    def h():\n      nonlocal x\n      x += 1\n    h()\n  g()\n  return x\n", "prog.py").is_ok());
 }
 
 #[test]

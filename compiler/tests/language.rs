@@ -3,6 +3,7 @@
 //! constructs, scopes (local, global, builtin), and the closure error.
 
 use compiler::{compile, disassemble};
+use shared_protocol::natives;
 
 fn disasm(src: &str) -> String {
     let program = compile(src, "t.py").unwrap_or_else(|e| panic!("{e}"));
@@ -212,7 +213,30 @@ fn keywords_of_builtins_in_their_order_are_positional() {
     assert_eq!(module("r = round(x, ndigits=2)")[3], "Call 2");
     // Anything else stays a keyword call (the device says which keyword it refuses).
     assert_eq!(module("s = sum(iterable=xs)")[3], "CallKw 1");
-    assert_eq!(module("s = sorted(xs, reverse=True)")[4], "CallKw 2");
+    assert_eq!(module("s = sum(xs, begin=1)")[4], "CallKw 2");
+    // sorted(xs, reverse=r) is a native of its own (so sorted(xs, r) stays an error).
+    let n = natives::SORTED_REVERSE;
+    assert_eq!(
+        module("s = sorted(xs, reverse=r)")[..4],
+        [format!("LoadNative {n} (sorted)"), "LoadGlobal 0 (xs)".into(), "LoadGlobal 1 (r)".into(), "Call 2".into()]
+    );
+}
+
+#[test]
+fn keywords_of_methods_are_lowered() {
+    // sort(reverse=r): the method number of its own, one argument.
+    assert_eq!(module("xs.sort(reverse=r)")[..3], ["LoadGlobal 0 (xs)", "LoadGlobal 1 (r)", "CallMethod sort (1 arg)"]);
+    assert_eq!(module("xs.sort()")[1], "CallMethod sort (0 args)");
+    // Positional arguments to sort stay (CPython's TypeError at run time).
+    assert_eq!(module("xs.sort(1, reverse=r)")[3], "CallMethod sort (2 args)");
+    // split's keywords become positional, a skipped sep its default None.
+    assert_eq!(module("y = s.split(maxsplit=1)")[..4], ["LoadGlobal 0 (s)", "LoadNone", "LoadInt 1", "CallMethod split (2 args)"]);
+    assert_eq!(module("y = s.split(sep=',')")[2], "CallMethod split (1 arg)");
+    // Out of order without effects: pushed in parameter order.
+    assert_eq!(
+        module("y = s.split(maxsplit=n, sep=c)")[..4],
+        ["LoadGlobal 0 (s)", "LoadGlobal 1 (c)", "LoadGlobal 2 (n)", "CallMethod split (2 args)"]
+    );
 }
 
 #[test]
@@ -250,6 +274,16 @@ fn subscript_assignment_and_augmented_assignment() {
         module("a[i][j] = v"),
         ["LoadGlobal 0 (v)", "LoadGlobal 1 (a)", "LoadGlobal 2 (i)", "LoadSubscr", "LoadGlobal 3 (j)", "StoreSubscr", "LoadNone", "Return"]
     );
+    // xs[lo:hi] = v: the value first (as CPython), then the method [:]= of it
+    // with the list and the bounds (None when absent), its None result popped.
+    assert_eq!(
+        module("a[1:] = v"),
+        [
+            "LoadGlobal 0 (v)", "LoadGlobal 1 (a)", "LoadInt 1", "LoadNone", "LoadNone", "CallMethod [:]= (4 args)", "Pop",
+            "LoadNone", "Return"
+        ]
+    );
+    assert_eq!(module("a[::2] = v")[2..6], ["LoadNone", "LoadNone", "LoadInt 2", "CallMethod [:]= (4 args)"]);
     assert_eq!(
         module("a[i] += 1"),
         [
@@ -380,23 +414,44 @@ fn nested_functions_without_closures_are_fine() {
 }
 
 #[test]
-fn closures_are_a_clear_error_at_the_use() {
+fn closures_keep_captured_variables_in_cells() {
+    let src = "def outer(a):\n  b = 2\n  def inner(x):\n    return a + b + x\n  return inner\n";
+    // The captured parameter and local become cells at entry; the closure is
+    // built from the cells themselves (LoadLocal of a cell slot).
     assert_eq!(
-        error("def outer(a):\n  def inner():\n    return a + 1\n  return inner\n"),
-        "prog.py:3:12: SyntaxError: closures over enclosing function variables are not supported yet ('a' belongs to an enclosing function)"
+        function(src, 1),
+        [
+            "MakeCell 0 (a)",
+            "MakeCell 1 (b)",
+            "LoadInt 2",
+            "StoreDeref 1 (b)",
+            "LoadNone",
+            "LoadLocal 0 (a)",
+            "LoadLocal 1 (b)",
+            "BuildTuple 2",
+            "MakeClosure 2 (inner)",
+            "StoreLocal 2 (inner)",
+            "LoadLocal 2 (inner)",
+            "Return",
+            "LoadNone",
+            "Return",
+        ]
     );
+    // Free variables take the slots after the parameters.
     assert_eq!(
-        error("def f(n):\n  return lambda x: x + n\n"),
-        "prog.py:2:24: SyntaxError: closures over enclosing function variables are not supported yet ('n' belongs to an enclosing function)"
+        function(src, 2),
+        ["LoadDeref 1 (a, free)", "LoadDeref 2 (b, free)", "Add", "LoadLocal 0 (x)", "Add", "Return", "LoadNone", "Return"]
     );
-    // A comprehension's variable used by a lambda inside it, also at module level.
-    assert!(error("fs = [lambda: i for i in range(3)]").contains("closures over enclosing function variables are not supported yet"));
-    assert_eq!(
-        error("def f():\n  x = 1\n  def g():\n    nonlocal x\n"),
-        "prog.py:4:5: SyntaxError: 'nonlocal' is not supported yet (closures over enclosing function variables are not supported yet)"
-    );
+    // A middle function passes a variable through without using it.
+    let src = "def f(a):\n  def g():\n    return lambda: a\n  return g\n";
+    assert_eq!(function(src, 2), ["LoadNone", "LoadLocal 0 (a)", "BuildTuple 1", "MakeClosure 3 (<lambda>)", "Return", "LoadNone", "Return"]);
     // Module globals are not closures.
-    assert!(compile("k = 2\ndef f():\n  def g():\n    return k\n  return g()\n", "t.py").is_ok());
+    let src = "k = 2\ndef f():\n  def g():\n    return k\n  return g()\n";
+    assert_eq!(function(src, 2), ["LoadGlobal 0 (k)", "Return", "LoadNone", "Return"]);
+    // A comprehension variable used by a lambda gets a fresh cell each run.
+    let ops = module("fs = [lambda: i for i in range(3)]\n");
+    assert!(ops.windows(3).any(|w| w == ["LoadNone", "StoreLocal 0 (i)", "MakeCell 0 (i)"]), "{ops:?}");
+    assert!(ops.iter().any(|o| o == "StoreDeref 0 (i)"), "{ops:?}");
 }
 
 #[test]

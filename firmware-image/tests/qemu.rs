@@ -342,12 +342,22 @@ fn parse_events(ring: &[u8], from: u32, to: u32) -> Vec<Event> {
 }
 
 /// The text a run's Print events make, each line prefixed `[device N] ` as
-/// the CLI does. Scalars only (None, bool, int, float, str): enough for the
-/// examples; anything else fails the test with a clear message.
+/// the CLI does: scalars (None, bool, int, float, str), lists and tuples of
+/// them (strs in them quoted plainly: `'x'`, no escapes) and Opaque texts
+/// (`[...]`); enough for the test programs.
 fn stdout_of(events: &[Event]) -> String {
     use shared_protocol::numfmt::{FLOAT_MAX_LEN, INT_MAX_LEN, format_float, format_int};
     use shared_protocol::value::{Reader, Token, unpack_bytes};
+    fn text(len: u32, words: &[u32]) -> String {
+        let mut buf = vec![0; len as usize];
+        unpack_bytes(words, len, &mut buf);
+        String::from_utf8(buf).expect("UTF-8 str")
+    }
     fn scalar(r: &mut Reader) -> String {
+        value(r, false)
+    }
+    // Recursive: the test's own values are shallow.
+    fn value(r: &mut Reader, nested: bool) -> String {
         match r.token().expect("decode a value") {
             Token::None => "None".into(),
             Token::Bool(b) => if b { "True" } else { "False" }.into(),
@@ -361,12 +371,11 @@ fn stdout_of(events: &[Event]) -> String {
                 let n = format_float(v, &mut buf);
                 String::from_utf8_lossy(&buf[..n]).into_owned()
             }
-            Token::Str { len, words } => {
-                let mut buf = vec![0; len as usize];
-                unpack_bytes(words, len, &mut buf);
-                String::from_utf8(buf).expect("UTF-8 str")
-            }
-            other => panic!("the QEMU test prints scalars only, not {other:?}"),
+            Token::Str { len, words } if nested => format!("'{}'", text(len, words)),
+            Token::Str { len, words } | Token::Opaque { len, words } => text(len, words),
+            Token::List(n) => format!("[{}]", (0..n).map(|_| value(r, true)).collect::<Vec<_>>().join(", ")),
+            Token::Tuple(1) => format!("({},)", value(r, true)),
+            Token::Tuple(n) => format!("({})", (0..n).map(|_| value(r, true)).collect::<Vec<_>>().join(", ")),
         }
     }
     let mut out = String::new();

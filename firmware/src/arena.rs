@@ -178,6 +178,11 @@ impl Mem<'_> {
         (self.word(i / 4) >> (i % 4 * 8)) as u8
     }
 
+    /// The little-endian u16 at byte `i`.
+    pub fn half(&self, i: u32) -> u32 {
+        self.byte(i) as u32 | (self.byte(i.wrapping_add(1)) as u32) << 8
+    }
+
     #[cfg_attr(target_os = "none", inline(never))]
     #[cfg_attr(not(target_os = "none"), inline(always))]
     pub fn set_byte(&mut self, i: u32, b: u8) {

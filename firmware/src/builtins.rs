@@ -15,6 +15,7 @@ use crate::exc::{Exc, Part};
 use crate::float::floor;
 #[cfg(feature = "extras")]
 use crate::heap::LIST;
+#[cfg(feature = "extras")]
 use crate::modules;
 #[cfg(feature = "extras")]
 use crate::ops;
@@ -84,6 +85,7 @@ fn round_int(i: i32, digits: i32) -> Result<Value, Exc> {
     }
 }
 
+#[cfg(feature = "extras")]
 fn round_even(x: f32) -> f32 {
     let f = floor(x);
     let d = x - f;
@@ -137,7 +139,9 @@ fn parse_int(text: &[u8]) -> Option<Result<i32, Exc>> {
 }
 
 #[cfg(feature = "extras")]
-/// `str(v)`: scalars by `numfmt`, lists and tuples by their repr.
+/// `str(v)`: scalars by `numfmt`, lists and tuples by their repr. Out of
+/// line: its buffers stay off `extra`'s frame.
+#[inline(never)]
 pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
     match v {
         Value::Str(_) => Ok(v),
@@ -151,6 +155,22 @@ pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
             st.str_from(&copy[..k])
         }
     }
+}
+
+#[cfg(feature = "extras")]
+/// `int(s)` or (`float`) `float(s)` of the Str at `s`. Out of line (DRAM
+/// code): its text buffer stays off `extra`'s frame, which is on the stack
+/// under every extras builtin (sorted's comparisons, ...).
+#[inline(never)]
+fn parse_number(st: &St, s: u32, float: bool) -> Result<Value, Exc> {
+    let mut buf = [0u8; 48];
+    let text = str_bytes(st, s, &mut buf);
+    let (parsed, msg) = if float {
+        (text.and_then(numfmt::parse_float).map(|f| Ok(Value::Float(f))), Msg::InvalidFloatLiteral)
+    } else {
+        (text.and_then(parse_int).map(|r| r.map(Value::Int)), Msg::InvalidIntLiteral)
+    };
+    parsed.unwrap_or_else(|| Err(Exc::new(ExcType::ValueError, msg).with(Part::Str(s))))
 }
 
 /// Call `f` with `argc` arguments stored from word `args` (on the stack).
@@ -227,10 +247,42 @@ pub fn supported(id: u16) -> bool {
         || n::get(id).is_some_and(|x| x.module == n::PARALLEL || !matches!(x.kind, Kind::Function { .. }))
 }
 
-/// The builtins and modules of the `extras` feature.
+/// `list(xs)`, `sorted(xs)`, and `sorted(xs, reverse=r)`, which the
+/// compiler makes `SORTED_REVERSE(xs, r)`.
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
+fn sorted_or_list(st: &mut St, id: u16, argc: u32, args: u32) -> Result<Value, Exc> {
+    let (a, r) = (st.m.load(args), st.m.load(args + 2));
+    let l = if argc == 0 { st.new_list(0)? } else { seq::to_list(st, a)? };
+    if id != n::LIST {
+        let (count, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
+        st.tmp[3] = Value::List(l);
+        let reverse = argc > 1 && int_of(r).ok_or_else(|| Exc::not_an_integer(r))? != 0;
+        seq::sort(&mut st.m, base, count, reverse)?;
+        st.tmp[3] = Value::None;
+    }
+    Ok(Value::List(l))
+}
+
+/// The builtins and modules of the `extras` feature. `str(x)`, `list()`
+/// and `sorted()` do not run under the big frame of the others (about 400
+/// bytes on the proxy): a list's repr formats floats at the end of a deep
+/// call chain, sorting compares items, comparing nested sequences needs the
+/// stack, and the stack is 1.75 KB.
 #[cfg(feature = "extras")]
 #[inline(never)] // its own section: the linker scripts run it from DRAM
 fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
+    match id {
+        n::STR if argc > 0 => to_str(st, st.m.load(args)),
+        n::SORTED | n::SORTED_REVERSE | n::LIST => sorted_or_list(st, id, argc, args),
+        _ => extra_rest(st, id, name, argc, args),
+    }
+}
+
+/// The extras builtins but `str(x)`, `list()` and `sorted()`, and the modules.
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
+fn extra_rest(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
     let arg = |st: &St, i: u32| st.m.load(args + 2 * i);
     let a = arg(st, 0);
     let b = arg(st, 1);
@@ -274,26 +326,14 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
         n::INT => match a {
             _ if argc == 0 => Value::Int(0),
             Value::Float(x) => float_to_int(x)?,
-            Value::Str(s) => {
-                let mut buf = [0u8; 48];
-                let parsed = str_bytes(st, s, &mut buf).and_then(parse_int);
-                Value::Int(parsed.ok_or_else(|| {
-                    Exc::new(ExcType::ValueError, Msg::InvalidIntLiteral).with(Part::Str(s))
-                })??)
-            }
+            Value::Str(s) => parse_number(st, s, false)?,
             _ => Value::Int(int_of(a).ok_or_else(|| {
                 Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("int")).with(Part::Text(a.type_name()))
             })?),
         },
         n::FLOAT => match a {
             _ if argc == 0 => Value::Float(0.0),
-            Value::Str(s) => {
-                let mut buf = [0u8; 48];
-                let parsed = str_bytes(st, s, &mut buf).and_then(numfmt::parse_float);
-                Value::Float(parsed.ok_or_else(|| {
-                    Exc::new(ExcType::ValueError, Msg::InvalidFloatLiteral).with(Part::Str(s))
-                })?)
-            }
+            Value::Str(s) => parse_number(st, s, true)?,
             _ => Value::Float(float_of(a).ok_or_else(|| {
                 Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("float")).with(Part::Text(a.type_name()))
             })?),
@@ -310,25 +350,12 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
                 }
             } else {
                 let digits = int_of(b).ok_or_else(|| type_error("round() digits must be an integer"))?;
-                let scale = crate::modules::mathf::pow(10.0, digits as f32).unwrap_or(0.0);
                 match a {
-                    Value::Float(_) if scale.is_finite() && scale != 0.0 => {
-                        let r = round_even(x * scale) / scale;
-                        Value::Float(if r.is_finite() { r } else { x })
-                    }
+                    Value::Float(_) => Value::Float(numfmt::round_float(x, digits)),
                     Value::Int(i) if digits < 0 => round_int(i, digits)?,
                     _ => a,
                 }
             }
-        }
-        n::SORTED | n::LIST => {
-            let l = if argc == 0 { st.new_list(0)? } else { seq::to_list(st, a)? };
-            if id == n::SORTED {
-                let (count, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
-                st.tmp[3] = Value::List(l);
-                seq::sort(&mut st.m, base, count, false)?;
-            }
-            Value::List(l)
         }
         n::TUPLE => match a {
             Value::Tuple(_) => a,
@@ -355,52 +382,81 @@ fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Resu
     })
 }
 
-#[cfg(feature = "extras")]
-/// Arguments each method takes: `min | max << 4`, by method number.
-const METHOD_ARGS: &[u8] = &[
-    0x11, 0x10, 0x22, 0x11, 0x11, 0x11, 0x00, 0x00, // list
-    0x00, 0x00, 0x10, 0x10, 0x10, 0x10, 0x11, 0x11, 0x22, 0x11, 0x11, 0x00, 0x00, 0x00, // str
-];
-#[cfg(feature = "extras")]
-/// Methods below this number are list methods; the rest are str methods.
-const FIRST_STR_METHOD: u32 = 8;
-
 /// `recv.m(args)`: the receiver and `argc` arguments are on the stack.
+/// `list.append(x)`, the one a loop runs, stays resident; the rest runs from
+/// DRAM (`method_cold`). Not inlined: its frame stays off the dispatch
+/// loop's (the 1.75 KB stack holds the loop under every native).
 #[cfg(feature = "extras")]
 #[inline(never)]
 pub fn method(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
+    if let (0, 1, Value::List(l)) = (m, argc, st.peek(1)) {
+        seq::list_append(st, l, st.peek(0))?;
+        return Ok(Value::None);
+    }
+    method_cold(st, m, argc)
+}
+
+/// Every method but the resident `list.append`: the receiver's type and the
+/// argument count checked (`natives::METHOD_ARITY`), then the list or str
+/// method. Errors send method numbers: the host names them.
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
+fn method_cold(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
     let recv = st.peek(argc);
     let args = st.sp - 2 * argc;
-    let name = n::METHODS.get(m as usize).copied().unwrap_or("?");
-    let is_list = m < FIRST_STR_METHOD;
-    let ok = match recv {
-        Value::List(_) => is_list,
-        Value::Str(_) => !is_list,
-        _ => false,
-    };
-    if !ok {
-        return Err(Exc::new(ExcType::AttributeError, Msg::NoMethod)
-            .with(Part::Text(recv.type_name()))
-            .with(Part::Text(name)));
+    if m == u32::from(n::METHOD_STORE_SLICE) {
+        return seq::store_slice(st, args, recv);
     }
-    let limits = METHOD_ARGS.get(m as usize).copied().unwrap_or(0) as u32;
-    if argc < limits & 15 || argc > limits >> 4 {
-        return Err(Exc::new(ExcType::TypeError, Msg::WrongArgCount)
-            .with(Part::Text(name))
-            .with(Part::Int((limits >> 4) as i32))
-            .with(Part::Int(argc as i32)));
+    let arity = match recv {
+        Value::List(_) | Value::Str(_) => n::method_arity(m as u8, matches!(recv, Value::Str(_))),
+        _ => None,
+    };
+    if !arity.is_some_and(|(min, max)| (u32::from(min)..=u32::from(max)).contains(&argc)) {
+        return Err(method_error(recv, m, argc, arity.is_some()));
     }
     let a = st.m.load(args);
-    let b = st.m.load(args + 2);
     match recv {
-        Value::List(l) => list_method(st, l, m, argc, a, b),
-        Value::Str(s) => crate::strings::method(st, s, m - FIRST_STR_METHOD, argc, a, b),
+        // sort, sort(reverse=r): the deepest method, in a small frame.
+        Value::List(l) if m == u32::from(n::METHOD_SORT) || m == u32::from(n::METHOD_SORT_REVERSE) => {
+            list_sort(st, l, argc, a)
+        }
+        Value::List(l) => list_method(st, l, m, argc, a, st.m.load(args + 2)),
+        Value::Str(s) => crate::strings::method(st, s, m, argc, args),
         _ => Ok(Value::None),
     }
 }
 
+/// `xs.sort()`, or with `argc` 1, `xs.sort(reverse=r)`.
 #[cfg(feature = "extras")]
-#[inline(never)] // its own section: the linker scripts run it from DRAM
+#[inline(never)]
+fn list_sort(st: &mut St, l: u32, argc: u32, r: Value) -> Result<Value, Exc> {
+    let (len, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
+    let reverse = argc > 0 && int_of(r).ok_or_else(|| Exc::not_an_integer(r))? != 0;
+    seq::sort(&mut st.m, base, len, reverse)?;
+    Ok(Value::None)
+}
+
+/// AttributeError (the receiver's type has no method `m`) or TypeError (it
+/// does, with other argument counts). Errors send method numbers: the host
+/// names them.
+#[cfg(feature = "extras")]
+#[inline(never)]
+#[cold]
+fn method_error(recv: Value, m: u32, argc: u32, exists: bool) -> Exc {
+    if !exists {
+        return Exc::new(ExcType::AttributeError, Msg::NoMethod)
+            .with(Part::Text(recv.type_name()))
+            .with(Part::Int(m as i32));
+    }
+    Exc::new(ExcType::TypeError, Msg::MethodArgCount)
+        .with(Part::Int(m as i32))
+        .with(Part::Text(recv.type_name()))
+        .with(Part::Int(argc as i32))
+}
+
+/// List method `m` (arguments checked); `xs += ys` runs `extend` here too.
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
 pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: Value) -> Result<Value, Exc> {
     let (len, base) = items(&st.m, Value::List(l)).unwrap_or((0, 0));
     let set_len = |st: &mut St, n: u32| st.m.set(l, LIST | n << 8);
@@ -415,7 +471,7 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             if len == 0 {
                 return Err(Exc::new(ExcType::IndexError, Msg::PopFromEmptyList));
             }
-            let i = if argc == 0 { -1 } else { int_of(a).ok_or_else(|| type_error("pop index must be an integer"))? };
+            let i = if argc == 0 { -1 } else { int_of(a).ok_or_else(|| Exc::not_an_integer(a))? };
             let k = if i < 0 { i.wrapping_add(len as i32) } else { i };
             if k < 0 || k as u32 >= len {
                 return Err(Exc::new(ExcType::IndexError, Msg::PopIndexOutOfRange));
@@ -429,7 +485,7 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
         }
         // insert
         2 => {
-            let i = int_of(a).ok_or_else(|| type_error("insert index must be an integer"))?;
+            let i = int_of(a).ok_or_else(|| Exc::not_an_integer(a))?;
             let k = if i < 0 { i.wrapping_add(len as i32).max(0) } else { i.min(len as i32) } as u32;
             seq::list_append(st, l, b)?;
             let base = items(&st.m, Value::List(l)).map_or(0, |(_, b)| b);
@@ -437,10 +493,22 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             st.m.store(base + 2 * k, b);
             Value::None
         }
-        // index, count
+        // index(x, start, end), count(x)
         3 | 5 => {
+            // index's start and end: its arguments are the argc values on
+            // top of the stack (method_cold's caller leaves them there).
+            let args = st.sp - 2 * argc;
+            let bound = |k: u32, default: u32| -> Result<u32, Exc> {
+                if argc <= k {
+                    return Ok(default);
+                }
+                let v = st.m.load(args + 2 * k);
+                let x = int_of(v).ok_or_else(|| Exc::new(ExcType::TypeError, Msg::ListIndexBounds))?;
+                Ok(if x < 0 { x.wrapping_add(len as i32).max(0) as u32 } else { (x as u32).min(len) })
+            };
+            let (start, end) = (bound(1, 0)?, bound(2, len)?);
             let mut count = 0;
-            for i in 0..len {
+            for i in start..end {
                 if seq::equal(&st.m, st.m.load(base + 2 * i), a)? {
                     if m == 3 {
                         return Ok(Value::Int(i as i32));
@@ -449,9 +517,11 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
                 }
             }
             if m == 3 {
-                let detail = match a {
-                    Value::Str(s) => Part::Str(s),
-                    _ => int_of(a).map_or(Part::Text("value"), Part::Int),
+                // "'b' is not in list": the value's repr (or "value" when
+                // there is no room for it).
+                let detail = match crate::repr::repr(st, a) {
+                    Ok(Value::Str(r)) => Part::Str(r),
+                    _ => Part::Text("value"),
                 };
                 return Err(Exc::new(ExcType::ValueError, Msg::NotInList).with(detail));
             }
@@ -474,19 +544,14 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             st.tmp[3] = Value::None;
             Value::None
         }
-        // reverse
-        6 => {
+        // reverse (6; sort runs in method_cold)
+        _ => {
             for i in 0..len / 2 {
                 let (x, y) = (base + 2 * i, base + 2 * (len - 1 - i));
                 let (u, v) = (st.m.load(x), st.m.load(y));
                 st.m.store(x, v);
                 st.m.store(y, u);
             }
-            Value::None
-        }
-        // sort
-        _ => {
-            seq::sort(&mut st.m, base, len, false)?;
             let _ = (b, value_error);
             Value::None
         }

@@ -17,7 +17,7 @@ use shared_protocol::value::WordSink;
 
 use crate::exc::Exc;
 use crate::exec::{decode_onto_stack, room};
-use crate::report;
+use crate::report::{self, Cycles};
 use crate::service::Mailbox;
 use crate::shared::Shared;
 use crate::value::Value;
@@ -79,10 +79,11 @@ pub fn load(st: &mut St, mb: &Mailbox) -> Result<(), Exc> {
 }
 
 /// Keep each bound global's value in its slot (when the launch ends).
-/// MemoryError when the values do not fit the store's half; the old values
-/// stay then.
+/// MemoryError when the values do not fit the store's half, ValueError for
+/// a list inside itself, RecursionError past `value::MAX_DEPTH` levels;
+/// the old values stay then.
 #[inline(never)]
-pub fn store(st: &St, mb: &Mailbox) -> Result<(), Exc> {
+pub fn store(st: &mut St, mb: &Mailbox) -> Result<(), Exc> {
     let (at, n) = bindings(st, mb)?;
     if n == 0 {
         return Ok(());
@@ -102,7 +103,11 @@ pub fn store(st: &St, mb: &Mailbox) -> Result<(), Exc> {
             Some(g) => match st.m.load(st.globals + 2 * g) {
                 // Unbound (never defined here, or `del`): the slot empties.
                 Value::Unbound => {}
-                v => report::put_value(&mut sink, &st.m, v).map_err(|_| full())?,
+                v => {
+                    let walk_room = crate::nest::room_after_run(st);
+                    report::put_value(&mut sink, &mut st.m, v, walk_room, Cycles::Refuse)
+                        .map_err(|e| e.exc(Cycles::Refuse))?
+                }
             },
             None => {
                 if let Some((off, words)) = entry(&d, old, slot) {

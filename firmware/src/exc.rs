@@ -126,6 +126,13 @@ impl Exc {
             .with(Part::Text(b.type_name()))
     }
 
+    /// `'str' object cannot be interpreted as an integer`.
+    #[inline(never)]
+    #[cold]
+    pub fn not_an_integer(v: Value) -> Exc {
+        Exc::new(ExcType::TypeError, Msg::NotAnInteger).with(Part::Text(v.type_name()))
+    }
+
     #[inline(never)]
     #[cold]
     pub fn generic(ty: ExcType, text: &'static str) -> Exc {

@@ -75,32 +75,38 @@ impl Executor for Vm {
         }
         let mut loaded = false;
         let mut ran = run_vm(&mut st, p, mb, launch, &mut loaded);
-        if ran.is_ok() && crate::arena::word(st.m.sram, header::ENTRY) != 0 {
+        if ran.is_ok() && st.m.word(st.img.base + header::ENTRY as u32) != 0 {
             ran = run_kernel(&mut st, p, mb, launch);
         }
         // Only a launch whose device data was loaded may write it back.
         let ran = if loaded { keep_data(&mut st, mb, ran) } else { ran };
-        finish(&st, ran, p, mb, launch)
+        finish(&mut st, ran, p, mb, launch)
     }
 }
 
-/// Copy the image from the inbox into the arena, verify it, lay out memory.
+/// Copy the image from the inbox into VM memory, verify it, lay out memory.
+/// The image goes at word 0 of the SRAM arena when it fits there with its
+/// globals, else at the start of the DRAM spill area (slower to run, but
+/// SRAM then keeps the globals, frames and objects).
 #[inline(never)]
 fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32) -> Result<(), verify::Bad> {
-    let m = &mut *st.m.sram;
-    if len / 4 > m.len() as u32 {
-        return Err(verify::Bad { reason: Reject::NoRoom, at: 0 });
+    let no_room = verify::Bad { reason: Reject::NoRoom, at: 0 };
+    let (s, words) = (st.m.sram.len() as u32, len / 4);
+    // Unverified here; the verifier checks the copy against it.
+    let n_globals = mb.inbox.load(off + 4 * header::N_GLOBALS as u32);
+    let base = if words as u64 + 2 * n_globals as u64 <= s as u64 { 0 } else { s };
+    if base as u64 + words as u64 > st.m.words() as u64 {
+        return Err(no_room);
     }
-    for i in 0..len / 4 {
-        crate::arena::set_word(m, i as usize, mb.inbox.load(off + 4 * i));
+    for i in 0..words {
+        st.m.set(base + i, mb.inbox.load(off + 4 * i));
     }
-    let img = verify::verify(m, len)?;
+    let img = verify::verify(&mut st.m, base, len)?;
     // ENTRY is 0 or 1 + a global's index.
-    if crate::arena::word(m, header::ENTRY) > img.n_globals {
+    if st.m.word(base + header::ENTRY as u32) > img.n_globals {
         return Err(verify::Bad { reason: Reject::Header, at: 4 * header::ENTRY as u32 });
     }
-    st.layout(img);
-    Ok(())
+    if st.layout(img) { Ok(()) } else { Err(no_room) }
 }
 
 /// Enter function 0 and run it (out of line: nothing of the loading and
@@ -121,7 +127,7 @@ fn run_vm<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32, loaded
 /// of the VM: no frame of it stays under the VM (the stack is 1.75 KB).
 #[inline(never)]
 fn run_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
-    let entry = crate::arena::word(st.m.sram, header::ENTRY);
+    let entry = st.m.word(st.img.base + header::ENTRY as u32);
     match enter_kernel(st, p, mb, entry.wrapping_sub(1)) {
         Ok(true) => vm::run(st, p, mb, launch),
         Ok(false) => Ok(st.pop()),
@@ -141,8 +147,8 @@ fn enter_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, k: u32) -> Re
     called.map_err(|e| st.raise(e))
 }
 
-/// Deepest nesting of lists and tuples in a kernel's arguments (as deep as
-/// a Result travels, report.rs).
+/// Deepest nesting of lists and tuples in a kernel's arguments, device data
+/// and messages decoded here (a Result, print and str() go deeper: nest.rs).
 const NEST: usize = 8;
 
 fn bad_args() -> Exc {
@@ -156,7 +162,7 @@ fn bad_args() -> Exc {
 fn args(st: &mut St, mb: &Mailbox, k: u32) -> Result<u32, Exc> {
     let f = st.m.load(st.globals + 2 * k);
     if let Value::Unbound = f {
-        let name = st.img.global_name(st.m.sram, k);
+        let name = st.img.global_name(&st.m, k);
         return Err(Exc::new(ExcType::NameError, Msg::NameNotDefined).with(Part::Str(name)));
     }
     let (mut at, len) = (mb.cmd.load(cmd::ARG2), mb.cmd.load(cmd::ARG3));
@@ -321,7 +327,7 @@ fn keep_data(st: &mut St, mb: &Mailbox, ran: Result<Value, Stop>) -> Result<Valu
 /// Report how a launch ended (out of line: not on the stack under the VM).
 #[inline(never)]
 fn finish<P: Platform>(
-    st: &St,
+    st: &mut St,
     ran: Result<Value, Stop>,
     p: &mut P,
     mb: &Mailbox,
@@ -329,17 +335,17 @@ fn finish<P: Platform>(
 ) -> Result<DoneStatus, EmitError> {
     let stop = match ran {
         Ok(v) => {
-            return match report::result(p, mb, launch, &st.m, v) {
-                Ok(()) => Ok(DoneStatus::Ok),
+            let e = match report::result(p, mb, launch, st, v) {
+                Ok(Ok(())) => return Ok(DoneStatus::Ok),
+                // Nested too deep, or inside itself.
+                Ok(Err(e)) => e,
                 // A value bigger than the whole event ring cannot travel:
                 // the kernel's MemoryError, not a core fault.
-                Err(EmitError::TooBig) => {
-                    let e = Exc::new(ExcType::MemoryError, Msg::ResultTooBig);
-                    report::error(p, mb, launch, &st.m, &e, st.line())?;
-                    Ok(DoneStatus::Error)
-                }
-                Err(e) => Err(e),
+                Err(EmitError::TooBig) => Exc::new(ExcType::MemoryError, Msg::ResultTooBig),
+                Err(e) => return Err(e),
             };
+            report::error(p, mb, launch, &st.m, &e, st.line())?;
+            return Ok(DoneStatus::Error);
         }
         Err(stop) => stop,
     };

@@ -13,7 +13,8 @@
 //! Tuple  TUPLE | n << 8       n values
 //! List   LIST  | len << 8     one value: Array(items)
 //! Array  ARRAY | cap << 8     cap values (a list's items; the rest Unbound)
-//! Func   FUNC  | index << 8   one value: the defaults (a Tuple or None)
+//! Func   FUNC  | index << 8   two values: the defaults (a Tuple or None) and
+//!                             the closure (a Tuple of cells, or Unbound)
 //! Range  RANGE                start, stop, step (Ints)
 //! Iter   ITER  | kind << 8    three values (`seq::next`)
 //! ```

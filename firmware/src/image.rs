@@ -1,17 +1,21 @@
-//! A verified bytecode image, in the arena from word 0 (bytecode.rs has the
-//! format). `Image` holds where its tables are, as arena word or byte
-//! indices; the verifier built it, so the VM trusts what it proved.
+//! A verified bytecode image in VM memory (bytecode.rs has the format): at
+//! word 0 of the SRAM arena when it fits there with its globals, else at the
+//! start of the DRAM spill area (exec.rs `load`). `Image` holds where its
+//! tables are, as absolute word or byte indices of [`Mem`]; the verifier
+//! built it, so the VM trusts what it proved.
 
 use shared_protocol::bytecode::{FUNCTION_WORDS, function, line_entry_line, line_entry_pc};
 use shared_protocol::value;
 
-use crate::arena::word;
+use crate::arena::Mem;
 use crate::value::Value;
 
 #[derive(Clone, Copy, Default)]
 #[cfg_attr(test, derive(Debug))]
 pub struct Image {
-    /// Image length in words (the first free arena word after it).
+    /// Word index of the image's first word (its header).
+    pub base: u32,
+    /// Image length in words.
     pub words: u32,
     pub n_functions: u32,
     /// Word index of the function table.
@@ -25,12 +29,12 @@ pub struct Image {
     pub n_lines: u32,
     /// Word index of the line table.
     pub lines: u32,
-    /// Byte index of the code section.
+    /// Absolute byte index of the code section.
     pub code: u32,
     pub code_len: u32,
 }
 
-/// One function entry, with its code as an absolute arena byte index.
+/// One function entry, with its code as an absolute byte index.
 #[derive(Clone, Copy)]
 pub struct Func {
     pub code: u32,
@@ -46,9 +50,9 @@ pub struct Func {
 }
 
 impl Image {
-    pub fn func(&self, m: &[u32], f: u32) -> Func {
-        let at = (self.functions + f * FUNCTION_WORDS as u32) as usize;
-        let field = |i: usize| word(m, at + i);
+    pub fn func(&self, m: &Mem, f: u32) -> Func {
+        let at = self.functions + f * FUNCTION_WORDS as u32;
+        let field = |i: usize| m.word(at + i as u32);
         Func {
             code: self.code + field(function::CODE_START),
             code_len: field(function::CODE_LEN),
@@ -58,41 +62,41 @@ impl Image {
             lines_start: field(function::LINES_START),
             lines_count: field(function::LINES_COUNT),
             n_defaults: field(function::N_DEFAULTS),
-            local_names: field(function::LOCAL_NAMES) / 4,
+            local_names: self.base + field(function::LOCAL_NAMES) / 4,
         }
     }
 
-    /// Word index of the encoded value at table entry `k` (a byte offset).
-    fn entry(m: &[u32], table: u32, k: u32) -> u32 {
-        word(m, (table + k) as usize) / 4
+    /// Word index of the encoded value at table entry `k` (an image byte
+    /// offset).
+    fn entry(&self, m: &Mem, table: u32, k: u32) -> u32 {
+        self.base + m.word(table + k) / 4
     }
 
     /// Byte index of function `f`'s code.
-    pub fn code_of(&self, m: &[u32], f: u32) -> u32 {
-        self.code + word(m, (self.functions + f * FUNCTION_WORDS as u32) as usize + function::CODE_START)
+    pub fn code_of(&self, m: &Mem, f: u32) -> u32 {
+        self.code + m.word(self.functions + f * FUNCTION_WORDS as u32 + function::CODE_START as u32)
     }
 
     /// Word index of function `f`'s name (a Str).
-    pub fn func_name(&self, m: &[u32], f: u32) -> u32 {
-        let at = (self.functions + f * FUNCTION_WORDS as u32) as usize;
-        Self::entry(m, self.consts, word(m, at + function::NAME))
+    pub fn func_name(&self, m: &Mem, f: u32) -> u32 {
+        let at = self.functions + f * FUNCTION_WORDS as u32;
+        self.entry(m, self.consts, m.word(at + function::NAME as u32))
     }
 
     /// Word index of constant `k`'s encoding.
-    pub fn const_at(&self, m: &[u32], k: u32) -> u32 {
-        Self::entry(m, self.consts, k)
+    pub fn const_at(&self, m: &Mem, k: u32) -> u32 {
+        self.entry(m, self.consts, k)
     }
 
     /// Word index of local `k`'s name (a Str) in function `f`.
-    pub fn local_name(&self, m: &[u32], f: &Func, k: u32) -> u32 {
-        word(m, (f.local_names + k) as usize) / 4
+    pub fn local_name(&self, m: &Mem, f: &Func, k: u32) -> u32 {
+        self.base + m.word(f.local_names + k) / 4
     }
 
     /// The scalar or Str encoded at word `at`, and the words it takes (a
     /// Tuple head reads as None; the VM builds tuple constants itself).
-    pub fn scalar_at(m: &[u32], at: u32) -> (Value, u32) {
-        let head = word(m, at as usize);
-        let next = word(m, at as usize + 1);
+    pub fn scalar_at(m: &Mem, at: u32) -> (Value, u32) {
+        let (head, next) = (m.word(at), m.word(at.wrapping_add(1)));
         match value::tag_of(head) {
             value::BOOL => (Value::Bool(value::len_of(head) != 0), 1),
             value::INT => (Value::Int(next as i32), 2),
@@ -103,16 +107,16 @@ impl Image {
     }
 
     /// Word index of global `k`'s name (a Str).
-    pub fn global_name(&self, m: &[u32], k: u32) -> u32 {
-        Self::entry(m, self.names, k)
+    pub fn global_name(&self, m: &Mem, k: u32) -> u32 {
+        self.entry(m, self.names, k)
     }
 
     /// The source line of the instruction at `pc`: the last line entry with
     /// an entry pc <= pc (0 when there is none).
-    pub fn line_of(&self, m: &[u32], f: &Func, pc: u32) -> u32 {
+    pub fn line_of(&self, m: &Mem, f: &Func, pc: u32) -> u32 {
         let mut line = 0;
         for i in 0..f.lines_count {
-            let e = word(m, (self.lines + f.lines_start + i) as usize);
+            let e = m.word(self.lines + f.lines_start + i);
             if line_entry_pc(e) > pc {
                 break;
             }

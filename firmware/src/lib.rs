@@ -11,9 +11,11 @@
 //! | `verify`    | the bytecode verifier                                         |
 //! | `image`     | reading a verified image (functions, constants, lines)        |
 //! | `vm`        | the dispatch loop, frames, calls                              |
+//! | `closure`   | cells and closures                                            |
 //! | `heap`      | objects in VM memory, allocator, mark-sweep collector         |
 //! | `seq`       | lists, tuples, strs, ranges, iterators: subscripts, slices... |
 //! | `strings`   | str methods                                                   |
+//! | `unicode`   | case mapping and character classes, as CPython's              |
 //! | `repr`      | repr of lists and tuples                                      |
 //! | `value`     | the VM's values                                               |
 //! | `arena`     | bounds-checked VM memory: the SRAM arena, then DRAM spill     |
@@ -22,10 +24,12 @@
 //! | `exc`       | exceptions raised on the core                                 |
 //! | `builtins`  | calling natives; `modules::*` implement them                  |
 //! | `report`    | encoding prints, results and errors into events               |
+//! | `nest`      | walking nested lists and tuples without recursion, cycles     |
 #![cfg_attr(target_os = "none", no_std)]
 
 pub mod arena;
 pub mod builtins;
+pub mod closure;
 pub mod data;
 pub mod events;
 pub mod exc;
@@ -34,6 +38,7 @@ pub mod float;
 pub mod heap;
 pub mod image;
 pub mod modules;
+pub mod nest;
 pub mod ops;
 pub mod platform;
 pub mod report;
@@ -44,6 +49,8 @@ pub mod service;
 pub mod shared;
 #[cfg(feature = "extras")]
 pub mod strings;
+#[cfg(feature = "extras")]
+pub mod unicode;
 pub mod value;
 pub mod verify;
 pub mod vm;

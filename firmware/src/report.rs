@@ -3,17 +3,19 @@
 //! encoding; a Str is copied word for word, since the arena keeps Strs in
 //! that same encoding.
 
+use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::mailbox::EventKind;
 use shared_protocol::natives::{self, Kind};
 use shared_protocol::value::{self, Full, WordSink};
 
 use crate::arena::Mem;
-use crate::seq;
 use crate::events::EmitError;
 use crate::exc::{Detail, Exc, Part};
+use crate::nest::{self, Deep, Event, Room, Walk};
 use crate::platform::Platform;
 use crate::service::Mailbox;
 use crate::value::Value;
+use crate::vm::{St, Stop};
 
 /// Longest repr text of a native (`<built-in function numcores>`).
 const REPR_MAX: usize = 40;
@@ -35,9 +37,6 @@ fn native_repr(id: u16, out: &mut [u8; REPR_MAX]) -> usize {
     }
     len
 }
-
-/// Deepest list/tuple nesting sent as such; deeper ones go as `[...]`.
-const NEST: usize = 8;
 
 /// Where encoded words go: into a record, into the data store (data.rs:
 /// from byte `.1` up to `.2` of the store), or only counted (both None).
@@ -68,73 +67,94 @@ impl WordSink for Out<'_, '_> {
 /// Repr text of values that travel as Opaque (the host shows it as is).
 fn opaque_text(v: Value) -> &'static [u8] {
     match v {
-        Value::List(_) | Value::Tuple(_) => b"[...]",
         Value::Func(_) => b"<function>",
         Value::Range(_) => b"<range>",
         _ => b"<iterator>",
     }
 }
 
-/// Words `v` takes encoded.
-pub fn value_words(m: &Mem, v: Value) -> u32 {
+/// Why a value could not be encoded.
+pub enum PutError {
+    /// The sink is full.
+    Full,
+    /// Lists and tuples nested more than `value::MAX_DEPTH` deep.
+    Deep,
+    /// A list or tuple inside itself, where that cannot travel (`Cycles`).
+    Cycle,
+}
+
+/// What a list or tuple met inside itself becomes.
+#[derive(Clone, Copy, PartialEq)]
+pub enum Cycles {
+    /// Its repr there, `[...]` or `(...)` (an Opaque): for print.
+    Show,
+    /// `PutError::Cycle`: a result, a message, device data must arrive whole.
+    Refuse,
+}
+
+impl PutError {
+    /// The exception to raise (`Full` has none: the caller knows what was full).
+    pub fn exc(self, cycles: Cycles) -> Exc {
+        match (self, cycles) {
+            (PutError::Deep, Cycles::Show) => Exc::new(ExcType::RecursionError, Msg::ReprTooDeep),
+            (PutError::Deep, Cycles::Refuse) => Exc::new(ExcType::RecursionError, Msg::EncodeTooDeep),
+            (PutError::Cycle, _) => Exc::new(ExcType::ValueError, Msg::SelfReference),
+            (PutError::Full, _) => Exc::new(ExcType::MemoryError, Msg::OutOfMemory),
+        }
+    }
+}
+
+/// Words `v` takes encoded (walking in `room`, see `put_value`).
+pub fn value_words(m: &mut Mem, v: Value, room: Room, cycles: Cycles) -> Result<u32, PutError> {
     let mut out = Out { rec: None, words: 0, store: None };
-    let _ = put_value(&mut out, m, v);
-    out.words
+    put_value(&mut out, m, v, room, cycles)?;
+    Ok(out.words)
+}
+
+/// A Str, word for word (the arena keeps Strs in the value encoding).
+fn put_str_at(s: &mut Out, m: &Mem, at: u32) -> Result<(), Full> {
+    let n = 1 + value::words_for_bytes(m.str_len(at));
+    (at..at + n).try_for_each(|i| s.push(m.word(i)))
 }
 
 /// Encode `v`, and depth first the items of its lists and tuples, without
-/// recursion (an explicit stack; deeper lists go as `[...]`).
-pub fn put_value(s: &mut Out, m: &Mem, v: Value) -> Result<(), Full> {
-    let mut stack = [(0u32, 0u32); NEST];
-    let mut depth = 0;
-    let mut x = v;
-    loop {
-        let inner = seq::items(m, x).filter(|_| depth < NEST);
-        match x {
-            Value::List(_) | Value::Tuple(_) if inner.is_some() => {
-                let tag = if let Value::List(_) = x { value::LIST } else { value::TUPLE };
-                value::put_seq_head(s, tag, inner.map_or(0, |(n, _)| n))
+/// recursion (`nest::Walk`, which keeps the open containers in `room`).
+pub fn put_value(s: &mut Out, m: &mut Mem, v: Value, room: Room, cycles: Cycles) -> Result<(), PutError> {
+    let mut walk = Walk::new(v, room);
+    while let Some(event) = walk.next(m).map_err(|Deep| PutError::Deep)? {
+        match event {
+            Event::Open { tuple, n } => {
+                value::put_seq_head(s, if tuple { value::TUPLE } else { value::LIST }, n)
             }
-            Value::Unbound | Value::None => value::put_none(s),
-            Value::Bool(b) => value::put_bool(s, b),
-            Value::Int(i) => value::put_int(s, i),
-            Value::Float(f) => value::put_float(s, f),
-            Value::Str(at) => {
-                let n = 1 + value::words_for_bytes(m.str_len(at));
-                (at..at + n).try_for_each(|i| s.push(m.word(i)))
+            Event::Sep | Event::Close { .. } => Ok(()),
+            Event::Cycle { .. } if cycles == Cycles::Refuse => return Err(PutError::Cycle),
+            Event::Cycle { tuple } => {
+                let text = if tuple { value::TUPLE_CYCLE } else { value::LIST_CYCLE };
+                value::put_bytes(s, value::OPAQUE, text.as_bytes())
             }
-            Value::Native(id) => {
-                let mut text = [0u8; REPR_MAX];
-                let len = native_repr(id, &mut text);
-                value::put_bytes(s, value::OPAQUE, text.get(..len).unwrap_or(&[]))
-            }
-            _ => value::put_bytes(s, value::OPAQUE, opaque_text(x)),
-        }?;
-        if let Some((n, base)) = inner {
-            stack[depth] = (base, n);
-            depth += 1;
+            Event::Leaf(x) => match x {
+                Value::Unbound | Value::None => value::put_none(s),
+                Value::Bool(b) => value::put_bool(s, b),
+                Value::Int(i) => value::put_int(s, i),
+                Value::Float(f) => value::put_float(s, f),
+                Value::Str(at) => put_str_at(s, m, at),
+                Value::Native(id) => {
+                    let mut text = [0u8; REPR_MAX];
+                    let len = native_repr(id, &mut text);
+                    value::put_bytes(s, value::OPAQUE, text.get(..len).unwrap_or(&[]))
+                }
+                _ => value::put_bytes(s, value::OPAQUE, opaque_text(x)),
+            },
         }
-        loop {
-            if depth == 0 {
-                return Ok(());
-            }
-            let (base, n) = &mut stack[depth - 1];
-            if *n == 0 {
-                depth -= 1;
-                continue;
-            }
-            x = m.load(*base);
-            *base += 2;
-            *n -= 1;
-            break;
-        }
+        .map_err(|Full| PutError::Full)?;
     }
+    Ok(())
 }
 
 fn put_part(s: &mut Out, m: &Mem, part: Part) -> Result<(), Full> {
     match part.detail() {
         Detail::Text(t) => value::put_str(s, t),
-        Detail::Str(at) => put_value(s, m, Value::Str(at)),
+        Detail::Str(at) => put_str_at(s, m, at),
         Detail::Int(i) => value::put_int(s, i),
     }
 }
@@ -142,24 +162,34 @@ fn put_part(s: &mut Out, m: &Mem, part: Part) -> Result<(), Full> {
 fn part_words(m: &Mem, part: Part) -> u32 {
     match part.detail() {
         Detail::Text(t) => 1 + value::words_for_bytes(t.len() as u32),
-        Detail::Str(at) => value_words(m, Value::Str(at)),
+        Detail::Str(at) => 1 + value::words_for_bytes(m.str_len(at)),
         Detail::Int(_) => 2,
     }
 }
 
-/// The Result event: one value.
+/// The Result event: one value. `Ok(Err(e))`: the value cannot leave the
+/// kernel (nested too deep, or inside itself), nothing was sent and `e`
+/// is the kernel's exception.
 #[inline(never)]
 pub fn result<P: Platform>(
     p: &mut P,
     mb: &Mailbox,
     launch: u32,
-    m: &Mem,
+    st: &mut St,
     v: Value,
-) -> Result<(), EmitError> {
-    mb.ring
-        .emit(p, EventKind::Result, launch, value_words(m, v), |r| {
-            put_value(&mut Out { rec: Some(r), words: 0, store: None }, m, v)
-        })
+) -> Result<Result<(), Exc>, EmitError> {
+    let room = nest::room_after_run(st);
+    let m = &mut st.m;
+    let words = match value_words(m, v, room, Cycles::Refuse) {
+        Ok(words) => words,
+        Err(PutError::Full) => return Err(EmitError::TooBig),
+        Err(e) => return Ok(Err(e.exc(Cycles::Refuse))),
+    };
+    mb.ring.emit(p, EventKind::Result, launch, words, |r| {
+        let r = &mut Out { rec: Some(r), words: 0, store: None };
+        put_value(r, m, v, room, Cycles::Refuse).map_err(|_| Full)
+    })?;
+    Ok(Ok(()))
 }
 
 /// The Error event: type, message code, line, one detail value (None, a
@@ -193,40 +223,49 @@ pub fn error<P: Platform>(
     })
 }
 
-/// The Print event: sep, end (Strs; `None` means the default), the count,
-/// then the `n` values stored from arena word `first`, 2 words each.
+/// The Print event for `Print n`: sep, end (Strs; `None` means the
+/// default), the count, then the `n` values stored from the stack pointer
+/// up, 2 words each. Lists nested more than `value::MAX_DEPTH` deep raise
+/// RecursionError (as CPython's repr does), and nothing is printed.
 pub fn print<P: Platform>(
     p: &mut P,
     mb: &Mailbox,
     launch: u32,
-    m: &Mem,
-    first: u32,
+    st: &mut St,
     n: u32,
     [sep, end]: [Value; 2],
-) -> Result<(), EmitError> {
-    let item = |i: u32| m.load(first + 2 * i);
-    let text_words = |v: Value| {
-        if let Value::Str(_) = v {
-            value_words(m, v)
-        } else {
-            2
-        }
+) -> Result<(), Stop> {
+    let first = st.sp;
+    // The walk's room is above the values.
+    let room = nest::room(st, first + 2 * n);
+    let text_words = |m: &Mem, v: Value| match v {
+        Value::Str(at) => 1 + value::words_for_bytes(m.str_len(at)),
+        _ => 2,
     };
-    let size = 1
-        + text_words(sep)
-        + text_words(end)
-        + (0..n).map(|i| value_words(m, item(i))).sum::<u32>();
-    let put_text = |r: &mut Out, v: Value, default: &str| match v {
-        Value::Str(_) => put_value(r, m, v),
+    let mut size = 1 + text_words(&st.m, sep) + text_words(&st.m, end);
+    for i in 0..n {
+        let v = st.m.load(first + 2 * i);
+        match value_words(&mut st.m, v, room, Cycles::Show) {
+            Ok(words) => size = size.saturating_add(words),
+            Err(e) => return Err(st.raise(e.exc(Cycles::Show))),
+        }
+    }
+    let m = &mut st.m;
+    let put_text = |r: &mut Out, m: &Mem, v: Value, default: &str| match v {
+        Value::Str(at) => put_str_at(r, m, at),
         _ => value::put_str(r, default),
     };
     mb.ring.emit(p, EventKind::Print, launch, size, |r| {
         let r = &mut Out { rec: Some(r), words: 0, store: None };
-        put_text(r, sep, " ")?;
-        put_text(r, end, "\n")?;
+        put_text(r, m, sep, " ")?;
+        put_text(r, m, end, "\n")?;
         r.push(n)?;
-        (0..n).try_for_each(|i| put_value(r, m, item(i)))
-    })
+        (0..n).try_for_each(|i| {
+            let v = m.load(first + 2 * i);
+            put_value(r, m, v, room, Cycles::Show).map_err(|_| Full)
+        })
+    })?;
+    Ok(())
 }
 
 /// Report a refused image as an Error event (ValueError, Msg::ImageRefused,

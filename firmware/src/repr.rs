@@ -1,17 +1,17 @@
 //! `str()` of lists and tuples: Python's repr of the items (strings quoted,
-//! floats by `numfmt`), written without recursion in two passes (measure,
-//! then write into a new Str).
+//! floats by `numfmt`, a list inside itself `[...]`), written without
+//! recursion (`nest::walk`) in two passes (measure, then write into a new
+//! Str).
 
+use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::numfmt;
+use shared_protocol::value::{LIST_CYCLE, TUPLE_CYCLE};
 
 use crate::arena::Mem;
 use crate::exc::Exc;
-use crate::seq;
+use crate::nest::{self, Event, Room, Walk};
 use crate::value::Value;
 use crate::vm::St;
-
-/// Deepest nesting written out; deeper lists show as `[...]`.
-const DEPTH: usize = 16;
 
 /// Where text goes: counted only (`at` None), or written from byte `at`.
 struct Out {
@@ -91,59 +91,41 @@ fn put_str(out: &mut Out, m: &mut Mem, s: u32) {
     out.byte(m, q);
 }
 
-fn write(m: &mut Mem, v: Value, out: &mut Out) {
-    let mut stack = [(0u32, 0u32, 0u32, false); DEPTH];
-    let mut depth = 0;
-    let mut x = v;
-    loop {
-        match (x, seq::items(m, x)) {
-            (_, Some((n, base))) if depth < DEPTH => {
-                let tuple = matches!(x, Value::Tuple(_));
-                out.byte(m, if tuple { b'(' } else { b'[' });
-                stack[depth] = (base, 0, n, tuple);
-                depth += 1;
+/// Write `repr(v)` (RecursionError past `value::MAX_DEPTH` levels).
+fn write(m: &mut Mem, v: Value, room: Room, out: &mut Out) -> Result<(), Exc> {
+    let mut walk = Walk::new(v, room);
+    let deep = |_| Exc::new(ExcType::RecursionError, Msg::ReprTooDeep);
+    while let Some(event) = walk.next(m).map_err(deep)? {
+        match event {
+            Event::Open { tuple, .. } => out.byte(m, if tuple { b'(' } else { b'[' }),
+            Event::Sep => out.put(m, b", "),
+            Event::Close { tuple, n } => {
+                if tuple && n == 1 {
+                    out.byte(m, b',');
+                }
+                out.byte(m, if tuple { b')' } else { b']' });
             }
-            (_, Some(_)) => out.put(m, b"[...]"),
-            (Value::Str(s), _) => put_str(out, m, s),
-            _ => {
+            Event::Cycle { tuple } => {
+                out.put(m, if tuple { TUPLE_CYCLE } else { LIST_CYCLE }.as_bytes())
+            }
+            Event::Leaf(Value::Str(s)) => put_str(out, m, s),
+            Event::Leaf(x) => {
                 let mut buf = [0u8; numfmt::FLOAT_MAX_LEN];
                 out.put(m, scalar_text(x, &mut buf));
             }
         }
-        loop {
-            if depth == 0 {
-                return;
-            }
-            let (base, i, n, tuple) = stack[depth - 1];
-            if i < n {
-                if i > 0 {
-                    out.put(m, b", ");
-                }
-                x = m.load(base + 2 * i);
-                stack[depth - 1].1 += 1;
-                break;
-            }
-            if tuple && n == 1 {
-                out.byte(m, b',');
-            }
-            out.byte(m, if tuple { b')' } else { b']' });
-            depth -= 1;
-        }
     }
+    Ok(())
 }
 
 /// A new Str holding `repr(v)` (v rooted by the caller).
 pub fn repr(st: &mut St, v: Value) -> Result<Value, Exc> {
     let mut count = Out { at: None, pos: 0 };
-    write(&mut st.m, v, &mut count);
+    let room = nest::room(st, st.sp);
+    write(&mut st.m, v, room, &mut count)?;
     let p = st.new_str(count.pos)?;
-    write(
-        &mut st.m,
-        v,
-        &mut Out {
-            at: Some((p + 1) * 4),
-            pos: 0,
-        },
-    );
+    // The room again: new_str may have collected, never above the stack.
+    let room = nest::room(st, st.sp);
+    write(&mut st.m, v, room, &mut Out { at: Some((p + 1) * 4), pos: 0 })?;
     Ok(Value::Str(p))
 }

@@ -78,7 +78,7 @@ pub fn str_chars(m: &Mem, s: u32) -> u32 {
 
 #[cfg(feature = "extras")]
 /// Byte offset of code point `j` of the Str at `s`.
-fn char_off(m: &Mem, s: u32, j: u32) -> u32 {
+pub fn char_off(m: &Mem, s: u32, j: u32) -> u32 {
     let len = m.str_len(s);
     let mut seen = 0;
     for i in 0..len {
@@ -281,7 +281,7 @@ pub fn enumerate_or_zip(st: &mut St, zip: bool, args: u32, argc: u32) -> Result<
             Value::Int(0)
         };
         if int_of(start).is_none() {
-            return Err(type_error("enumerate() start must be an integer"));
+            return Err(Exc::not_an_integer(start));
         }
         return new_iter(st, IT_ENUM, [st.m.load(args), start, Value::None]);
     }
@@ -458,19 +458,11 @@ fn store_subscr(st: &mut St, a: Value, i: Value, v: Value) -> Result<(), Exc> {
 }
 
 #[cfg(feature = "extras")]
-/// `a[lo:hi:step]` with Python's clamping rules (operands on the stack).
-/// DRAM code (linker scripts): it allocates and copies.
+/// Start, stop and step of `[lo:hi:step]` on `n` items, with Python's
+/// clamping rules (step != 0). Out of line: its frame stays off `seq::op`'s.
 #[inline(never)]
-fn slice(st: &mut St, a: Value, lo: Value, hi: Value, step: Value) -> Result<Value, Exc> {
-    let n = match a {
-        Value::List(_) | Value::Tuple(_) | Value::Str(_) => len(&st.m, a).unwrap_or(0) as i32,
-        _ => {
-            return Err(
-                Exc::new(ExcType::TypeError, Msg::NotSubscriptable).with(Part::Text(a.type_name()))
-            );
-        }
-    };
-    let bad = || type_error("slice indices must be integers or None or have an __index__ method");
+fn slice_bounds(n: i32, lo: Value, hi: Value, step: Value) -> Result<(i32, i32, i32), Exc> {
+    let bad = || Exc::new(ExcType::TypeError, Msg::SliceIndices);
     let step = match step {
         Value::None => 1,
         v => int_of(v).ok_or_else(bad)?,
@@ -497,6 +489,80 @@ fn slice(st: &mut St, a: Value, lo: Value, hi: Value, step: Value) -> Result<Val
     } else {
         (bound(lo, lower)?, bound(hi, upper)?)
     };
+    Ok((start, stop, step))
+}
+
+#[cfg(feature = "extras")]
+/// `a[lo:hi:step] = v` (the compiler's `METHOD_STORE_SLICE`): a, lo, hi and
+/// step (None when absent) are the words from `args`, all on the stack with
+/// `v`. Step 1 replaces the slice by v's items, whatever their number; any
+/// other step needs exactly one item per slot, as in CPython.
+#[inline(never)] // DRAM code (linker scripts)
+pub fn store_slice(st: &mut St, args: u32, v: Value) -> Result<Value, Exc> {
+    let a = st.m.load(args);
+    let Value::List(l) = a else {
+        return Err(Exc::new(ExcType::TypeError, Msg::NoItemAssignment).with(Part::Text(a.type_name())));
+    };
+    let arg = |k: u32| st.m.load(args + 2 * k);
+    let n = st.m.word(l) >> 8;
+    let (start, stop, step) = slice_bounds(n as i32, arg(1), arg(2), arg(3))?;
+    // v's items first, in a new list: `xs[1:] = xs` reads the old items.
+    let src = match to_list(st, v) {
+        Ok(src) => src,
+        Err(e) if e.msg == Msg::NotIterable as u8 => {
+            let msg = if step == 1 { Msg::CanOnlyAssignIterable } else { Msg::ExtendedSliceNotIterable };
+            return Err(Exc::new(ExcType::TypeError, msg));
+        }
+        Err(e) => return Err(e),
+    };
+    st.tmp[3] = Value::List(src);
+    let k = st.m.word(src) >> 8;
+    if step == 1 {
+        // Make the slice k items long, moving the tail; filled below.
+        let (lo, hi) = (start as u32, (stop as u32).max(start as u32));
+        for _ in hi - lo..k {
+            list_append(st, l, Value::None)?;
+        }
+        let base = st.m.word(l + 2) + 1;
+        let new_len = n - (hi - lo) + k;
+        st.m.copy(base + 2 * (lo + k), base + 2 * hi, 2 * (n - hi));
+        for i in new_len..n {
+            st.m.store(base + 2 * i, Value::Unbound);
+        }
+        st.m.set(l, LIST | new_len << 8);
+    } else {
+        let count = range_len(start, stop, step);
+        if k != count {
+            return Err(Exc::new(ExcType::ValueError, Msg::ExtendedSliceSize)
+                .with(Part::Int(k as i32))
+                .with(Part::Int(count as i32)));
+        }
+    }
+    // Item j goes to index start + j * step (each in range: j < k).
+    let (base, from) = (st.m.word(l + 2) + 1, st.m.word(src + 2) + 1);
+    for j in 0..k {
+        let x = st.m.load(from + 2 * j);
+        let i = start.wrapping_add((j as i32).wrapping_mul(step)) as u32;
+        st.m.store(base + 2 * i, x);
+    }
+    st.tmp[3] = Value::None;
+    Ok(Value::None)
+}
+
+#[cfg(feature = "extras")]
+/// `a[lo:hi:step]` with Python's clamping rules (operands on the stack).
+/// DRAM code (linker scripts): it allocates and copies.
+#[inline(never)]
+fn slice(st: &mut St, a: Value, lo: Value, hi: Value, step: Value) -> Result<Value, Exc> {
+    let n = match a {
+        Value::List(_) | Value::Tuple(_) | Value::Str(_) => len(&st.m, a).unwrap_or(0) as i32,
+        _ => {
+            return Err(
+                Exc::new(ExcType::TypeError, Msg::NotSubscriptable).with(Part::Text(a.type_name()))
+            );
+        }
+    };
+    let (start, stop, step) = slice_bounds(n, lo, hi, step)?;
     let count = range_len(start, stop, step);
     let at = |k: u32| start.wrapping_add(step.wrapping_mul(k as i32)) as u32;
     if let Value::Str(s) = a {
@@ -833,7 +899,9 @@ fn repeat(st: &mut St, s: Value, n: u32) -> Result<Value, Exc> {
     Ok(r)
 }
 
-/// `a < b` for sorting and min/max (TypeError when unorderable).
+/// `a < b` for sorting and min/max (TypeError when unorderable). Inlined:
+/// a wrapper's frame would sit on the stack under every comparison.
+#[inline(always)]
 pub fn less(m: &Mem, a: Value, b: Value) -> Result<bool, Exc> {
     Ok(matches!(compare(m, Op::Lt, a, b)?, Value::Bool(true)))
 }

@@ -6,25 +6,25 @@
 //! a function's end, constants (scalars, Strs, with the `extras` flat
 //! tuples) and names well encoded, locals' name tables of Strs, N_DEFAULTS
 //! <= N_PARAMS, MakeFunction naming a function, method numbers in range,
-//! line tables sorted, and the image and globals fitting the arena. Opcodes
-//! and natives this build does not run are refused (`Reject::Unsupported`,
-//! `not_implemented`). Not recursive; its scratch space is the arena after
+//! line tables sorted, and the image fitting VM memory. Opcodes and natives
+//! this build does not run are refused (`Reject::Unsupported`,
+//! `not_implemented`). Not recursive; its scratch space is VM memory after
 //! the image.
 //!
 //! A refused image is reported as an Error event (ValueError, Msg::ImageRefused,
 //! line 0, "bytecode image refused: check R at byte B", R a [`Reject`]) and
 //! Done(Error): the host gets a clear report and the core stays usable (a
 //! `Fault::BadImage` would leave it stopped until reloaded). An image too
-//! big for the arena is a MemoryError instead.
+//! big for VM memory (SRAM arena and DRAM spill) is a MemoryError instead.
 
 use shared_protocol::bytecode::{
-    BYTECODE_VERSION, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
+    BYTECODE_VERSION, DEREF_FREE, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
     PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, function, header, line_entry_pc,
 };
 use shared_protocol::natives::{self, BUILTIN};
-use shared_protocol::value::{self, Reader, Token};
+use shared_protocol::value;
 
-use crate::arena::{self, byte, half, set_byte, word};
+use crate::arena::Mem;
 use crate::image::Image;
 
 /// Why an image was refused (reported to the host with a byte offset).
@@ -54,7 +54,7 @@ pub enum Reject {
     FallsOff = 10,
     /// A line table unsorted or out of range.
     Lines = 11,
-    /// The image and its globals do not fit the arena (MemoryError).
+    /// The image and its globals do not fit VM memory (MemoryError).
     NoRoom = 12,
     /// A native or opcode this firmware build does not run (the `extras`).
     Unsupported = 13,
@@ -77,15 +77,19 @@ const MAX_STACK_LIMIT: u32 = 250;
 /// A scratch byte for an instruction start whose depth is not known yet.
 const UNSEEN: u8 = 0xFF;
 
-/// Verify the `len`-byte image at the start of `m`. Out of line: its
-/// locals must not sit on the stack under the running VM.
+/// Verify the `len`-byte image at word `base` of `m`. Out of line: its
+/// locals must not sit on the stack under the running VM. Offsets in a
+/// [`Bad`] are image byte offsets.
 #[inline(never)]
-pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
+pub fn verify(m: &mut Mem, base: u32, len: u32) -> Result<Image, Bad> {
     let words = len / 4;
-    if len & 3 != 0 || words < HEADER_WORDS as u32 || words as usize > m.len() {
+    if len & 3 != 0
+        || words < HEADER_WORDS as u32
+        || base as u64 + words as u64 > m.words() as u64
+    {
         return bad(Reject::Header, 0);
     }
-    let h = |i: usize| word(m, i);
+    let h = |i: usize| m.word(base + i as u32);
     if h(header::MAGIC) != IMAGE_MAGIC
         || h(header::VERSION) != BYTECODE_VERSION
         || h(header::TOTAL_LEN) != len
@@ -96,11 +100,16 @@ pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
     let table = |off: u32, count: u32, size: u32| -> Result<u32, Bad> {
         let end = count.checked_mul(size).and_then(|n| n.checked_add(off / 4));
         match end {
-            Some(end) if off & 3 == 0 && end <= words => Ok(off / 4),
+            Some(end) if off & 3 == 0 && end <= words => Ok(base + off / 4),
             _ => bad(Reject::Table, off),
         }
     };
+    let (code, code_len) = (h(header::CODE_OFF), h(header::CODE_LEN));
+    if code.checked_add(code_len).is_none_or(|end| end > len) {
+        return bad(Reject::Table, 0);
+    }
     let img = Image {
+        base,
         words,
         n_functions: h(header::N_FUNCTIONS),
         functions: table(
@@ -114,33 +123,28 @@ pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
         names: table(h(header::NAMES_OFF), h(header::N_GLOBALS), 1)?,
         n_lines: h(header::N_LINES),
         lines: table(h(header::LINES_OFF), h(header::N_LINES), 1)?,
-        code: h(header::CODE_OFF),
-        code_len: h(header::CODE_LEN),
+        code: base * 4 + code,
+        code_len,
     };
-    if img.n_functions == 0
-        || img
-            .code
-            .checked_add(img.code_len)
-            .is_none_or(|end| end > len)
-    {
+    if img.n_functions == 0 {
         return bad(Reject::Table, 0);
     }
     for k in 0..img.n_consts {
-        let off = word(m, (img.consts + k) as usize);
-        let head = word(m, (off / 4) as usize);
-        if cfg!(feature = "extras") && off & 3 == 0 && value::tag_of(head) == value::TUPLE {
+        let off = m.word(img.consts + k);
+        let head = m.word(base + off / 4);
+        if cfg!(feature = "extras") && off & 3 == 0 && off / 4 < words && value::tag_of(head) == value::TUPLE {
             // A flat tuple of scalars and Strs (keyword names, constant tuples).
             let mut at = off + 4;
             for _ in 0..value::len_of(head) {
-                check_value(m, words, at, false)?;
-                at += 4 * Image::scalar_at(m, at / 4).1;
+                check_value(m, &img, at, false)?;
+                at += 4 * Image::scalar_at(m, base + at / 4).1;
             }
         } else {
-            check_value(m, words, off, false)?;
+            check_value(m, &img, off, false)?;
         }
     }
     for k in 0..img.n_globals {
-        check_value(m, words, word(m, (img.names + k) as usize), true)?;
+        check_value(m, &img, m.word(img.names + k), true)?;
     }
     let filename = h(header::FILENAME);
     if filename != NO_CONST && !is_str_const(m, &img, filename) {
@@ -152,25 +156,31 @@ pub fn verify(m: &mut [u32], len: u32) -> Result<Image, Bad> {
     let f0 = img.func(m, 0);
     if f0.n_params != 0 {
         // The module body runs with no arguments.
-        return bad(Reject::Function, img.functions * 4);
-    }
-    // Room for the globals in SRAM (frames and objects may go to DRAM).
-    if words as u64 + 2 * img.n_globals as u64 > m.len() as u64 {
-        return bad(Reject::NoRoom, 0);
+        return bad(Reject::Function, (img.functions - base) * 4);
     }
     Ok(img)
 }
 
-/// The encoded value at byte offset `off`: a None/Bool/Int/Float/Str (only a
-/// Str when `str_only`), wholly inside the image.
-fn check_value(m: &[u32], words: u32, off: u32, str_only: bool) -> Result<(), Bad> {
-    let slice = m.get((off / 4) as usize..words as usize).unwrap_or(&[]);
+/// The encoded value at image byte offset `off`: a None/Bool/Int/Float/Str
+/// (only a Str when `str_only`), wholly inside the image.
+fn check_value(m: &Mem, img: &Image, off: u32, str_only: bool) -> Result<(), Bad> {
+    let at = off / 4;
+    let head = m.word(img.base + at);
+    let len = value::len_of(head);
+    // Its size in words (0: not a value allowed here).
+    let size = match value::tag_of(head) {
+        value::STR => 1 + value::words_for_bytes(len),
+        _ if str_only => 0,
+        value::NONE if len == 0 => 1,
+        value::BOOL if len <= 1 => 1,
+        value::INT | value::FLOAT if len == 0 => 2,
+        _ => 0,
+    };
+    let inside = at.checked_add(size).is_some_and(|end| end <= img.words);
     let ok = off & 3 == 0
-        && match Reader::new(slice).token() {
-            Ok(Token::Str { .. }) => is_utf8(m, off / 4),
-            Ok(Token::None | Token::Bool(_) | Token::Int(_) | Token::Float(_)) => !str_only,
-            _ => false,
-        };
+        && size != 0
+        && inside
+        && (value::tag_of(head) != value::STR || is_utf8(m, img.base + at));
     if ok {
         Ok(())
     } else {
@@ -181,11 +191,11 @@ fn check_value(m: &[u32], words: u32, off: u32, str_only: bool) -> Result<(), Ba
 /// Whether the Str at word `at` holds well-formed UTF-8 (no overlongs, no
 /// surrogates, nothing above U+10FFFF): the host decodes it, and str order
 /// is bytewise.
-fn is_utf8(m: &[u32], at: u32) -> bool {
-    let len = arena::str_len(m, at);
+fn is_utf8(m: &Mem, at: u32) -> bool {
+    let len = m.str_len(at);
     let mut i = 0;
     while i < len {
-        let lead = arena::str_byte(m, at, i);
+        let lead = m.str_byte(at, i);
         // Continuation count and the allowed range of the second byte.
         let (n, lo, hi) = match lead {
             0x00..=0x7F => (0, 0, 0),
@@ -199,11 +209,7 @@ fn is_utf8(m: &[u32], at: u32) -> bool {
             _ => return false,
         };
         for k in 1..=n {
-            let b = if i + k < len {
-                arena::str_byte(m, at, i + k)
-            } else {
-                0
-            };
+            let b = if i + k < len { m.str_byte(at, i + k) } else { 0 };
             let (lo, hi) = if k == 1 { (lo, hi) } else { (0x80, 0xBF) };
             if b < lo || b > hi {
                 return false;
@@ -214,14 +220,15 @@ fn is_utf8(m: &[u32], at: u32) -> bool {
     true
 }
 
-fn is_str_const(m: &[u32], img: &Image, k: u32) -> bool {
-    k < img.n_consts
-        && value::tag_of(word(m, (word(m, (img.consts + k) as usize) / 4) as usize)) == value::STR
+fn is_str_const(m: &Mem, img: &Image, k: u32) -> bool {
+    k < img.n_consts && value::tag_of(m.word(img.const_at(m, k))) == value::STR
 }
 
-fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
-    let entry = (img.functions + f * FUNCTION_WORDS as u32) * 4;
-    let field = |i: usize| word(m, entry as usize / 4 + i);
+fn check_function(m: &mut Mem, img: &Image, f: u32) -> Result<(), Bad> {
+    let entry_at = img.functions + f * FUNCTION_WORDS as u32;
+    // Image byte offsets, for a `Bad`.
+    let entry = (entry_at - img.base) * 4;
+    let field = |i: usize| m.word(entry_at + i as u32);
     let (start, len) = (field(function::CODE_START), field(function::CODE_LEN));
     let (n_params, n_locals, max_stack) = (
         field(function::N_PARAMS),
@@ -246,7 +253,7 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
         return bad(Reject::Table, entry);
     }
     for k in 0..n_locals {
-        check_value(m, img.words, word(m, (names_off / 4 + k) as usize), true)?;
+        check_value(m, img, m.word(img.base + names_off / 4 + k), true)?;
     }
     let (lines_start, lines_count) = (field(function::LINES_START), field(function::LINES_COUNT));
     if lines_start
@@ -257,32 +264,32 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
     }
     let mut last_pc = 0;
     for i in 0..lines_count {
-        let pc = line_entry_pc(word(m, (img.lines + lines_start + i) as usize));
+        let pc = line_entry_pc(m.word(img.lines + lines_start + i));
         if pc < last_pc || pc >= len {
-            return bad(Reject::Lines, (img.lines + lines_start + i) * 4);
+            return bad(Reject::Lines, (img.lines - img.base + lines_start + i) * 4);
         }
         last_pc = pc;
     }
 
-    let code = (img.code + start) as usize;
-    // Scratch: one byte per code byte, after the image.
-    let scratch = img.words as usize * 4;
-    if scratch + len as usize > m.len() * 4 {
+    let code = img.code + start;
+    // Scratch: one byte per code byte, after the image (absolute bytes).
+    let scratch = (img.base + img.words) * 4;
+    if scratch as u64 + len as u64 > m.words() as u64 * 4 {
         return bad(Reject::NoRoom, entry);
     }
-    let at = |pc: u32| img.code + start + pc;
-    let op_at = |m: &[u32], pc: u32| Op::from_u8(byte(m, code + pc as usize));
-    let operand = |m: &[u32], pc: u32| -> u32 {
+    let at = |pc: u32| code - img.base * 4 + pc;
+    let op_at = |m: &Mem, pc: u32| Op::from_u8(m.byte(code + pc));
+    let operand = |m: &Mem, pc: u32| -> u32 {
         match op_at(m, pc).map(Op::operand) {
-            Some(Operand::U8) => byte(m, code + pc as usize + 1) as u32,
-            Some(Operand::U16 | Operand::I16) => half(m, code + pc as usize + 1),
+            Some(Operand::U8) => m.byte(code + pc + 1) as u32,
+            Some(Operand::U16 | Operand::I16) => m.half(code + pc + 1),
             _ => 0,
         }
     };
 
     // Pass 1: decode linearly, mark instruction starts, check operands.
-    for i in 0..len as usize {
-        set_byte(m, scratch + i, 0);
+    for i in 0..len {
+        m.set_byte(scratch + i, 0);
     }
     let mut pc = 0;
     let mut last = Op::Nop;
@@ -297,12 +304,13 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
         let in_range = match op {
             Op::LoadConst => k < img.n_consts,
             Op::LoadGlobal | Op::StoreGlobal => k < img.n_globals,
-            Op::LoadLocal | Op::StoreLocal => k < n_locals,
+            Op::LoadLocal | Op::StoreLocal | Op::MakeCell | Op::StoreDeref => k < n_locals,
+            Op::LoadDeref => k & !(DEREF_FREE as u32) < n_locals,
             _ if native_unsupported(op, k) => return bad(Reject::Unsupported, at(pc)),
             Op::LoadNative => (k as usize) < natives::NATIVES.len(),
             Op::LoadModuleAttr => natives::get(k as u16).is_some_and(|n| n.module != BUILTIN),
             Op::Print => k & !(0xFF | PRINT_HAS_SEP | PRINT_HAS_END) as u32 == 0,
-            Op::MakeFunction => k != 0 && k < img.n_functions,
+            Op::MakeFunction | Op::MakeClosure => k != 0 && k < img.n_functions,
             Op::CallMethod => ((k & 0xFF) as usize) < natives::METHODS.len(),
             _ => true,
         };
@@ -316,7 +324,7 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
                 at(pc),
             );
         }
-        set_byte(m, scratch + pc as usize, UNSEEN);
+        m.set_byte(scratch + pc, UNSEEN);
         last = op;
         pc += op.len() as u32;
     }
@@ -328,7 +336,7 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
     while let Some(op) = op_at(m, pc).filter(|_| pc < len) {
         if is_jump(op) {
             let t = operand(m, pc);
-            if t >= len || byte(m, scratch + t as usize) != UNSEEN {
+            if t >= len || m.byte(scratch + t) != UNSEEN {
                 return bad(Reject::Jump, at(pc));
             }
         }
@@ -336,13 +344,13 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
     }
     // Pass 3: stack depths, propagated in code order until nothing changes
     // (each round fixes at least one more instruction, so this ends).
-    set_byte(m, scratch, 1);
+    m.set_byte(scratch, 1);
     loop {
         let mut changed = false;
         let mut pc = 0;
         while let Some(op) = op_at(m, pc).filter(|_| pc < len) {
             let next = pc + op.len() as u32;
-            let seen = byte(m, scratch + pc as usize);
+            let seen = m.byte(scratch + pc);
             if seen != UNSEEN {
                 let depth = seen as u32 - 1;
                 // Both paths' effects come from the opcode table (bytecode.rs).
@@ -369,10 +377,10 @@ fn check_function(m: &mut [u32], img: &Image, f: u32) -> Result<(), Bad> {
                     if target >= len {
                         return bad(Reject::FallsOff, at(pc));
                     }
-                    let slot = scratch + target as usize;
-                    match byte(m, slot) {
+                    let slot = scratch + target;
+                    match m.byte(slot) {
                         UNSEEN => {
-                            set_byte(m, slot, d as u8 + 1);
+                            m.set_byte(slot, d as u8 + 1);
                             changed = true;
                         }
                         s if s as u32 != d + 1 => return bad(Reject::Stack, at(target)),

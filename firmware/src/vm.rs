@@ -9,6 +9,10 @@
 //! DRAM  frame segment 1 (a quarter of the spill area) | heap region 1
 //! ```
 //!
+//! An image that does not fit in SRAM with its globals goes to DRAM first
+//! (`St::layout`): SRAM then holds the globals (from word 2; they follow the
+//! image in DRAM if there are too many), frame segment 0 and heap region 0.
+//!
 //! A frame: `prev` (0 for function 0), function index, saved pc, saved sp
 //! (both written when it calls), then its locals and its operand stack, two
 //! words per value. A callee's frame starts where the callee value sat on
@@ -68,7 +72,10 @@ const F_PREV: u32 = 0;
 const F_FUNC: u32 = 1;
 const F_PC: u32 = 2;
 const F_SP: u32 = 3;
-const F_LOCALS: u32 = 4;
+pub(crate) const F_LOCALS: u32 = 4;
+
+/// The first word a frame or object may use when the image is not at word 0.
+const FIRST_FREE: u32 = 2;
 
 /// Temporary roots for natives that allocate while holding objects.
 pub const TMP: usize = if cfg!(feature = "extras") { 4 } else { 0 };
@@ -141,30 +148,49 @@ impl<'a> St<'a> {
         }
     }
 
-    /// Lay out memory after the verified image `img` (globals unbound, the
-    /// frame segments, the heap).
+    /// Lay out memory around the verified image `img`: its globals (unbound)
+    /// right after an SRAM image, or at the start of SRAM when the image is
+    /// in DRAM (after it when they do not fit there either); the rest of
+    /// SRAM and of DRAM each split between a frame segment and a heap
+    /// region. `false` when the globals do not fit.
     #[inline(never)]
-    pub fn layout(&mut self, img: Image) {
+    pub fn layout(&mut self, img: Image) -> bool {
         let m = &mut self.m;
         let s = m.sram.len() as u32;
         let total = m.words();
-        let globals = img.words;
-        let g_end = globals + 2 * img.n_globals;
-        let mid = g_end + s.wrapping_sub(g_end) / 2;
-        let d_mid = s + (total - s) / 4;
+        let img_end = img.base + img.words;
+        let g_words = 2 * img.n_globals as u64;
+        // Word 0 is never a frame: a frame's `prev` 0 means function 0.
+        let globals = match img.base {
+            0 => img_end,
+            _ if FIRST_FREE as u64 + g_words <= s as u64 => FIRST_FREE,
+            _ => img_end,
+        };
+        let Some(g_end) = u32::try_from(globals as u64 + g_words).ok().filter(|&e| e <= total) else {
+            return false;
+        };
         for i in globals..g_end {
             m.set(i, 0);
         }
+        let (lo, d_lo) = match (g_end <= s, img.base) {
+            (true, _) => (g_end, s.max(img_end)),
+            // exec.rs `load` puts an image at word 0 only with room for its globals.
+            (false, 0) => return false,
+            (false, _) => (FIRST_FREE, g_end),
+        };
+        let mid = lo + (s - lo) / 2;
+        let d_mid = d_lo + (total - d_lo) / 4;
         self.heap = Heap::new(m, [(mid, s), (d_mid, total)]);
         self.img = img;
         self.globals = globals;
-        self.segs = [(g_end, mid), (s, d_mid)];
+        self.segs = [(lo, mid), (d_lo, d_mid)];
+        true
     }
 
     /// Enter function 0 (MemoryError, already in `exc`, when even its
     /// frame does not fit).
     pub fn start(&mut self) -> Result<(), Stop> {
-        let f = self.img.func(self.m.sram, 0);
+        let f = self.img.func(&self.m, 0);
         let base = self.frame_at(self.segs[0].0, &f).ok_or(Stop::Raise)?;
         self.enter(base, 0, &f, 0);
         Ok(())
@@ -311,16 +337,16 @@ impl<'a> St<'a> {
     /// Constant `k`; Tuple constants are built as heap tuples.
     #[inline(never)]
     pub fn constant(&mut self, k: u32) -> Result<Value, Exc> {
-        let at = self.img.const_at(self.m.sram, k);
+        let at = self.img.const_at(&self.m, k);
         let head = self.m.word(at);
         if !cfg!(feature = "extras") || enc::tag_of(head) != enc::TUPLE {
-            return Ok(Image::scalar_at(self.m.sram, at).0);
+            return Ok(Image::scalar_at(&self.m, at).0);
         }
         let n = enc::len_of(head);
         let t = self.new_tuple(n)?;
         let mut at = at + 1;
         for i in 0..n {
-            let (v, words) = Image::scalar_at(self.m.sram, at);
+            let (v, words) = Image::scalar_at(&self.m, at);
             self.m.store(t + 1 + 2 * i, v);
             at += words;
         }
@@ -330,7 +356,7 @@ impl<'a> St<'a> {
     /// The source line of the current instruction.
     pub fn line(&self) -> u32 {
         self.img
-            .line_of(self.m.sram, &self.img.func(self.m.sram, self.fi), self.pc)
+            .line_of(&self.m, &self.img.func(&self.m, self.fi), self.pc)
     }
 
     /// Call the function object at `p` with `argc` arguments on the stack
@@ -340,7 +366,7 @@ impl<'a> St<'a> {
     fn call_function(&mut self, p: u32, argc: u32, names: Option<u32>) -> Result<(), Exc> {
         let fi = self.m.word(p) >> 8;
         let defaults = self.m.load(p + 1);
-        let f = self.img.func(self.m.sram, fi);
+        let f = self.img.func(&self.m, fi);
         let nkw = if cfg!(feature = "extras") {
             names.map_or(0, |t| self.m.word(t) >> 8)
         } else {
@@ -349,7 +375,7 @@ impl<'a> St<'a> {
         let npos = argc - nkw;
         let callee = self.sp - 2 * (argc + 1);
         // The function's name, for argument errors only.
-        let name = |st: &St| Part::Str(st.img.func_name(st.m.sram, fi));
+        let name = |st: &St| Part::Str(st.img.func_name(&st.m, fi));
         if npos > f.n_params {
             return Err(too_many_args(&f, name(self), npos));
         }
@@ -381,7 +407,9 @@ impl<'a> St<'a> {
         } else {
             Ok(())
         };
-        if result.is_err() {
+        if result.is_ok() {
+            crate::closure::enter(self, p);
+        } else {
             // Report the error in the caller, at the call.
             self.fp = caller;
             self.fi = caller_fi;
@@ -415,7 +443,7 @@ impl<'a> St<'a> {
             };
             let mut slot = None;
             for i in 0..f.n_params {
-                if self.m.str_cmp(self.img.local_name(self.m.sram, f, i), key).is_eq() {
+                if self.m.str_cmp(self.img.local_name(&self.m, f, i), key).is_eq() {
                     slot = Some(i);
                     break;
                 }
@@ -439,10 +467,7 @@ impl<'a> St<'a> {
                 continue;
             }
             if i < first_default {
-                let missing = self.img.local_name(self.m.sram, f, i);
-                return Err(Exc::new(ExcType::TypeError, Msg::MissingArgument)
-                    .with(name)
-                    .with(Part::Str(missing)));
+                return Err(self.missing_arguments(f, name, i));
             }
             let v = match defaults {
                 Value::Tuple(t) => self.m.load(t + 1 + 2 * (i - first_default)),
@@ -451,6 +476,48 @@ impl<'a> St<'a> {
             self.m.store(locals + 2 * i, v);
         }
         Ok(())
+    }
+
+    /// TypeError naming the required parameters no argument bound, from
+    /// `first` on: their names go space-separated in one new Str (the host
+    /// words the list as CPython does), or, when that allocation fails, the
+    /// first name alone. Cold: DRAM code (linker scripts).
+    #[inline(never)]
+    #[cold]
+    fn missing_arguments(&mut self, f: &Func, name: Part, first: u32) -> Exc {
+        let locals = self.fp + F_LOCALS;
+        let missing: fn(&St, u32, u32) -> bool = |st, locals, i| st.m.word(locals + 2 * i) == 0;
+        let names = first..f.n_params - f.n_defaults;
+        let mut count = 0;
+        let mut bytes = 0;
+        for i in names.clone().filter(|&i| missing(self, locals, i)) {
+            count += 1;
+            bytes += 1 + self.m.str_len(self.img.local_name(&self.m, f, i));
+        }
+        let mut all = self.img.local_name(&self.m, f, first);
+        if let Ok(p) = self.new_str(bytes - 1) {
+            let mut out = (p + 1) * 4;
+            for i in names {
+                if !missing(self, locals, i) {
+                    continue;
+                }
+                let n = self.img.local_name(&self.m, f, i);
+                if out > (p + 1) * 4 {
+                    self.m.set_byte(out, b' ');
+                    out += 1;
+                }
+                for k in 0..self.m.str_len(n) {
+                    let c = self.m.str_byte(n, k);
+                    self.m.set_byte(out, c);
+                    out += 1;
+                }
+            }
+            all = p;
+        }
+        Exc::new(ExcType::TypeError, Msg::MissingArguments)
+            .with(name)
+            .with(Part::Int(count))
+            .with(Part::Str(all))
     }
 
     /// `Call`/`CallKw`: the callee and its arguments are on the stack.
@@ -485,7 +552,7 @@ impl<'a> St<'a> {
         // (a received message is built, and may collect, under them; the
         // stack is 1.75 KB). A tail call.
         if let Value::Native(id) = f
-            && id >= natives::PARALLEL_ISHOST
+            && natives::is_messaging(id)
         {
             return crate::modules::parallel::call(self, p, (id as u32) << 16 | argc);
         }
@@ -530,17 +597,9 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<(), Exc> {
             let v = ops::unary(&st.m, op, a)?;
             st.push(v);
         }
-        // `list.append(x)` (method 0, one argument) here; the other methods
-        // run from DRAM code (builtins::method).
         #[cfg(feature = "extras")]
         Op::CallMethod => {
-            let v = match st.peek(1) {
-                Value::List(l) if arg == 1 << 8 => {
-                    seq::list_append(st, l, st.peek(0))?;
-                    Value::None
-                }
-                _ => builtins::method(st, arg & 0xFF, arg >> 8)?,
-            };
+            let v = builtins::method(st, arg & 0xFF, arg >> 8)?;
             st.replace((arg >> 8) + 1, v);
         }
         // Without the extras only `list.append` (method 0, one argument)
@@ -550,13 +609,14 @@ fn step(st: &mut St, op: Op, arg: u32) -> Result<(), Exc> {
             let Value::List(l) = st.peek(1) else {
                 return Err(Exc::new(ExcType::AttributeError, Msg::NoMethod)
                     .with(Part::Text(st.peek(1).type_name()))
-                    .with(Part::Text("append")));
+                    .with(Part::Int(i32::from(natives::METHOD_APPEND))));
             };
             seq::list_append(st, l, st.peek(0))?;
             st.replace(2, Value::None);
         }
         Op::MakeFunction => {
-            let obj = st.alloc(3, heap::FUNC | arg << 8)?;
+            // Room for a closure too (Unbound: none; closure.rs).
+            let obj = st.alloc(5, heap::FUNC | arg << 8)?;
             let defaults = st.peek(0);
             st.m.store(obj + 1, defaults);
             st.replace(1, Value::Func(obj));
@@ -613,17 +673,17 @@ fn binary(st: &mut St, op: u8) -> Result<[u32; 2], Exc> {
 #[inline(never)]
 fn unbound(st: &mut St, local: bool, k: u32) -> Stop {
     let (ty, msg, name) = if local {
-        let f = st.img.func(st.m.sram, st.fi);
+        let f = st.img.func(&st.m, st.fi);
         (
             ExcType::UnboundLocalError,
             Msg::LocalUnbound,
-            st.img.local_name(st.m.sram, &f, k),
+            st.img.local_name(&st.m, &f, k),
         )
     } else {
         (
             ExcType::NameError,
             Msg::NameNotDefined,
-            st.img.global_name(st.m.sram, k),
+            st.img.global_name(&st.m, k),
         )
     };
     st.raise(Exc::new(ty, msg).with(Part::Str(name)))
@@ -667,16 +727,23 @@ fn print<P: Platform>(
     } else {
         Value::None
     };
-    for text in [sep, end] {
-        if !matches!(text, Value::None | Value::Str(_)) {
-            return Err(st.raise(Exc::generic(
-                ExcType::TypeError,
-                "sep and end must be None or a string",
-            )));
-        }
+    /// "sep must be None or a string, not int" (out of line: the frame of
+    /// print, under every print, stays small; DRAM code with print).
+    #[inline(never)]
+    #[cold]
+    fn not_str(sep: Value, end: Value) -> Exc {
+        let (msg, v) = if matches!(sep, Value::None | Value::Str(_)) {
+            (Msg::EndNotStr, end)
+        } else {
+            (Msg::SepNotStr, sep)
+        };
+        Exc::new(ExcType::TypeError, msg).with(Part::Text(v.type_name()))
+    }
+    if !matches!(sep, Value::None | Value::Str(_)) || !matches!(end, Value::None | Value::Str(_)) {
+        return Err(st.raise(not_str(sep, end)));
     }
     st.sp = st.sp.wrapping_sub(2 * n);
-    report::print(p, mb, launch, &st.m, st.sp, n, [sep, end])?;
+    report::print(p, mb, launch, st, n, [sep, end])?;
     st.push(Value::None);
     Ok(())
 }
@@ -891,7 +958,7 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
             }
             // Int and float constants here; the others in St::constant.
             o::LoadConst => {
-                let at = st.img.const_at(st.m.sram, arg);
+                let at = st.img.const_at(&st.m, arg);
                 let [head, x] = st.m.pair(at);
                 let tag = enc::tag_of(head);
                 if tag == enc::INT || tag == enc::FLOAT {
@@ -992,22 +1059,27 @@ pub fn run<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Re
                 let (t0, t1) = (st.m.word(top), st.m.word(top + 1));
                 st.fp = prev;
                 st.fi = st.m.word(prev + F_FUNC);
-                st.code = st.img.code_of(st.m.sram, st.fi);
+                st.code = st.img.code_of(&st.m, st.fi);
                 st.pc = st.m.word(prev + F_PC);
                 st.sp = st.m.word(prev + F_SP) + 2;
                 st.m.set(st.sp - 2, t0);
                 st.m.set(st.sp - 1, t1);
                 continue;
             }
-            // The opcodes that may raise, out of line (`step`), and bytes
-            // that are no opcode (the verifier lets none through).
+            // The opcodes that may raise, out of line (`step`, closures'
+            // cells), and bytes that are no opcode (the verifier lets none
+            // through).
             _ => {
                 let Some((op, len)) = Op::decode(b) else {
                     return Err(Stop::Internal);
                 };
                 // No operand, one byte or two (lengths 1, 2, 3).
                 let arg = arg & [0, 0, 0xFF, 0xFFFF][len as usize & 3];
-                step(st, op, arg).map_err(|e| st.raise(e))?;
+                if matches!(op, Op::MakeCell | Op::LoadDeref | Op::StoreDeref | Op::MakeClosure) {
+                    crate::closure::op(st, op, arg)?;
+                } else {
+                    step(st, op, arg).map_err(|e| st.raise(e))?;
+                }
             }
         }
         st.pc = next;

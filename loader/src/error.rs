@@ -51,7 +51,7 @@ pub enum LoaderError {
     #[error("core {core}: protocol error: {detail}")]
     Protocol { core: u32, detail: String },
 
-    #[error("the image is {len} bytes but a core's inbox holds {max} bytes")]
+    #[error("the compiled program is {len} bytes of bytecode, more than a core's inbox holds ({max} bytes): make the program or kernel smaller")]
     ImageTooBig { len: usize, max: u32 },
 }
 

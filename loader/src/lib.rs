@@ -50,6 +50,7 @@ mod mem;
 pub mod reset;
 pub mod run;
 pub mod scheduler;
+pub mod select;
 pub mod value;
 
 pub use backend::BackendKind;

@@ -13,6 +13,7 @@ use shared_protocol::chip::{irq, reg};
 use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::layout::{CORE_EVENT_RING_SIZE, CORE_INBOX_SIZE};
 use shared_protocol::mailbox::{cmd, event, status, Command, CoreState, DoneStatus, EventKind, Waiting, INPUT_EOF};
+use shared_protocol::natives;
 use shared_protocol::value::Reader;
 use shared_protocol::CoreId;
 
@@ -288,12 +289,24 @@ fn expect_str(v: Value, what: &str) -> Result<String, String> {
 fn exception(exc: u32, msg: u32, line: u32, detail: Value) -> Result<DeviceException, String> {
     let exc = ExcType::from_u32(exc).ok_or_else(|| format!("unknown exception type {exc}"))?;
     let msg = Msg::from_u32(msg).ok_or_else(|| format!("unknown message code {msg}"))?;
-    let details = match detail {
+    let mut details = match detail {
         Value::None => Vec::new(),
         Value::Tuple(items) => items,
         v @ Value::Str(_) => vec![v],
         other => return Err(format!("exception detail is {}, not a str, tuple or None", other.repr())),
     };
+    // The firmware sends method numbers; name them.
+    let method_at = match msg {
+        Msg::NoMethod => Some(1),
+        Msg::MethodArgCount | Msg::StrMethodArgType => Some(0),
+        _ => None,
+    };
+    if let Some(i) = method_at
+        && let Some(&Value::Int(m)) = details.get(i)
+    {
+        let name = natives::METHODS.get(m as usize).ok_or_else(|| format!("unknown method number {m}"))?;
+        details[i] = Value::Str((*name).into());
+    }
     let template = msg.text();
     let holes = template.matches("{}").count();
     if holes != details.len() {
@@ -312,11 +325,43 @@ fn exception(exc: u32, msg: u32, line: u32, detail: Value) -> Result<DeviceExcep
 }
 
 /// CPython's exact wording where one template cannot give it: singular and
-/// plural of argument counts, and the slice step's own sentence. Only the
-/// host's text changes: the firmware sends the same codes and values.
+/// plural of argument counts, the slice step's own sentence, the methods'
+/// own sentences. Only the host's text changes: the firmware sends the same
+/// codes and values.
 fn cpython_wording(msg: Msg, details: &[Value], message: String) -> String {
     let is_one = |i: usize| matches!(details.get(i), Some(Value::Int(1)));
+    let text = |i: usize| match details.get(i) {
+        Some(Value::Str(s)) => s.as_str(),
+        _ => "?",
+    };
+    let int = |i: usize| match details.get(i) {
+        Some(Value::Int(n)) => *n,
+        _ => 0,
+    };
     match msg {
+        Msg::MissingArguments => {
+            let names: Vec<String> = text(2).split(' ').map(|n| format!("'{n}'")).collect();
+            let list = match names.as_slice() {
+                [one] => one.clone(),
+                [a, b] => format!("{a} and {b}"),
+                [first @ .., last] => format!("{}, and {last}", first.join(", ")),
+                [] => String::new(),
+            };
+            let s = if is_one(1) { "" } else { "s" };
+            format!("{}() missing {} required positional argument{s}: {list}", text(0), int(1))
+        }
+        Msg::MethodArgCount => method_arg_count(text(0), text(1), int(2)),
+        Msg::StrMethodArgType => {
+            let (m, k, t) = (text(0), int(1), text(2));
+            match m {
+                "replace" => format!("replace() argument {k} must be str, not {t}"),
+                "split" => format!("must be str or None, not {t}"),
+                "strip" | "lstrip" | "rstrip" => format!("{m} arg must be None or str"),
+                "startswith" | "endswith" if k == 0 => format!("tuple for {m} must only contain str, not {t}"),
+                "startswith" | "endswith" => format!("{m} first arg must be str or a tuple of str, not {t}"),
+                _ => format!("must be str, not {t}"),
+            }
+        }
         Msg::WrongArgCount | Msg::WrongArgCountRange => {
             // "takes from 0 to 1 positional arguments" stays plural in CPython.
             let (takes, given) = if msg == Msg::WrongArgCount { (Some(1), 2) } else { (None, 3) };
@@ -332,6 +377,34 @@ fn cpython_wording(msg: Msg, details: &[Value], message: String) -> String {
         Msg::ZeroStep if matches!(details.first(), Some(Value::Str(s)) if s == "slice") => "slice step cannot be zero".into(),
         Msg::ZeroStep => message.replacen(" step must not be zero", " must not be zero", 1),
         _ => message,
+    }
+}
+
+/// CPython's TypeError for method `name` of a `ty` ("list" or "str") given
+/// `n` arguments (3.11's wording, which differs from method to method).
+fn method_arg_count(name: &str, ty: &str, n: i32) -> String {
+    let (min, max) = natives::method(name)
+        .and_then(|m| natives::method_arity(m, ty == "str"))
+        .map_or((0, 0), |(lo, hi)| (i32::from(lo), i32::from(hi)));
+    let s = |k: i32| if k == 1 { "" } else { "s" };
+    match (ty, name) {
+        ("list", "append" | "extend" | "count") | ("str", "join") => {
+            format!("{ty}.{name}() takes exactly one argument ({n} given)")
+        }
+        ("list", "sort") if n <= 2 => "sort() takes no positional arguments".into(),
+        ("list", "sort") => format!("sort() takes at most 2 arguments ({n} given)"),
+        _ if max == 0 => format!("{ty}.{name}() takes no arguments ({n} given)"),
+        ("list", "pop" | "insert" | "index") | ("str", "strip" | "lstrip" | "rstrip" | "replace") => {
+            if min == max {
+                format!("{name} expected {min} argument{}, got {n}", s(min))
+            } else if n < min {
+                format!("{name} expected at least {min} argument{}, got {n}", s(min))
+            } else {
+                format!("{name} expected at most {max} argument{}, got {n}", s(max))
+            }
+        }
+        _ if n < min => format!("{name}() takes at least {min} argument{} ({n} given)", s(min)),
+        _ => format!("{name}() takes at most {max} argument{} ({n} given)", s(max)),
     }
 }
 
@@ -435,6 +508,44 @@ mod tests {
         assert_eq!(text(Msg::ZeroStep, vec![s("range() arg 3")]), "range() arg 3 must not be zero");
         assert_eq!(text(Msg::ZeroStep, vec![s("slice")]), "slice step cannot be zero");
         assert_eq!(text(Msg::InvalidIntLiteral, vec![s("12x")]), "invalid literal for int() with base 10: '12x'");
+        let missing = |n: i32, names: &str| text(Msg::MissingArguments, vec![s("f"), Value::Int(n), s(names)]);
+        assert_eq!(missing(1, "b"), "f() missing 1 required positional argument: 'b'");
+        assert_eq!(missing(2, "a b"), "f() missing 2 required positional arguments: 'a' and 'b'");
+        assert_eq!(missing(4, "a b c d"), "f() missing 4 required positional arguments: 'a', 'b', 'c', and 'd'");
+    }
+
+    #[test]
+    fn methods_are_named_and_worded_as_cpython() {
+        let s = |t: &str| Value::Str(t.into());
+        let m = |name: &str| Value::Int(i32::from(natives::method(name).unwrap()));
+        let text = |msg: Msg, details: Vec<Value>| exception(1, msg as u32, 1, Value::Tuple(details)).unwrap().message;
+        assert_eq!(text(Msg::NoMethod, vec![s("int"), m("count")]), "'int' object has no attribute 'count'");
+        let sort_reverse = Value::Int(i32::from(natives::METHOD_SORT_REVERSE));
+        assert_eq!(text(Msg::NoMethod, vec![s("str"), sort_reverse]), "'str' object has no attribute 'sort'");
+        let count = |name: &str, ty: &str, n: i32| text(Msg::MethodArgCount, vec![m(name), s(ty), Value::Int(n)]);
+        assert_eq!(count("append", "list", 0), "list.append() takes exactly one argument (0 given)");
+        assert_eq!(count("join", "str", 2), "str.join() takes exactly one argument (2 given)");
+        assert_eq!(count("reverse", "list", 1), "list.reverse() takes no arguments (1 given)");
+        assert_eq!(count("upper", "str", 2), "str.upper() takes no arguments (2 given)");
+        assert_eq!(count("sort", "list", 1), "sort() takes no positional arguments");
+        assert_eq!(count("sort", "list", 3), "sort() takes at most 2 arguments (3 given)");
+        assert_eq!(count("pop", "list", 2), "pop expected at most 1 argument, got 2");
+        assert_eq!(count("insert", "list", 1), "insert expected 2 arguments, got 1");
+        assert_eq!(count("index", "list", 0), "index expected at least 1 argument, got 0");
+        assert_eq!(count("index", "list", 4), "index expected at most 3 arguments, got 4");
+        assert_eq!(count("strip", "str", 2), "strip expected at most 1 argument, got 2");
+        assert_eq!(count("replace", "str", 1), "replace expected at least 2 arguments, got 1");
+        assert_eq!(count("find", "str", 0), "find() takes at least 1 argument (0 given)");
+        assert_eq!(count("index", "str", 4), "index() takes at most 3 arguments (4 given)");
+        assert_eq!(count("split", "str", 3), "split() takes at most 2 arguments (3 given)");
+        let arg = |name: &str, k: i32, ty: &str| text(Msg::StrMethodArgType, vec![m(name), Value::Int(k), s(ty)]);
+        assert_eq!(arg("find", 1, "int"), "must be str, not int");
+        assert_eq!(arg("replace", 2, "int"), "replace() argument 2 must be str, not int");
+        assert_eq!(arg("split", 1, "list"), "must be str or None, not list");
+        assert_eq!(arg("lstrip", 1, "int"), "lstrip arg must be None or str");
+        assert_eq!(arg("endswith", 1, "int"), "endswith first arg must be str or a tuple of str, not int");
+        assert_eq!(arg("startswith", 0, "int"), "tuple for startswith must only contain str, not int");
+        assert!(exception(1, Msg::NoMethod as u32, 1, Value::Tuple(vec![s("int"), Value::Int(999)])).is_err());
     }
 
     #[test]

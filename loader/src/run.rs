@@ -33,7 +33,8 @@ pub struct KernelArgs {
 
 impl KernelArgs {
     /// The deepest nesting of lists and tuples in one argument that the
-    /// firmware builds (`[[1]]` is 2 deep); a Result travels as deep.
+    /// firmware builds (`[[1]]` is 2 deep). A Result may be deeper, up to
+    /// `shared_protocol::value::MAX_DEPTH`.
     pub const MAX_DEPTH: usize = 8;
 
     /// Encode `args` (int, float, bool, None, str, lists and tuples of

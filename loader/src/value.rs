@@ -7,9 +7,10 @@ use std::fmt::{self, Write as _};
 use shared_protocol::numfmt;
 use shared_protocol::value::{self as wire, DecodeError, Reader, Token, WordSink};
 
-/// How deep lists and tuples from a core may nest. Formatting and dropping
-/// a value recurse, so a hostile core must not choose the depth.
-pub const MAX_DEPTH: usize = 1000;
+/// How deep lists and tuples from a core may nest (what a core encodes at
+/// most, `shared_protocol::value::MAX_DEPTH`). Formatting and dropping a
+/// value recurse, so a hostile core must not choose the depth.
+pub const MAX_DEPTH: usize = shared_protocol::value::MAX_DEPTH as usize;
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {

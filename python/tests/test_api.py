@@ -59,6 +59,19 @@ def collatz(limit):
     return arg, best
 
 
+def smooth(xs, width):
+    # Closures over the kernel's arguments and a nonlocal accumulator.
+    def window(i):
+        lo, hi = max(0, i - width), min(len(xs), i + width + 1)
+        return sum(xs[lo:hi]) / (hi - lo)
+    calls = 0
+    def counted(i):
+        nonlocal calls
+        calls += 1
+        return window(i)
+    return [counted(i) for i in range(len(xs))], calls
+
+
 def close_enough(a, b):
     if isinstance(a, float) or isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-6)
@@ -73,6 +86,7 @@ def close_enough(a, b):
     (stats, ([3.5, 1.25, 9.0, 4.75, 2.0],)),
     (matmul, ([[1, 2], [3, 4], [5, 6]], [[7, 8, 9], [10, 11, 12]])),
     (collatz, (200,)),
+    (smooth, ([1.0, 4.0, 2.0, 8.0, 5.0, 7.0], 1)),
 ])
 def test_kernels_give_what_cpython_gives_undecorated(func, args):
     kernel = offload(target=[0, 7])(func)

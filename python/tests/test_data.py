@@ -98,3 +98,19 @@ def test_errors_name_the_variable():
         define_on_device(x)
     with pytest.raises(TypeError, match="cannot be sent"):
         copy_to_device("bad", {1: 2})
+
+
+def test_a_device_list_made_to_contain_itself_is_refused_and_keeps_its_old_value(capsys):
+    define_on_device("loop", [1])
+
+    @offload(target=[5])
+    def close_loop():
+        loop.append(loop)
+        print(loop)
+
+    with pytest.raises(DeviceError) as e:
+        close_loop()
+    assert e.value.type_name == "ValueError"
+    assert "contains itself" in str(e.value)
+    assert "[device 5] [1, [...]]" in capsys.readouterr().out, "it prints as in CPython"
+    assert copy_from_device("loop", target=[5]) == [[1]]

@@ -20,7 +20,7 @@
 /// "EPYB".
 pub const IMAGE_MAGIC: u32 = u32::from_le_bytes(*b"EPYB");
 /// Bump on any change to the image format or to an opcode's meaning.
-pub const BYTECODE_VERSION: u32 = 3;
+pub const BYTECODE_VERSION: u32 = 4;
 
 /// Header word indices.
 pub mod header {
@@ -326,7 +326,19 @@ opcodes! {
     UnpackSequence = 0x46, U16,  Effect::Unpack, "seq -> sn..s1 (s1 on top); ValueError unless len(seq) == n";
     ListAppend     = 0x47, U8,   Fixed(1, 0), "list x1..xk v -> list x1..xk; list.append(v), list k deep below v";
     GetIter        = 0x48, None, Fixed(1, 1), "a -> iter(a)";
+    // Closures (version 4). A cell is a 1-tuple the VM updates in place; a
+    // local slot holding one is read and written through it. A function's
+    // free variables take the slots after its parameters, filled from its
+    // closure when it is called.
+    MakeCell       = 0x2E, U16,  Fixed(0, 0), "locals[k] = cell(locals[k]) (an unbound local gives an empty cell)";
+    LoadDeref      = 0x2F, U16,  Fixed(0, 1), "-> the value in the cell locals[k & 0x7FFF]; unbound: UnboundLocalError, or NameError when k & DEREF_FREE";
+    StoreDeref     = 0x36, U16,  Fixed(1, 0), "a -> ; the cell locals[k] holds a";
+    MakeClosure    = 0x37, U16,  Fixed(2, 1), "defaults cells -> function k with its free variables' cells (a tuple, in slot order)";
 }
+
+/// `LoadDeref` operand bit: the slot is a free variable (its cell belongs to
+/// an enclosing function), which changes the error for an empty cell.
+pub const DEREF_FREE: u16 = 0x8000;
 
 #[cfg(test)]
 mod tests {

@@ -79,7 +79,9 @@ numbered! {
         SubstringNotFound = 35 => "substring not found",
         UnexpectedKeyword = 36 => "{}() got an unexpected keyword argument '{}'",
         MultipleValuesForArgument = 37 => "{}() got multiple values for argument '{}'",
-        MissingArgument = 38 => "{}() missing required argument: '{}'",
+        // Details: the function, how many are missing, their names in one
+        // Str separated by spaces; the host words the list as CPython does.
+        MissingArguments = 38 => "{}() missing {} required positional arguments: {}",
         NoKeywordArguments = 39 => "{}() takes no keyword arguments",
         InvalidIntLiteral = 40 => "invalid literal for int() with base 10: {}",
         InvalidFloatLiteral = 41 => "could not convert string to float: {}",
@@ -93,6 +95,7 @@ numbered! {
         CannotChooseFromEmpty = 49 => "Cannot choose from an empty sequence",
         FloatToIntInfinity = 50 => "cannot convert float infinity to integer",
         FloatToIntNan = 51 => "cannot convert float NaN to integer",
+        // The second detail is a method number (`natives::METHODS`): the host names it.
         NoMethod = 52 => "'{}' object has no attribute '{}'",
         SequenceTooLong = 53 => "{} is too long for the device ({} items)",
         ArgumentMustBe = 54 => "{}() argument must be {}, not '{}'",
@@ -109,6 +112,30 @@ numbered! {
         StopHalt = 63 => "the core was halted",
         StopCancel = 64 => "the launch was cancelled",
         ResultTooBig = 65 => "the return value is too big to send to the host (more than the core's 64 KB event ring, encoded)",
+        // Details: method number, receiver type, arguments given; the host
+        // words it as CPython does for that method (each has its own sentence).
+        MethodArgCount = 66 => "{}() on '{}' got {} arguments",
+        NotAnInteger = 67 => "'{}' object cannot be interpreted as an integer",
+        // Details: method number, argument number (from 1), the argument's
+        // type; the host words it as CPython does for that method.
+        StrMethodArgType = 68 => "{}() argument {} must be str, not {}",
+        JoinItemNotStr = 69 => "sequence item {}: expected str instance, {} found",
+        CanOnlyJoinIterable = 70 => "can only join an iterable",
+        EmptySeparator = 71 => "empty separator",
+        SepNotStr = 72 => "sep must be None or a string, not {}",
+        EndNotStr = 73 => "end must be None or a string, not {}",
+        CanOnlyAssignIterable = 74 => "can only assign an iterable",
+        ExtendedSliceNotIterable = 75 => "must assign iterable to extended slice",
+        ExtendedSliceSize = 76 => "attempt to assign sequence of size {} to extended slice of size {}",
+        SliceIndices = 77 => "slice indices must be integers or None or have an __index__ method",
+        // list.index's start and end (None is not one).
+        ListIndexBounds = 78 => "slice indices must be integers or have an __index__ method",
+        FreeUnbound = 90 => "cannot access free variable '{}' where it is not associated with a value in enclosing scope",
+        // Lists and tuples nested more than `value::MAX_DEPTH` deep.
+        ReprTooDeep = 79 => "maximum recursion depth exceeded while getting the repr of an object",
+        // A value leaving the kernel: its result, a message, device data.
+        EncodeTooDeep = 80 => "maximum recursion depth exceeded while encoding a value (lists and tuples nested more than 1000 deep cannot leave the kernel)",
+        SelfReference = 81 => "a list or tuple that contains itself cannot leave the kernel (as its result, a message or device data)",
     }
 }
 
@@ -122,5 +149,12 @@ mod tests {
         assert_eq!(ExcType::ZeroDivisionError.text(), "ZeroDivisionError");
         assert_eq!(Msg::from_u32(Msg::NameNotDefined as u32), Some(Msg::NameNotDefined));
         assert_eq!(ExcType::from_u32(0), None);
+    }
+
+    #[test]
+    fn the_depth_in_the_text_is_the_limit() {
+        // The firmware does not format numbers: the limit is in the text.
+        assert_eq!(crate::value::MAX_DEPTH, 1000, "update Msg::EncodeTooDeep's text");
+        assert!(Msg::EncodeTooDeep.text().contains("nested more than 1000 deep"));
     }
 }

@@ -135,11 +135,12 @@ pub const DRAM_CORES_START: u32 = DRAM_SHARED_START + DRAM_SHARED_SIZE;
 /// formatting), run from the DRAM window like e-gcc's fast.ldf runs libgcc
 /// from DRAM. One copy at the start of the shared area serves every core.
 pub const DRAM_CODE_START: u32 = DRAM_SHARED_START;
-/// What the layout keeps for it.
-pub const DRAM_CODE_RESERVED: u32 = 0x1_0000;
+/// What the layout keeps for it (128 KB of the 1 MB shared area).
+pub const DRAM_CODE_RESERVED: u32 = 0x2_0000;
 /// The most cold code (.text + .rodata) an image may put there; more is a
-/// link error, like CODE_BUDGET for the resident code.
-pub const DRAM_CODE_CAP: u32 = 0xC000;
+/// link error, like CODE_BUDGET for the resident code. 64 KB: the language
+/// (methods, Unicode tables, printing) moved there from the resident code.
+pub const DRAM_CODE_CAP: u32 = 0x1_0000;
 const PAGE: u32 = 0x1000;
 
 pub const CORE_STATUS: u32 = 0x0_0000;

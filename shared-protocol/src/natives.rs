@@ -120,20 +120,93 @@ natives! {
     PARALLEL_SENDRECV = func("sendrecv", PARALLEL, 2, 2);
     PARALLEL_BCAST = func("bcast", PARALLEL, 2, 2);
     PARALLEL_REDUCE = func("reduce", PARALLEL, 2, 2);
+
+    // Made by the compiler, never by name (`builtin("sorted")` finds SORTED):
+    // `sorted(xs, reverse=r)`, so that `sorted(xs, r)` stays an error.
+    SORTED_REVERSE = func("sorted", BUILTIN, 2, 2);
 }
 
+/// The `parallel` module's messaging natives (`ishost` to `reduce`): the
+/// firmware calls them outside `builtins::call`.
+pub const fn is_messaging(id: u16) -> bool {
+    id >= PARALLEL_ISHOST && id <= PARALLEL_REDUCE
+}
+
+/// Natives only the compiler makes; each shares its name with the native a
+/// program names.
+pub const COMPILER_MADE: &[u16] = &[SORTED_REVERSE];
+
 /// Methods, by number (`CallMethod`). The receiver's type decides which
-/// exist: `append` on a str is an AttributeError naming the method.
-pub const METHODS: &[&str] = &[
-    // list
+/// exist (`METHOD_ARITY`): `append` on a str is an AttributeError naming the
+/// method. A static, like `NATIVES`: the firmware sends method numbers in its
+/// errors and the host names them, so these names cost the device nothing.
+pub static METHODS: [&str; 26] = [
+    // list (index and count are str methods too)
     "append", "pop", "insert", "index", "extend", "count", "reverse", "sort",
     // str
     "upper", "lower", "strip", "lstrip", "rstrip", "split", "join", "find", "replace",
-    "startswith", "endswith", "isdigit", "isalpha", "isspace",
+    "startswith", "endswith", "isdigit", "isalpha", "isspace", "rfind", "rindex",
+    // Made by the compiler, never by name: `xs.sort(reverse=r)` (one
+    // argument, r), and the slice store `xs[a:b:c] = v` (the receiver is v,
+    // the arguments xs, a, b, c), which is no Python name.
+    "sort", "[:]=",
 ];
 
+/// `list.append`'s number: the one method every build runs.
+pub const METHOD_APPEND: u8 = 0;
 /// `list.extend`'s number: `xs += ys` (the InplaceAdd opcode) runs it.
 pub const METHOD_EXTEND: u8 = 4;
+/// `list.sort`'s number.
+pub const METHOD_SORT: u8 = 7;
+/// `xs.sort(reverse=r)`: its own number, so `xs.sort(r)` stays an error.
+pub const METHOD_SORT_REVERSE: u8 = 24;
+/// `xs[a:b:c] = v`: receiver v, arguments xs, a, b (None if absent), c (None if absent).
+pub const METHOD_STORE_SLICE: u8 = 25;
+
+/// `METHOD_ARITY` entry of a method the receiver type does not have.
+pub const NO_METHOD: u8 = 0xFF;
+const fn args(min: u8, max: u8) -> u8 {
+    min | max << 4
+}
+const NO: u8 = NO_METHOD;
+
+/// Arguments each method takes, by method number: `[on a list, on a str]`,
+/// each `min | max << 4`, or `NO_METHOD`.
+pub static METHOD_ARITY: [[u8; 2]; 26] = [
+    [args(1, 1), NO],          // append
+    [args(0, 1), NO],          // pop
+    [args(2, 2), NO],          // insert
+    [args(1, 3), args(1, 3)],  // index
+    [args(1, 1), NO],          // extend
+    [args(1, 1), args(1, 3)],  // count
+    [args(0, 0), NO],          // reverse
+    [args(0, 0), NO],          // sort
+    [NO, args(0, 0)],          // upper
+    [NO, args(0, 0)],          // lower
+    [NO, args(0, 1)],          // strip
+    [NO, args(0, 1)],          // lstrip
+    [NO, args(0, 1)],          // rstrip
+    [NO, args(0, 2)],          // split
+    [NO, args(1, 1)],          // join
+    [NO, args(1, 3)],          // find
+    [NO, args(2, 3)],          // replace
+    [NO, args(1, 3)],          // startswith
+    [NO, args(1, 3)],          // endswith
+    [NO, args(0, 0)],          // isdigit
+    [NO, args(0, 0)],          // isalpha
+    [NO, args(0, 0)],          // isspace
+    [NO, args(1, 3)],          // rfind
+    [NO, args(1, 3)],          // rindex
+    [args(1, 1), NO],          // sort(reverse=)
+    [args(4, 4), args(4, 4)],  // [:]= (any receiver: the value stored)
+];
+
+/// The (min, max) arguments of method `m` on a list (`on_str` false) or a
+/// str, or None when that type has no such method.
+pub fn method_arity(m: u8, on_str: bool) -> Option<(u8, u8)> {
+    let a = *METHOD_ARITY.get(m as usize)?.get(on_str as usize)?;
+    (a != NO_METHOD).then_some((a & 15, a >> 4))
+}
 
 pub fn get(id: u16) -> Option<&'static Native> {
     NATIVES.get(id as usize)
@@ -180,14 +253,24 @@ mod tests {
         assert_eq!(builtin("math"), None);
         assert_eq!(member(PARALLEL, "nope"), None);
         assert_eq!(module_named("os"), None);
-        assert_eq!(method("append"), Some(0));
+        assert_eq!(method("append"), Some(METHOD_APPEND));
         assert!(METHODS.len() < 256);
+        assert_eq!(METHODS[METHOD_SORT_REVERSE as usize], "sort");
+        assert_eq!(method("sort"), Some(METHOD_SORT), "the name finds the plain sort, not the compiler's variant");
+        assert_eq!(method_arity(method("count").unwrap(), true), Some((1, 3)));
+        assert_eq!(method_arity(method("count").unwrap(), false), Some((1, 1)));
+        assert_eq!(method_arity(method("upper").unwrap(), false), None);
     }
 
     #[test]
     fn names_are_unique_within_a_module() {
         for (i, a) in NATIVES.iter().enumerate() {
-            for b in &NATIVES[i + 1..] {
+            for (j, b) in NATIVES.iter().enumerate().skip(i + 1) {
+                if COMPILER_MADE.contains(&(j as u16)) {
+                    assert_eq!(builtin(b.name).map(|k| NATIVES[k as usize].name), Some(b.name));
+                    assert_ne!(builtin(b.name), Some(j as u16));
+                    continue;
+                }
                 assert!(!(a.module == b.module && a.name == b.name), "{} twice", a.name);
             }
         }

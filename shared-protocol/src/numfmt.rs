@@ -367,6 +367,56 @@ pub fn parse_float(text: &[u8]) -> Option<f32> {
     Some(f32::from_bits(sign | bits))
 }
 
+/// Python's `round(v, nd)` of the f32 `v`, as CPython rounds the exact
+/// binary value: to the nearest multiple of `10^-nd`, halves to even, then
+/// the nearest f32 (so `round(2.675, 2)` is `2.67`: the f32 is 2.67499995...).
+///
+/// Exact: with `v = f·2^e`, `2·|v|·10^nd` is `A/B` for integers `A` and `B`
+/// made of `f` and powers of 2 and 5; `floor(A/B)` (multiplications, then
+/// chunked divisions recording "inexact", as in `parse_float`) gives the
+/// quotient, its half bit and a sticky bit. When `|v|·10^nd > 2^24`, the
+/// rounding moves `v` by less than half its ulp, so the answer is `v`; else
+/// the quotient is small and `quotient·10^-nd` is read back by `parse_float`.
+pub fn round_float(v: f32, nd: i32) -> f32 {
+    let bits = v.to_bits();
+    let (sign, biased, frac) = (bits & 1 << 31, (bits >> 23) & 0xff, bits & 0x7f_ffff);
+    if biased == 0xff || bits << 1 == 0 {
+        return v; // inf, nan, zeros
+    }
+    let (f, e) = if biased == 0 { (frac, -149) } else { (frac | 1 << 23, biased as i32 - 150) };
+    if nd >= 0 && e.saturating_add(nd) >= 0 {
+        return v; // v·10^nd is an integer already
+    }
+    // |v| < 2^128 < 10^39: nothing but 0 at 10^40 and up.
+    let q = if nd < -40 {
+        0
+    } else {
+        // nd < -e <= 149 here, so A = 2f·5^nd < 2^25·5^149 < 2^372.
+        let mut n = [0u32; PARSE_LIMBS];
+        n[0] = 2 * f;
+        scale_pow(&mut n, 5, nd, false);
+        scale_pow(&mut n, 2, e + nd, false);
+        let sticky = scale_pow(&mut n, 5, -nd, true) | scale_pow(&mut n, 2, -(e + nd), true);
+        if n[1..].iter().any(|&l| l != 0) || n[0] >= 1 << 26 {
+            return v;
+        }
+        let (q, half) = (n[0] >> 1, n[0] & 1 != 0);
+        q + (half && (sticky || q & 1 != 0)) as u32
+    };
+    // "Qe-ND", read back correctly rounded.
+    let (mut digits, mut exp) = ([0u8; INT_MAX_LEN], [0u8; INT_MAX_LEN]);
+    let (dn, en) = (format_int(q as i32, &mut digits), format_int(nd.saturating_neg(), &mut exp));
+    let mut text = [0u8; 2 * INT_MAX_LEN + 1];
+    let parts = digits.get(..dn).unwrap_or(&[]).iter().chain(b"e").chain(exp.get(..en).unwrap_or(&[]));
+    let mut len = 0;
+    for (slot, &c) in text.iter_mut().zip(parts) {
+        *slot = c;
+        len += 1;
+    }
+    let r = text.get(..len).and_then(parse_float).unwrap_or(0.0);
+    f32::from_bits(r.to_bits() | sign)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,8 +13,11 @@
 //! | Tuple   | `TUPLE \| count << 8`         | `count` values                    |
 //! | Opaque  | `OPAQUE \| byte_len << 8`     | like Str: the text `repr` shows   |
 //!
-//! Counts and lengths are 24 bits. Lists nest; readers walk them with an
-//! explicit count stack (see [`Reader`]), never recursion on the device.
+//! Counts and lengths are 24 bits. Lists nest, at most [`MAX_DEPTH`] deep;
+//! readers walk them with an explicit count stack (see [`Reader`]), never
+//! recursion on the device. A list that contains itself travels with an
+//! Opaque `[...]` (a tuple's `(...)`) where `repr` would show one: that is
+//! how a print shows it (what the host formats is a tree, never a cycle).
 
 pub const NONE: u32 = 0;
 pub const BOOL: u32 = 1;
@@ -27,6 +30,16 @@ pub const TUPLE: u32 = 6;
 pub const OPAQUE: u32 = 7;
 
 pub const MAX_LEN: u32 = (1 << 24) - 1;
+
+/// The deepest nesting of lists and tuples a core encodes (`[[]]` is 2
+/// deep): deeper is the core's RecursionError, as CPython's repr raises one
+/// near its recursion limit of 1000. The host decodes this deep and formats
+/// by recursion, so a hostile core cannot choose the depth.
+pub const MAX_DEPTH: u32 = 1000;
+
+/// The Opaque texts standing for a list or a tuple met again inside itself.
+pub const LIST_CYCLE: &str = "[...]";
+pub const TUPLE_CYCLE: &str = "(...)";
 
 pub const fn tag_of(head: u32) -> u32 {
     head & 0xFF

@@ -213,6 +213,12 @@ def _iop(op, a, b):
 
 # ---------------------------------------------------------------- text
 
+# The device's deepest nesting of lists and tuples for print and str()
+# (shared_protocol::value::MAX_DEPTH); CPython's own limit is near it (its
+# recursion limit, 1000) but depends on the calls in progress.
+MAX_DEPTH = 1000
+
+
 def fmt(v, nested=False, _active=None):
     t = type(v)
     if t is float:
@@ -220,10 +226,12 @@ def fmt(v, nested=False, _active=None):
     if t is str:
         return repr(v) if nested else v
     if t is list or t is tuple:
-        # A list inside itself prints as [...], as in CPython.
+        # A list or tuple inside itself prints as [...] or (...), as in CPython.
         active = set() if _active is None else _active
-        if t is list and id(v) in active:
-            return '[...]'
+        if id(v) in active:
+            return '[...]' if t is list else '(...)'
+        if len(active) >= MAX_DEPTH:
+            raise RecursionError('maximum recursion depth exceeded while getting the repr of an object')
         active.add(id(v))
         try:
             items = [fmt(x, True, active) for x in v]
@@ -572,7 +580,10 @@ def run_source(source, filename, plain=False):
             tree = ast.fix_missing_locations(Rewriter().visit(tree))
         except CompileError as e:
             return '%s: %s (line %d)\n' % (e.kind, e.message, e.line)
-    code = compile(tree, filename, 'exec')
+    try:
+        code = compile(tree, filename, 'exec')
+    except SyntaxError as e:  # found by the symbol table (`nonlocal`, ...)
+        return 'SyntaxError: %s (line %d)\n' % (e.msg, e.lineno)
     b = builtins_for(filename)
     if plain:
         import builtins
@@ -592,7 +603,7 @@ def run_source(source, filename, plain=False):
                 line = tb.tb_lineno
             tb = tb.tb_next
         msg = str(e)
-        if isinstance(e, RecursionError):
+        if isinstance(e, RecursionError) and 'getting the repr' not in msg:
             msg = 'maximum recursion depth exceeded'
         tail = '%s: %s (line %d)\n' % (type(e).__name__, msg, line)
     finally:

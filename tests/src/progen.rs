@@ -20,8 +20,8 @@
 //! transcendental functions (only `math.sqrt`, correctly rounded in both, is
 //! used), random values, subnormal floats (magnitudes stay >= ~1e-6 unless
 //! a result is exactly 0), and the deviations listed in tests/programs/PENDING
-//! (`round(x, n)`, wrong-arity calls, `int("abc")`, deep nesting, str
-//! methods on non-ASCII text).
+//! (wrong-arity calls, `int("abc")`, deep nesting, str methods on non-ASCII
+//! text).
 //!
 //! Choices come from a tape of `u32`s (proptest generates and shrinks it):
 //! a 0, or the end of the tape, always picks the simplest option (stop the
@@ -138,7 +138,7 @@ const ALL_CONSTRUCTS: &[&str] = &[
     // statements
     "assign", "aug_assign", "index_assign", "index_aug_assign", "tuple_swap", "unpack_divmod", "if", "elif",
     "else", "while", "while_else", "for_range", "for_list", "for_str", "for_enumerate", "for_zip", "for_else",
-    "break", "continue", "def", "def_default", "return", "call_kwarg", "global", "lambda", "recursion",
+    "break", "continue", "def", "def_default", "return", "call_kwarg", "global", "lambda", "closure", "recursion",
     "print", "print_sep", "unicode", "float_repr", "int_extremes", "err_zero_div", "err_index", "err_type", "err_overflow", "err_pop_empty",
     "err_name", "print_end", "print_stmt", "pass", "import_math", "from_import",
     // operators
@@ -150,11 +150,13 @@ const ALL_CONSTRUCTS: &[&str] = &[
     "str_cmp", "listcomp", "listcomp_if", "listcomp_nested",
     // builtins
     "len", "abs", "min", "max", "min_list", "max_list", "sum", "sorted", "range", "int()", "float()", "str()",
-    "bool()", "round", "enumerate", "zip", "list()", "tuple", "pow", "divmod", "math.sqrt", "math.floor",
+    "bool()", "round", "round_digits", "enumerate", "zip", "list()", "tuple", "pow", "divmod", "math.sqrt", "math.floor",
     "math.ceil", "math.fabs", "math.trunc", "math.pi",
     // methods
     "append", "pop", "pop0", "insert", "index", "extend", "count", "reverse", "sort", "upper", "lower", "strip",
     "split", "split_sep", "join", "find", "replace", "startswith", "endswith", "isdigit", "isalpha",
+    "find_range", "rfind", "str_count", "replace_count", "startswith_range", "split_maxsplit", "split_keyword",
+    "sorted_reverse", "sort_reverse", "slice_assign", "slice_assign_step",
 ];
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
@@ -444,13 +446,16 @@ impl Gen<'_, '_> {
             args.push(self.expr(ty, 3).s);
         }
         if self.c.chance(5) {
-            // Non-ASCII text: code-point length, indexing and slicing only
-            // (the device's upper/lower/isalpha are ASCII-only, see
-            // tests/programs/PENDING).
+            // Non-ASCII text: code-point length, indexing and slicing, and
+            // the Unicode case mapping and classes of the str methods.
             let s = self.str_expr(0);
             let k = self.c.below(5);
             self.cov.note("unicode");
             args.push(format!("len(\"naïve é\" + {0}), (\"héllo\" + {0})[{k}], \"àé\" + {0}[:2], [\"ü\", {0}]", s.s));
+            args.push(format!(
+                "(\"straße ΟΔΟΣ\" + {0}).upper(), (\"ΣΑΣ İ\" + {0}).lower(), (\"é\" + {0}).isalpha(), (\"²\" + {0}).isdigit()",
+                s.s
+            ));
         }
         if self.c.chance(6) {
             // Floats far from 1 (repr's exponent forms: 1e-05, 1.5e+17) and
@@ -583,7 +588,7 @@ impl Gen<'_, '_> {
         let elem = v.ty.elem().unwrap_or(Ty::Int);
         let n = v.name.clone();
         let cap = LEN_BOUND as u32;
-        match self.c.below(8) {
+        match self.c.below(10) {
             0 | 1 => {
                 self.cov.note("append");
                 let x = self.expr_var(elem, 2);
@@ -628,6 +633,37 @@ impl Gen<'_, '_> {
             6 => {
                 self.cov.note("sort");
                 self.line(&format!("{n}.sort()"));
+            }
+            7 => {
+                self.cov.note("sort_reverse");
+                let r = self.bool_expr(0);
+                self.line(&format!("{n}.sort(reverse={})", r.s));
+            }
+            8 => {
+                // A slice replaced by up to 4 items (the list may grow or shrink).
+                let a = self.c.below(9) as i32 - 4;
+                let b = self.c.below(13) as i32 - 6;
+                let other = self.expr(v.ty, 1);
+                let other = paren_list(&other.s);
+                self.line(&format!("if len({n}) < {cap}:"));
+                self.indent += 1;
+                match self.c.below(3) {
+                    0 => {
+                        self.cov.note("slice_assign");
+                        self.line(&format!("{n}[{a}:{b}] = {other}[:4]"));
+                    }
+                    1 => {
+                        self.cov.note("slice_assign");
+                        self.line(&format!("{n}[{a}:] = {other}[{b}:][:4]"));
+                    }
+                    _ => {
+                        // An extended slice takes exactly as many items.
+                        self.cov.note("slice_assign_step");
+                        let step = *self.c.pick(&["-1", "2", "-2", "3"]);
+                        self.line(&format!("{n}[::{step}] = sorted({n}[::{step}])"));
+                    }
+                }
+                self.indent -= 1;
             }
             _ => {
                 self.cov.note("index");
@@ -886,7 +922,15 @@ impl Gen<'_, '_> {
             self.stmts = saved_stmts + 4;
             let r = self.expr_var(ret, 3);
             self.cov.note("return");
-            self.line(&format!("return {}", r.s));
+            if self.c.chance(25) {
+                // The value through a closure over the function's variables.
+                let inner = self.fresh("cl");
+                self.cov.note("closure");
+                self.line(&format!("{inner} = lambda: {}", r.s));
+                self.line(&format!("return {inner}()"));
+            } else {
+                self.line(&format!("return {}", r.s));
+            }
             self.indent -= 1;
         }
         self.vars = outer_vars;
@@ -1227,7 +1271,7 @@ impl Gen<'_, '_> {
             }
             18 => {
                 // Counting and searching.
-                let which = self.c.below(3);
+                let which = self.c.below(6);
                 if which == 0 {
                     let xs = self.list_expr(Ty::IntList, d);
                     let x = self.int_expr(0);
@@ -1236,8 +1280,33 @@ impl Gen<'_, '_> {
                 } else {
                     let s = self.str_expr(d);
                     let t = self.str_expr(0);
-                    self.cov.note("find");
-                    e(format!("{}.find({})", paren_list(&s.s), t.s), s.b + 1.0)
+                    let s_p = paren_list(&s.s);
+                    // Start and end from -6 to 6, past either end too.
+                    let a = self.c.below(13) as i32 - 6;
+                    let b = self.c.below(13) as i32 - 6;
+                    match which {
+                        1 | 2 => {
+                            self.cov.note("find");
+                            e(format!("{s_p}.find({})", t.s), s.b + 1.0)
+                        }
+                        3 => {
+                            self.cov.note("find_range");
+                            let m = if self.c.chance(50) { "find" } else { "rfind" };
+                            e(format!("{s_p}.{m}({}, {a}, {b})", t.s), s.b + 1.0)
+                        }
+                        4 => {
+                            self.cov.note("rfind");
+                            e(format!("{s_p}.rfind({})", t.s), s.b + 1.0)
+                        }
+                        _ => {
+                            self.cov.note("str_count");
+                            if self.c.chance(50) {
+                                e(format!("{s_p}.count({})", t.s), s.b + 1.0)
+                            } else {
+                                e(format!("{s_p}.count({}, {a})", t.s), s.b + 1.0)
+                            }
+                        }
+                    }
                 }
             }
             19 => match self.call_of(Ty::Int, d) {
@@ -1315,7 +1384,7 @@ impl Gen<'_, '_> {
             }
             8 => {
                 let a = self.float_expr(d);
-                match self.c.below(3) {
+                match self.c.below(4) {
                     0 => {
                         self.cov.note("float_neg");
                         e(format!("-{}", paren(&a.s)), a.b)
@@ -1323,6 +1392,12 @@ impl Gen<'_, '_> {
                     1 => {
                         self.cov.note("abs");
                         e(format!("abs({})", a.s), a.b)
+                    }
+                    2 => {
+                        // Rounding the exact binary value: round(2.675, 2) is 2.67.
+                        self.cov.note("round_digits");
+                        let k = self.c.below(6) as i32 - 1;
+                        e(format!("round({}, {k})", a.s), a.b + 10.0)
                     }
                     _ => {
                         // Only small integer exponents: the result is exact or
@@ -1486,6 +1561,11 @@ impl Gen<'_, '_> {
                 });
                 if m.starts_with("is") {
                     format!("{}.{m}()", paren_list(&s.s))
+                } else if self.c.chance(30) {
+                    self.cov.note("startswith_range");
+                    let t = self.str_expr(0);
+                    let a = self.c.below(13) as i32 - 6;
+                    format!("{}.{m}({}, {a})", paren_list(&s.s), t.s)
                 } else {
                     let t = self.str_expr(0);
                     format!("{}.{m}({})", paren_list(&s.s), t.s)
@@ -1570,8 +1650,14 @@ impl Gen<'_, '_> {
             7 => {
                 let s = self.str_expr(d);
                 let (old, new) = *self.c.pick(&[("\"a\"", "\"A\""), ("\" \"", "\"\""), ("\",\"", "\";;\""), ("\"l\"", "\"L\"")]);
-                self.cov.note("replace");
-                e(format!("{}.replace({old}, {new})", paren_list(&s.s)), s.b * 2.0)
+                if self.c.chance(30) {
+                    self.cov.note("replace_count");
+                    let k = self.c.below(5) as i32 - 1;
+                    e(format!("{}.replace({old}, {new}, {k})", paren_list(&s.s)), s.b * 2.0)
+                } else {
+                    self.cov.note("replace");
+                    e(format!("{}.replace({old}, {new})", paren_list(&s.s)), s.b * 2.0)
+                }
             }
             8 => {
                 let xs = self.list_expr(Ty::StrList, d);
@@ -1667,8 +1753,14 @@ impl Gen<'_, '_> {
             }
             3 => {
                 let xs = self.list_expr(ty, d);
-                self.cov.note("sorted");
-                e(format!("sorted({})", xs.s), xs.b)
+                if self.c.chance(30) {
+                    self.cov.note("sorted_reverse");
+                    let r = self.bool_expr(0);
+                    e(format!("sorted({}, reverse={})", xs.s, r.s), xs.b)
+                } else {
+                    self.cov.note("sorted");
+                    e(format!("sorted({})", xs.s), xs.b)
+                }
             }
             4 | 5 => {
                 let xs = self.list_expr(ty, d);
@@ -1715,10 +1807,18 @@ impl Gen<'_, '_> {
             }
             8 if ty == Ty::StrList => {
                 let s = self.str_expr(d);
-                let sep = self.c.below(3);
+                let sep = self.c.below(5);
+                let k = self.c.below(4) as i32 - 1;
                 if sep == 0 {
                     self.cov.note("split");
                     e(format!("{}.split()", paren_list(&s.s)), s.b)
+                } else if sep == 3 {
+                    self.cov.note("split_maxsplit");
+                    let sep = *self.c.pick(&["None", "\",\"", "\" \""]);
+                    e(format!("{}.split({sep}, {k})", paren_list(&s.s)), s.b + 1.0)
+                } else if sep == 4 {
+                    self.cov.note("split_keyword");
+                    e(format!("{}.split(maxsplit={k})", paren_list(&s.s)), s.b + 1.0)
                 } else {
                     self.cov.note("split_sep");
                     let sep = if sep == 1 { "\",\"" } else { "\" \"" };

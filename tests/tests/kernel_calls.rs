@@ -204,6 +204,42 @@ fn arguments_of_every_type_round_trip() {
 }
 
 #[test]
+fn results_nest_deep_and_a_result_inside_itself_is_a_value_error() {
+    let r = rig();
+    r.dev.boot(&[CoreId(0)]).unwrap();
+    let deep = |levels: i32| {
+        format!("def k():\n    x = [0]\n    for i in range({levels}):\n        x = [x, i]\n    return x\n")
+    };
+    // Far deeper than an argument may be, as deep as the wire allows.
+    let max = wire::MAX_DEPTH as i32;
+    let mut want = Value::List(vec![int(0)]);
+    for i in 0..max - 1 {
+        want = Value::List(vec![want, int(i)]);
+    }
+    assert_eq!(call_one(&r.dev, &deep(max - 1), "k", &[]), want);
+    // Deeper: the kernel's RecursionError, not a cut value (at the def
+    // line: the kernel has returned, as for a result too big to send).
+    let (report, _) = call(&r.dev, &kernel(&deep(max), "k"), &[], &[CoreId(0)]);
+    let e = raised(&report);
+    assert_eq!((e.type_name.as_str(), e.line), ("RecursionError", 1), "{e}");
+    assert!(e.message.contains("nested more than 1000 deep"), "{e}");
+    // A list inside itself cannot come back as itself: a ValueError naming it.
+    for src in [
+        "def k():\n    a = [1]\n    a.append(a)\n    return a\n",
+        "def k():\n    a = [1]\n    return [2, (a, [a.append((3, a)), a])]\n",
+    ] {
+        let (report, _) = call(&r.dev, &kernel(src, "k"), &[], &[CoreId(0)]);
+        let e = raised(&report);
+        assert_eq!(e.type_name, "ValueError", "{e}");
+        assert!(e.message.contains("contains itself"), "{e}");
+    }
+    // The same list twice is no cycle; the core stays usable.
+    let src = "def k():\n    a = [1]\n    return [a, (a, a)]\n";
+    let a = Value::List(vec![int(1)]);
+    assert_eq!(call_one(&r.dev, src, "k", &[]), Value::List(vec![a.clone(), Value::Tuple(vec![a.clone(), a])]));
+}
+
+#[test]
 fn arguments_are_ordinary_values_on_the_device() {
     let r = rig();
     r.dev.boot(&[CoreId(0)]).unwrap();
@@ -319,7 +355,7 @@ fn wrong_argument_counts_are_the_devices_type_errors() {
         ("TypeError", "helloworld() takes 2 positional arguments but 3 were given", 18)
     );
     let e = run(&[int(1)]);
-    assert_eq!((e.type_name.as_str(), e.message.as_str()), ("TypeError", "helloworld() missing required argument: 'b'"));
+    assert_eq!((e.type_name.as_str(), e.message.as_str()), ("TypeError", "helloworld() missing 1 required positional argument: 'b'"));
 
     let with_default = kernel("def k(a, b=1):\n    return a + b\n", "k");
     let (report, _) = call(&r.dev, &with_default, &[int(1), int(2), int(3)], &[CoreId(0)]);
@@ -328,7 +364,7 @@ fn wrong_argument_counts_are_the_devices_type_errors() {
     // A plain run of a kernel image calls it with no arguments.
     let mut lines = Vec::new();
     let report = r.dev.run(&image, &[CoreId(0)], &opts(), &mut |_, l| lines.push(l.to_owned())).unwrap();
-    assert_eq!(raised(&report).message, "helloworld() missing required argument: 'a'");
+    assert_eq!(raised(&report).message, "helloworld() missing 2 required positional arguments: 'a' and 'b'");
 }
 
 #[test]

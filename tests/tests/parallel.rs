@@ -311,6 +311,11 @@ fn errors_name_the_core_and_the_reason() {
             "ValueError",
             "does not fit a postbox ring (8192 bytes)",
         ),
+        (
+            "def k():\n    from parallel import send, coreid\n    a = [1]\n    a.append((a,))\n    send(a, 1 - coreid())\n",
+            "ValueError",
+            "a list or tuple that contains itself cannot leave the kernel",
+        ),
     ];
     for (src, ty, text) in cases {
         let report = kernel(&r.dev, src, "k", &[], &cores([0, 1]));

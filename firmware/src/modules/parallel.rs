@@ -39,7 +39,7 @@ use crate::exc::{Exc, Part};
 use crate::exec::{decode_onto_stack, room};
 use crate::ops;
 use crate::platform::{Platform, Wake};
-use crate::report;
+use crate::report::{self, Cycles};
 use crate::seq::int_of;
 use crate::service::Mailbox;
 use crate::shared::Shared;
@@ -104,7 +104,7 @@ fn ring_of<P: Platform>(p: &P, ch: u32, s: u32, r: u32) -> Shared {
     dram(p).sub(at, outbox_ring_size(p.chip()))
 }
 
-/// Call native `id` (a messaging native: `id >= PARALLEL_ISHOST`) with the
+/// Call native `id` (a messaging native: `natives::is_messaging`) with the
 /// `argc` arguments on top of the operand stack, and replace them and the
 /// callee by its value (`St::call` returns this: `Ok(false)`, no frame
 /// entered). A message is decoded here, in this small frame: everything
@@ -347,7 +347,11 @@ fn acked<P: Platform>(p: &P, net: &Net, ch: u32, r: u32) -> u32 {
 /// Send `v` to core `r` on channel `ch` (buffered: waits only while the
 /// ring to `r` is full).
 fn send<P: Platform>(st: &mut St, p: &mut P, net: &Net, ch: u32, r: u32, v: Value) -> Result<(), Stop> {
-    let words = report::value_words(&st.m, v).saturating_add(pb::HEADER_WORDS);
+    let walk_room = crate::nest::room(st, st.sp);
+    let words = match report::value_words(&mut st.m, v, walk_room, Cycles::Refuse) {
+        Ok(words) => words.saturating_add(pb::HEADER_WORDS),
+        Err(e) => return Err(st.raise(e.exc(Cycles::Refuse))),
+    };
     let bytes = words.saturating_mul(4);
     if bytes > net.ring {
         let e = Exc::new(ExcType::ValueError, Msg::MessageTooLarge)
@@ -357,8 +361,9 @@ fn send<P: Platform>(st: &mut St, p: &mut P, net: &Net, ch: u32, r: u32, v: Valu
     }
     let (ring, off, sent) = reserve(st, p, net, ch, r, bytes)?;
     let mut out = report::Out { rec: None, words: 0, store: Some((ring, off + 8, off + bytes)) };
-    // It fits: value_words counted exactly these words.
-    let _ = report::put_value(&mut out, &st.m, v);
+    // It fits: value_words counted exactly these words (waiting for room
+    // runs no Python code and leaves the stack and its room as they were).
+    let _ = report::put_value(&mut out, &mut st.m, v, walk_room, Cycles::Refuse);
     ring.store(off + 4, net.launch);
     ring.store(off, pb::header(pb::MSG, words));
     publish(p, net, ch, r, sent.wrapping_add(bytes));

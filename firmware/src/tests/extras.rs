@@ -54,6 +54,12 @@ fn call_on_list(id: u16, items: &[C<'static>]) -> Outcome {
 
 /// `recv.name(*args)` with a list receiver (`recv_list`) or a constant.
 fn meth(recv: &[C<'static>], as_list: bool, name: &str, args: &[C<'static>]) -> Outcome {
+    meth_n(recv, as_list, method(name).unwrap(), args)
+}
+
+/// `recv.m(*args)` by method number (the compiler's variants have no name
+/// of their own).
+fn meth_n(recv: &[C<'static>], as_list: bool, m: u8, args: &[C<'static>]) -> Outcome {
     let mut a = Asm::new();
     let mut consts = Vec::new();
     a.line(1);
@@ -66,7 +72,6 @@ fn meth(recv: &[C<'static>], as_list: bool, name: &str, args: &[C<'static>]) -> 
     for &c in args {
         push(&mut a, &mut consts, c);
     }
-    let m = method(name).unwrap();
     a.op16(Op::CallMethod, call_method_operand(m, args.len() as u8))
         .op(Op::Return);
     run_asm(&consts, &a)
@@ -134,7 +139,7 @@ fn keyword_arguments_match_parameter_names() {
     );
     assert_eq!(
         run(&[], &[("b", 2)]),
-        at2(Msg::MissingArgument, "(2 'f' 'a'")
+        at2(Msg::MissingArguments, "(3 'f' 1 'a'")
     );
     // A builtin takes no keywords.
     let mut b = Builder::default();
@@ -374,20 +379,20 @@ fn list_methods() {
     assert_eq!(meth(l, true, "index", &[I(2)]), val("1"));
     assert_eq!(
         meth(l, true, "index", &[I(7)]),
-        e(ExcType::ValueError, Msg::NotInList, "(1 7")
+        e(ExcType::ValueError, Msg::NotInList, "'7'")
     );
     assert_eq!(meth(&[I(1), I(2), I(1)], true, "count", &[I(1)]), val("2"));
     assert_eq!(
         meth(&[I(5)], false, "append", &[I(1)]),
-        e(ExcType::AttributeError, Msg::NoMethod, "(2 'int' 'append'")
+        e(ExcType::AttributeError, Msg::NoMethod, "(2 'int' 0")
     );
     assert_eq!(
         meth(&[S("x")], false, "append", &[I(1)]),
-        e(ExcType::AttributeError, Msg::NoMethod, "(2 'str' 'append'")
+        e(ExcType::AttributeError, Msg::NoMethod, "(2 'str' 0")
     );
     assert_eq!(
         meth(l, true, "append", &[]),
-        e(ExcType::TypeError, Msg::WrongArgCount, "(3 'append' 1 0")
+        e(ExcType::TypeError, Msg::MethodArgCount, "(3 0 'list' 0")
     );
     // xs = [1, 2]; xs.insert(0, 9); xs.insert(-1, 8); xs.extend((7,)); xs.reverse(); xs
     let mut a = Asm::new();
@@ -445,7 +450,7 @@ fn str_methods() {
     );
     assert_eq!(
         meth(&s("-"), false, "join", &[]),
-        e(ExcType::TypeError, Msg::WrongArgCount, "(3 'join' 1 0")
+        e(ExcType::TypeError, Msg::MethodArgCount, "(3 14 'str' 0")
     );
     assert_eq!(meth(&s("hello"), false, "find", &[S("ll")]), val("2"));
     assert_eq!(meth(&s("héllo"), false, "find", &[S("l")]), val("2"));
@@ -657,4 +662,103 @@ fn math_and_random() {
     }
     let _ = String::new();
     assert!(seen.iter().any(|&s| s));
+}
+
+#[test]
+fn str_methods_with_start_end_and_counts() {
+    let s = |t: &'static str| [S(t)];
+    assert_eq!(meth(&s("abcabc"), false, "find", &[S("c"), I(3), I(5)]), val("-1"));
+    assert_eq!(meth(&s("abcabc"), false, "find", &[S("c"), I(-2)]), val("5"));
+    assert_eq!(meth(&s("abcabc"), false, "rfind", &[S("b"), I(0), I(4)]), val("1"));
+    assert_eq!(meth(&s("héhé"), false, "rindex", &[S("é")]), val("3"));
+    assert_eq!(meth(&s("abc"), false, "find", &[S(""), I(4)]), val("-1"));
+    assert_eq!(meth(&s("abc"), false, "count", &[S(""), I(1)]), val("3"));
+    assert_eq!(meth(&s("aaaa"), false, "count", &[S("aa")]), val("2"));
+    assert_eq!(
+        meth(&s("abc"), false, "index", &[S("a"), I(1)]),
+        e(ExcType::ValueError, Msg::SubstringNotFound, "None")
+    );
+    // start and end are checked before the substring (as CPython).
+    assert_eq!(
+        meth(&s("abc"), false, "find", &[I(1), S("x")]),
+        e(ExcType::TypeError, Msg::SliceIndices, "None")
+    );
+    assert_eq!(
+        meth(&s("abc"), false, "count", &[I(1)]),
+        e(ExcType::TypeError, Msg::StrMethodArgType, "(3 5 1 'int'")
+    );
+    assert_eq!(meth(&s("abc"), false, "replace", &[S(""), S("-"), I(2)]), val("'-a-bc'"));
+    assert_eq!(meth(&s("héé"), false, "replace", &[S(""), S(".")]), val("'.h.é.é.'"));
+    assert_eq!(meth(&s("aaa"), false, "replace", &[S("a"), S("b"), I(-1)]), val("'bbb'"));
+    assert_eq!(
+        meth(&s("aaa"), false, "replace", &[S("a"), S("b"), F(1.0)]),
+        e(ExcType::TypeError, Msg::NotAnInteger, "'float'")
+    );
+    assert_eq!(meth(&s("  a b  c "), false, "split", &[C::None, I(1)]), val("[2 'a' 'b  c '"));
+    assert_eq!(meth(&s("a,b,c"), false, "split", &[S(","), I(0)]), val("[1 'a,b,c'"));
+    assert_eq!(meth(&s("a,b,"), false, "split", &[S(","), I(-1)]), val("[3 'a' 'b' ''"));
+    assert_eq!(
+        meth(&s("abc"), false, "startswith", &[C::Tuple(&[S("x"), S("ab")]), I(0), I(2)]),
+        val("True")
+    );
+    assert_eq!(
+        meth(&s("abc"), false, "upper", &[I(1)]),
+        e(ExcType::TypeError, Msg::MethodArgCount, "(3 8 'str' 1")
+    );
+}
+
+#[test]
+fn sort_reverse_and_slice_store_are_method_numbers_of_their_own() {
+    // [1, True, 0, 2].sort(reverse=True) returns None; sorted(.., reverse=True) keeps ties in order.
+    let items = [I(1), C::Bool(true), I(0), I(2)];
+    assert_eq!(meth_n(&items, true, n::METHOD_SORT_REVERSE, &[C::Bool(true)]), val("None"));
+    let mut a = Asm::new();
+    a.line(1).op16(Op::LoadNative, n::SORTED_REVERSE);
+    for i in [1, 1, 0, 2] {
+        a.int(i);
+    }
+    a.op16(Op::BuildList, 4).int(1).op8(Op::Call, 2).op(Op::Return);
+    assert_eq!(run_asm(&[], &a), val("[4 2 1 1 0"));
+    assert_eq!(
+        meth_n(&items, true, n::METHOD_SORT_REVERSE, &[S("yes")]),
+        e(ExcType::TypeError, Msg::NotAnInteger, "'str'")
+    );
+    // xs = [0, 1, 2, 3]; xs[1:3] = v; xs  (the value is the receiver).
+    let store = |v: &[i16], lo: Option<i16>, hi: Option<i16>, step: Option<i16>| {
+        let mut a = Asm::new();
+        a.n_locals = 1;
+        a.line(1);
+        for i in 0..4 {
+            a.int(i);
+        }
+        a.op16(Op::BuildList, 4).op16(Op::StoreLocal, 0);
+        for &x in v {
+            a.int(x);
+        }
+        a.op16(Op::BuildList, v.len() as u16).op16(Op::LoadLocal, 0);
+        for b in [lo, hi, step] {
+            match b {
+                Some(i) => a.int(i),
+                None => a.op(Op::LoadNone),
+            };
+        }
+        a.op16(Op::CallMethod, call_method_operand(n::METHOD_STORE_SLICE, 4))
+            .op(Op::Pop)
+            .op16(Op::LoadLocal, 0)
+            .op(Op::Return);
+        run_asm(&[], &a)
+    };
+    assert_eq!(store(&[9], Some(1), Some(3), None), val("[3 0 9 3"));
+    assert_eq!(store(&[7, 8, 9], Some(1), Some(2), None), val("[6 0 7 8 9 2 3"));
+    assert_eq!(store(&[], None, None, None), val("[0"));
+    assert_eq!(store(&[5, 6], None, None, Some(2)), val("[4 5 1 6 3"));
+    assert_eq!(store(&[5, 6, 7, 8], None, None, Some(-1)), val("[4 8 7 6 5"));
+    assert_eq!(
+        store(&[5], None, None, Some(2)),
+        e(ExcType::ValueError, Msg::ExtendedSliceSize, "(2 1 2")
+    );
+    assert_eq!(
+        store(&[5], None, None, Some(0)),
+        e(ExcType::ValueError, Msg::ZeroStep, "'slice'")
+    );
 }

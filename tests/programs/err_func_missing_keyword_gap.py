@@ -1,0 +1,3 @@
+def f(first, second, third):
+    return first
+f(second=2)

@@ -1,0 +1,1 @@
+print("abc".count("a", 0, 3, 4))

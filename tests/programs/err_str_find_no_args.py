@@ -1,0 +1,3 @@
+s = "abc"
+print(s.find("b"))
+print(s.find())

@@ -1,0 +1,2 @@
+print("abc".find("b", 1))
+print("abc".find("b", "1"))

@@ -1,0 +1,3 @@
+s = "abcabc"
+print(s.rindex("a", 1))
+print(s.rindex("a", 1, 3))

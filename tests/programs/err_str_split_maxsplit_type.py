@@ -1,0 +1,2 @@
+print("a b".split(None, 1))
+print("a b".split(None, "1"))

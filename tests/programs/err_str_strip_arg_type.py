@@ -1,0 +1,2 @@
+print("xax".strip("x"), "  a ".strip(None))
+print("abc".strip(5))

@@ -1,0 +1,6 @@
+print("  a b  c  ".split(None, 0), "  a b  c  ".split(None, 1), "  a b  c  ".split(None, 2), "  a b  c  ".split(None, -1))
+print("a   ".split(None, 1), "   ".split(None, 0), "".split(None, 0), "a b".split(None, 5))
+print("a,b,,c,".split(",", 0), "a,b,,c,".split(",", 2), "a,b,,c,".split(",", -1), "a,b,,c,".split(",", -7))
+print("a::b::c".split("::", 1), "".split(",", 0), ",".split(",", 1), "héllo wörld ok".split(" ", 1))
+print("a b c".split(maxsplit=1), "a,b,c".split(sep=","), "a,b,c".split(",", maxsplit=1), "a b".split(sep=None, maxsplit=0))
+print("x y z".split(None, True), "x y z".split(" ", False))
