@@ -268,7 +268,7 @@ fn sorted_or_list(st: &mut St, id: u16, argc: u32, args: u32) -> Result<Value, E
 /// and `sorted()` do not run under the big frame of the others (about 400
 /// bytes on the proxy): a list's repr formats floats at the end of a deep
 /// call chain, sorting compares items, comparing nested sequences needs the
-/// stack, and the stack is 1.75 KB.
+/// stack, and the stack is 2.25 KB.
 #[cfg(feature = "extras")]
 #[inline(never)] // its own section: the linker scripts run it from DRAM
 fn extra(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) -> Result<Value, Exc> {
@@ -385,7 +385,7 @@ fn extra_rest(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) ->
 /// `recv.m(args)`: the receiver and `argc` arguments are on the stack.
 /// `list.append(x)`, the one a loop runs, stays resident; the rest runs from
 /// DRAM (`method_cold`). Not inlined: its frame stays off the dispatch
-/// loop's (the 1.75 KB stack holds the loop under every native).
+/// loop's (the 2.25 KB stack holds the loop under every native).
 #[cfg(feature = "extras")]
 #[inline(never)]
 pub fn method(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {

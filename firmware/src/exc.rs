@@ -3,7 +3,7 @@
 //! fill the message's `{}`s.
 //!
 //! Small on purpose (36 bytes on the chip): every `Result` that can carry one
-//! sits on the 1.75 KB firmware stack, several deep.
+//! sits on the 2.25 KB firmware stack, several deep.
 
 use shared_protocol::errors::{ExcType, Msg};
 

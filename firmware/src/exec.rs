@@ -124,7 +124,7 @@ fn run_vm<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32, loaded
 /// kernel is called from there, so its Return comes back to that Return,
 /// which hands its value over. A call error is reported at it (the compiler
 /// gives it the kernel's `def` line). Out of line and ending in a tail call
-/// of the VM: no frame of it stays under the VM (the stack is 1.75 KB).
+/// of the VM: no frame of it stays under the VM (the stack is 2.25 KB).
 #[inline(never)]
 fn run_kernel<P: Platform>(st: &mut St, p: &mut P, mb: &Mailbox, launch: u32) -> Result<Value, Stop> {
     let entry = st.m.word(st.img.base + header::ENTRY as u32);

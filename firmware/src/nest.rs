@@ -1,6 +1,6 @@
 //! Walking a value's nested lists and tuples depth first, for print, str()
 //! and the encoders (report.rs, repr.rs), without recursion on the Rust
-//! stack (1.75 KB on the chip): the containers being walked are kept in
+//! stack (2.25 KB on the chip): the containers being walked are kept in
 //! VM memory, in free words above the operand stack ([`room`]; once the
 //! run is over, a whole frame segment: [`room_after_run`]), two words each
 //! (the object, then `next item << 1 | tuple`).

@@ -84,7 +84,7 @@ fn matches_at(st: &St, s: u32, sub: u32, at: u32) -> bool {
 /// `s.m(args)`: `m` is the method's number, its `argc` arguments (checked)
 /// are the words from `args`; the receiver and the arguments are rooted.
 /// The bigger methods have functions of their own, so that each frame on
-/// the 1.75 KB stack holds only what its method needs.
+/// the 2.25 KB stack holds only what its method needs.
 #[inline(never)]
 pub fn method(st: &mut St, s: u32, m: u32, argc: u32, args: u32) -> Result<Value, Exc> {
     match m {

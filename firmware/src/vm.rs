@@ -48,7 +48,7 @@ use crate::value::{T_BOOL, T_FLOAT, T_INT, T_ITER, T_LIST, Value};
 #[derive(Clone, Copy)]
 pub enum Stop {
     /// A Python exception: `St::exc` holds it (a one-byte `Stop` keeps the
-    /// `Result`s in the dispatch loop small on the 1.75 KB stack).
+    /// `Result`s in the dispatch loop small on the 2.25 KB stack).
     Raise,
     /// The core is being halted or reset (`Platform::halt_requested`).
     Halt,
@@ -550,7 +550,7 @@ impl<'a> St<'a> {
         }
         // The parallel module's messaging natives: not under builtins::call
         // (a received message is built, and may collect, under them; the
-        // stack is 1.75 KB). A tail call.
+        // stack is 2.25 KB). A tail call.
         if let Value::Native(id) = f
             && natives::is_messaging(id)
         {
@@ -584,7 +584,7 @@ fn check_halt<P: Platform>(p: &mut P, mb: &Mailbox, launch: u32) -> Result<(), S
 
 /// The opcodes that may raise an exception (and allocate).
 /// Inlined: a frame of its own would add to the deepest stack chains (the
-/// firmware stack is 1.75 KB).
+/// firmware stack is 2.25 KB).
 #[inline(always)]
 fn step(st: &mut St, op: Op, arg: u32) -> Result<(), Exc> {
     match op {

@@ -17,7 +17,7 @@
 //! All of it runs from the DRAM code region (linker/README.md): every
 //! function here is out of line and named under this module.
 //!
-//! The stack is 1.75 KB, and building a received value may run the
+//! The stack is 2.25 KB, and building a received value may run the
 //! collector. So `St::call` hands these natives straight here (not through
 //! `builtins::call`), a message is decoded in [`call`]'s own small frame,
 //! never under the waits or the collectives, errors travel as a one-byte
