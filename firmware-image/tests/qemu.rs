@@ -46,7 +46,7 @@ const MACHINE: &str = "mps2-an386";
 /// The whole test (boot and commands, not the build) must finish within this.
 const DEADLINE: Duration = Duration::from_secs(60);
 /// What the stack region holds before boot; a word that still holds it was never written.
-const PAINT: u32 = 0x57AC_57AC;
+const PAINT: u32 = shared_protocol::layout::STACK_CANARY;
 
 fn status_addr(offset: u32) -> u32 {
     board::DRAM_BASE + core_area(board::CHIP, board::CORE).0 + CORE_STATUS + offset

@@ -2,7 +2,7 @@
 
 use shared_protocol::layout::{
     core_area, data_store_size, data_store_start, spill_size, CORE_EVENT_RING, CORE_SPILL, CORE_EVENT_RING_SIZE, CORE_INBOX, CORE_INBOX_SIZE, CORE_STATUS,
-    CORE_STATUS_SIZE, COMMAND_SLOT_SIZE, COMMAND_SLOT_START,
+    CORE_STATUS_SIZE, COMMAND_SLOT_SIZE, COMMAND_SLOT_START, STACK_BOTTOM, STACK_CANARY,
 };
 use shared_protocol::mailbox::{
     cmd, status, Command, CoreState, DoneStatus, EventKind, Fault, Waiting, STATUS_MAGIC,
@@ -105,6 +105,10 @@ pub fn serve<P: Platform, E: Executor>(p: &mut P, exec: &mut E) {
                 return;
             }
         };
+        if !stack_end(p, false) {
+            mb.fault(p, Fault::StackOverflow, 0);
+            return;
+        }
         if mb.ring.emit(p, EventKind::Done, launch, 1, |r| {
             use shared_protocol::value::WordSink;
             r.push(done as u32)
@@ -121,6 +125,20 @@ pub fn serve<P: Platform, E: Executor>(p: &mut P, exec: &mut E) {
     }
 }
 
+/// The lowest word of the firmware's stack: write `layout::STACK_CANARY`
+/// there (`set`), or tell whether it still holds it (a stack that reached
+/// the VM arena overwrote it).
+#[inline(never)]
+fn stack_end<P: Platform>(p: &P, set: bool) -> bool {
+    // SAFETY: the platform keeps its 32 KB of SRAM mapped while the firmware
+    // runs; STACK_BOTTOM is inside it.
+    let sram = unsafe { Shared::new(p.sram(), shared_protocol::chip::SRAM_SIZE) };
+    if set {
+        sram.store(STACK_BOTTOM, STACK_CANARY);
+    }
+    sram.load(STACK_BOTTOM) == STACK_CANARY
+}
+
 /// Boot: the windows, then the status block, the nonce last (the host waits
 /// on it). Returns the mailbox and the command sequence to start after. Once
 /// per boot: DRAM code (linker scripts).
@@ -129,6 +147,7 @@ fn boot<P: Platform>(p: &mut P) -> (Mailbox, u32) {
     let mb = Mailbox::new(p);
     mb.set_state(CoreState::Booting);
     mb.status.store(status::FAULT, Fault::None as u32);
+    stack_end(p, true);
     // PROTOCOL before MAGIC: a host that sees MAGIC can trust PROTOCOL
     // (both stay at these offsets in every protocol version).
     mb.status.store(status::PROTOCOL, PROTOCOL_VERSION);

@@ -69,6 +69,12 @@ pub const STACK_TOP: u32 = SRAM_SIZE - 0x10;
 /// from the code budget.
 pub const STACK_SIZE: u32 = 0x900;
 pub const STACK_BOTTOM: u32 = STACK_TOP - STACK_SIZE;
+/// The lowest stack word holds this from boot (the firmware writes it). Any
+/// other value after a command means the stack reached the VM arena below
+/// it: the core stops with `Fault::StackOverflow` rather than run on with a
+/// corrupted heap. (The QEMU test paints the whole stack with it to measure
+/// the deepest use.)
+pub const STACK_CANARY: u32 = 0x57AC_57AC;
 pub const ARENA_END: u32 = STACK_BOTTOM;
 pub const ARENA_SIZE: u32 = ARENA_END - ARENA_START;
 

@@ -180,6 +180,9 @@ pub enum Fault {
     BadImage = 3,
     /// The VM hit an internal invariant violation.
     VmInternal = 4,
+    /// The firmware's stack reached its end (`layout::STACK_CANARY` was
+    /// overwritten): the VM arena below it may be corrupted.
+    StackOverflow = 5,
 }
 
 impl Fault {
@@ -190,6 +193,7 @@ impl Fault {
             2 => Some(Fault::BadCommand),
             3 => Some(Fault::BadImage),
             4 => Some(Fault::VmInternal),
+            5 => Some(Fault::StackOverflow),
             _ => None,
         }
     }
@@ -201,6 +205,7 @@ impl Fault {
             Fault::BadCommand => "malformed command in the mailbox",
             Fault::BadImage => "bytecode image refused by the verifier",
             Fault::VmInternal => "VM internal error",
+            Fault::StackOverflow => "firmware stack overflow (the VM's memory may be corrupted)",
         }
     }
 }

@@ -32,6 +32,9 @@ pub struct Mock {
     /// From this halt check on, `cmd::CANCEL` names the running launch.
     pub cancel_after: Option<u32>,
     pub halt_checks: u32,
+    /// Overwrite the stack's lowest word (`layout::STACK_CANARY`) as each
+    /// command is posted, as a stack overflow would.
+    pub smash_stack_end: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -53,6 +56,7 @@ impl Mock {
             halt_after: None,
             cancel_after: None,
             halt_checks: 0,
+            smash_stack_end: false,
         }
     }
 
@@ -140,6 +144,9 @@ impl Platform for Mock {
         };
         let inbox = self.area() + CORE_INBOX as usize / 4;
         self.dram[inbox..inbox + c.image.len()].copy_from_slice(&c.image);
+        if self.smash_stack_end {
+            self.sram[shared_protocol::layout::STACK_BOTTOM as usize / 4] = 0;
+        }
         self.set_cmd(cmd::KIND, Command::Run as u32);
         self.set_cmd(cmd::LAUNCH, c.launch);
         self.set_cmd(cmd::GROUP_SIZE, c.group_size);

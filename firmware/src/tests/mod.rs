@@ -938,6 +938,34 @@ fn the_verifier_rejects_bad_code() {
     );
 }
 
+/// A command after which the stack's lowest word no longer holds the
+/// canary (the stack reached the arena) stops the core with
+/// Fault::StackOverflow instead of serving on with a corrupted heap.
+#[test]
+fn an_overwritten_stack_canary_stops_the_core_with_a_stack_overflow_fault() {
+    use shared_protocol::mailbox::{CoreState, Fault, status};
+    let mut a = Asm::new();
+    a.int(7).op(Op::Return);
+    // Intact: both commands run.
+    let mut mock = Mock::new(5);
+    mock.post(image_of(&[], &a));
+    mock.post(image_of(&[], &a));
+    let (mock, events) = run_mock(mock);
+    assert_eq!(events.iter().filter(|e| e.kind == EventKind::Done as u32).count(), 2);
+    assert_eq!(mock.status(status::FAULT), Fault::None as u32);
+    // Overwritten during the first command: its result went out, then the
+    // core stops before Done, and the second command never runs.
+    let mut mock = Mock::new(5);
+    mock.smash_stack_end = true;
+    mock.post(image_of(&[], &a));
+    mock.post(image_of(&[], &a));
+    let (mock, events) = run_mock(mock);
+    assert_eq!(render(&events[0].payload), "7");
+    assert!(events.iter().all(|e| e.kind != EventKind::Done as u32), "{events:?}");
+    assert_eq!(mock.status(status::STATE), CoreState::Fault as u32);
+    assert_eq!(mock.status(status::FAULT), Fault::StackOverflow as u32);
+}
+
 #[test]
 fn a_refused_image_is_an_error_event_and_the_core_stays_usable() {
     let mut mock = Mock::new(1);
