@@ -71,9 +71,9 @@ fn unbound(st: &mut St, slot: u32, free: bool) -> Stop {
     st.raise(e.with(name))
 }
 
-/// After a call bound the arguments of the function object `func` in the
-/// new frame: its closure's cells go into the slots after the parameters
-/// (as many as the function has locals for).
+/// After a call bound the arguments of the closure `func` in the new frame:
+/// its closure's cells go into the slots after the parameters (as many as
+/// the function has locals for). The caller checked it has a closure.
 #[inline(never)]
 pub fn enter(st: &mut St, func: u32) {
     if let Value::Tuple(cells) = st.m.load(func + 3) {

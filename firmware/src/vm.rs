@@ -408,7 +408,11 @@ impl<'a> St<'a> {
             Ok(())
         };
         if result.is_ok() {
-            crate::closure::enter(self, p);
+            // Only a closure (its closure slot is not Unbound, tag 0) goes to
+            // DRAM code; plain calls stay on the fast path.
+            if self.m.word(p + 3) != 0 {
+                crate::closure::enter(self, p);
+            }
         } else {
             // Report the error in the caller, at the call.
             self.fp = caller;
