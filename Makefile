@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python test-long diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python test-iss epiphany-toolchain test-long diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -38,9 +38,24 @@ demo: build python
 	done
 
 # All tests: unit and end-to-end against the simulator, the dependency rule,
-# and the Python package's pytest suite.
-test: check-deps test-python
-	$(CARGO) test --workspace
+# the Epiphany instruction-set simulator's tests, and the Python package's
+# pytest suite.
+test: check-deps test-python test-iss
+	$(CARGO) test --workspace --exclude iss
+
+# The Epiphany cross toolchain (binutils 2.40 + GCC 12.2 for epiphany-elf),
+# built from Debian's source packages into ~/.cache/epython/epiphany-elf/KEY
+# (about 8 minutes once; seconds when cached). Only the ISS's tests and the
+# Epiphany builds need it.
+epiphany-toolchain:
+	tools/epiphany-toolchain.sh
+
+# The instruction-set simulator's tests (iss/), timed. Those that compare
+# with the toolchain (objdump, epiphany-elf-gcc) skip with a message when it
+# is not built, and fail under CI=true.
+test-iss:
+	@start=$$(date +%s); $(CARGO) test -p iss; \
+	echo "test-iss: the ISA tests took $$(( $$(date +%s) - start )) s"
 
 # The epython CLI serves simulator files to the tests that need another
 # process (test_killed_host.py).

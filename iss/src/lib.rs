@@ -1,0 +1,31 @@
+//! An instruction-set simulator for the Adapteva Epiphany-III core.
+//!
+//! The specification is the Epiphany Architecture Reference (REV 14.03.11)
+//! and binutils' CGEN description `cpu/epiphany.cpu`; `epiphany-elf-objdump`
+//! is the independent decoder the tests compare against.
+//!
+//! | module    | what it holds                                                  |
+//! |-----------|----------------------------------------------------------------|
+//! | `insn`    | the typed instruction ([`Insn`]) and its operand types         |
+//! | `decode`  | the encoding table and [`decode`]: word -> [`Decoded`]         |
+//! | `disasm`  | [`disassemble`]: objdump's syntax                              |
+//! | `mem`     | the core's SRAM ([`Sram`]) and the [`Mesh`] beyond it          |
+//! | `fpu`     | single-precision arithmetic as the FPU rounds and flushes it  |
+//! | `core`    | [`Core`]: registers, interrupts, the execute loop              |
+//!
+//! Facts the implementation follows, with their sources: `ARCH-NOTES.md`.
+
+mod core;
+mod decode;
+mod disasm;
+pub mod fpu;
+mod insn;
+mod mem;
+
+pub use crate::core::{
+    Core, ExCause, Fault, REG_PAGE, REG_PAGE_END, Stop, cost, irq, regs, status,
+};
+pub use decode::{decode, insn_len};
+pub use disasm::{disassemble, reg_name, special_name};
+pub use insn::*;
+pub use mem::{Mesh, NoMesh, Region, SRAM_SIZE, Sram};
