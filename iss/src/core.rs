@@ -500,6 +500,18 @@ impl Core {
         }
     }
 
+    /// Reads memory as the core sees it, for the host (no cycles charged,
+    /// no alignment rule): `size` must not be Double.
+    pub fn peek(&mut self, mesh: &mut impl Mesh, addr: u32, size: Size) -> Option<u32> {
+        if addr & (size.bytes() - 1) != 0 {
+            return None;
+        }
+        let cycles = self.cycles;
+        let v = self.load(mesh, addr, size);
+        self.cycles = cycles;
+        v
+    }
+
     /// Ok(false): nothing at that address.
     fn store(
         &mut self,

@@ -12,12 +12,14 @@
 //! | `mem`     | the core's SRAM ([`Sram`]) and the [`Mesh`] beyond it          |
 //! | `fpu`     | single-precision arithmetic as the FPU rounds and flushes it  |
 //! | `core`    | [`Core`]: registers, interrupts, the execute loop              |
+//! | `hosted`  | one program on one core with its host calls served here       |
 //!
 //! Facts the implementation follows, with their sources: `ARCH-NOTES.md`.
 
 mod core;
 mod decode;
 mod disasm;
+pub mod hosted;
 pub mod fpu;
 mod insn;
 mod mem;

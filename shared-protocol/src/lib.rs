@@ -15,6 +15,7 @@
 //! | [`errors`]  | exception types and message codes (text lives on the host)        |
 //! | [`numfmt`]  | the one int/float formatter (no core::fmt), used by both sides     |
 //! | [`sim`]     | the simulator file's info page (not part of the real device)       |
+//! | [`traps`]   | host calls of Epiphany programs (`trap N`): numbers and registers  |
 #![no_std]
 
 pub mod bytecode;
@@ -26,6 +27,7 @@ pub mod natives;
 pub mod numfmt;
 pub mod postbox;
 pub mod sim;
+pub mod traps;
 pub mod value;
 
 /// Version of everything in this crate that crosses a boundary (memory layout,

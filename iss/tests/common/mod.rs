@@ -64,3 +64,157 @@ impl Rng {
         (self.next_u64() >> 32) as u32
     }
 }
+
+/// A scratch directory for one test's files (removed by the caller or left
+/// for a failure to be looked at).
+pub fn scratch(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("iss-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("create a scratch directory");
+    dir
+}
+
+/// Assembles `source` (GNU as syntax for Epiphany) placed at address 0 and
+/// returns the raw bytes (code and data, as laid out by `ld -Ttext=0`).
+pub fn assemble(prefix: &Path, name: &str, source: &str) -> Vec<u8> {
+    let dir = scratch(name);
+    let (s, o, elf, bin) = (dir.join("t.s"), dir.join("t.o"), dir.join("t.elf"), dir.join("t.bin"));
+    std::fs::write(&s, source).expect("write the source");
+    let run = |cmd: &mut Command| {
+        let out = cmd.output().expect("run a toolchain program");
+        assert!(out.status.success(), "{cmd:?} failed:\n{}\n--- source ---\n{source}", String::from_utf8_lossy(&out.stderr));
+    };
+    run(Command::new(tool(prefix, "as")).arg("-o").arg(&o).arg(&s));
+    run(Command::new(tool(prefix, "ld")).args(["-Ttext=0", "-e", "0", "-o"]).arg(&elf).arg(&o));
+    run(Command::new(tool(prefix, "objcopy")).args(["-O", "binary"]).arg(&elf).arg(&bin));
+    let bytes = std::fs::read(&bin).expect("read the binary");
+    let _ = std::fs::remove_dir_all(&dir);
+    bytes
+}
+
+/// Where a program's code and data go (iss/runtime/*.ld).
+#[derive(Clone, Copy, Debug)]
+pub enum Layout {
+    /// Everything in the core's SRAM.
+    Internal,
+    /// Code and data in DRAM at 0x8E000000, the stack in SRAM.
+    External,
+}
+
+/// The runtime (iss/runtime: crt0, the small libc) compiled once, and a
+/// compiler driver for programs linked against it.
+pub struct Runtime {
+    pub prefix: PathBuf,
+    dir: PathBuf,
+    objects: Vec<PathBuf>,
+}
+
+fn runtime_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
+}
+
+impl Runtime {
+    fn cflags(prefix: &Path) -> Vec<String> {
+        let gcc_include = Command::new(tool(prefix, "gcc")).arg("-print-file-name=include").output().expect("run gcc");
+        let gcc_include = String::from_utf8_lossy(&gcc_include.stdout).trim().to_string();
+        let rt = runtime_dir().join("include");
+        ["-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-nostdinc", "-w"]
+            .iter()
+            .map(|s| s.to_string())
+            .chain(["-isystem".into(), rt.display().to_string(), "-isystem".into(), gcc_include])
+            .collect()
+    }
+
+    pub fn build(prefix: &Path, name: &str) -> Runtime {
+        let dir = scratch(name);
+        let flags = Self::cflags(prefix);
+        let mut objects = Vec::new();
+        for src in ["crt0.S", "libc.c"] {
+            let obj = dir.join(format!("{src}.o"));
+            let out = Command::new(tool(prefix, "gcc"))
+                .args(&flags)
+                .arg("-O2")
+                .arg("-c")
+                .arg(runtime_dir().join(src))
+                .arg("-o")
+                .arg(&obj)
+                .output()
+                .expect("run gcc");
+            assert!(out.status.success(), "compiling the runtime's {src}: {}", String::from_utf8_lossy(&out.stderr));
+            objects.push(obj);
+        }
+        Runtime { prefix: prefix.to_path_buf(), dir, objects }
+    }
+
+    /// Compiles and links `source` (C) into an ELF; Err holds the compiler's
+    /// message.
+    pub fn compile(&self, name: &str, source: &Path, opt: &str, layout: Layout, extra: &[&str]) -> Result<PathBuf, String> {
+        let elf = self.dir.join(format!("{name}.elf"));
+        let script = runtime_dir().join(match layout {
+            Layout::Internal => "internal.ld",
+            Layout::External => "external.ld",
+        });
+        let out = Command::new(tool(&self.prefix, "gcc"))
+            .args(Self::cflags(&self.prefix))
+            .arg(opt)
+            .args(extra)
+            .arg(source)
+            .args(&self.objects)
+            .args(["-nostdlib", "-Wl,--no-warn-rwx-segments", "-T"])
+            .arg(script)
+            .arg("-lgcc")
+            .arg("-o")
+            .arg(&elf)
+            .output()
+            .map_err(|e| format!("run gcc: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+        }
+        Ok(elf)
+    }
+}
+
+impl Drop for Runtime {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
+/// Loads an ELF's PT_LOAD segments: local addresses into the core's SRAM,
+/// DRAM addresses into `dram`; memory beyond the file size is zeroed.
+pub fn load_elf(core: &mut iss::Core, dram: &mut iss::Region, path: &Path) -> Result<u32, String> {
+    use object::read::elf::{ElfFile32, FileHeader, ProgramHeader};
+    let bytes = std::fs::read(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let elf = ElfFile32::<object::LittleEndian>::parse(&*bytes).map_err(|e| format!("{}: {e}", path.display()))?;
+    let endian = object::LittleEndian;
+    for ph in elf.elf_program_headers() {
+        if ph.p_type(endian) != object::elf::PT_LOAD || ph.p_memsz(endian) == 0 {
+            continue;
+        }
+        let (vaddr, memsz) = (ph.p_vaddr(endian), ph.p_memsz(endian));
+        let data = ph.data(endian, &*bytes).map_err(|_| "segment outside the file".to_string())?;
+        let mut image = data.to_vec();
+        image.resize(memsz as usize, 0);
+        if vaddr < 0x10_0000 {
+            if !core.sram.load_bytes(vaddr, &image) {
+                return Err(format!("segment {vaddr:#x}+{memsz:#x} does not fit SRAM"));
+            }
+        } else if dram.contains(vaddr) && dram.contains(vaddr + memsz - 1) {
+            let off = (vaddr - dram.base) as usize;
+            dram.bytes[off..off + image.len()].copy_from_slice(&image);
+        } else {
+            return Err(format!("segment {vaddr:#x}+{memsz:#x} is neither in SRAM nor in the DRAM window"));
+        }
+    }
+    Ok(elf.elf_header().e_entry(endian))
+}
+
+/// Runs an ELF built with the runtime on a fresh core (mesh id 0x808) with
+/// a 1 MB DRAM window at 0x8E000000, from reset (SYNC), for at most `limit`
+/// instructions.
+pub fn run_elf(path: &Path, limit: u64) -> iss::hosted::Outcome {
+    let mut core = iss::Core::new(0x808, iss::Sram::new());
+    let mut dram = iss::Region::new(0x8E00_0000, 1 << 20, true);
+    load_elf(&mut core, &mut dram, path).expect("load the ELF");
+    core.raise(1); // SYNC, as the loader starts a core
+    iss::hosted::run(&mut core, &mut dram, limit)
+}
