@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python test-iss epiphany-toolchain test-long diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python test-iss epiphany-toolchain test-long csmith-long diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -68,7 +68,13 @@ test-python: python
 # of each fuzz target (cargo-fuzz needed: `cargo install cargo-fuzz`;
 # FUZZ_SECONDS each; longer runs: fuzz/run.sh 600).
 FUZZ_SECONDS ?= 20
-test-long: diff-long stress fuzz-smoke
+test-long: diff-long stress fuzz-smoke csmith-long
+
+# The ISS against native runs on CSMITH_PROGRAMS random C programs
+# (iss/tests/csmith.rs; release build, about 1.5 s a program).
+CSMITH_PROGRAMS ?= 200
+csmith-long:
+	CSMITH_PROGRAMS=$(CSMITH_PROGRAMS) $(CARGO) test --release -p iss --test csmith -- --nocapture
 
 # 8 threads x 5,000 mixed launches, 100 close/open cycles, RSS over 100,000
 # launches; the figures are printed.

@@ -120,7 +120,8 @@ impl Runtime {
         ["-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-nostdinc", "-w"]
             .iter()
             .map(|s| s.to_string())
-            .chain(["-isystem".into(), rt.display().to_string(), "-isystem".into(), gcc_include])
+            .chain(["-isystem".into(), rt.display().to_string(), "-isystem".into(), format!("{gcc_include}-fixed")])
+            .chain(["-isystem".into(), gcc_include])
             .collect()
     }
 
