@@ -322,9 +322,9 @@ impl Core {
             | bit(b.us, status::BUS)
     }
 
-    /// Writes STATUS as `movts status` does: the flag bits and WAND/KM/
-    /// EXCAUSE; ACTIVE and GID only change through their own instructions
-    /// (CGEN's mask 0xFFF2 for the core; FSTATUS writes all).
+    /// Writes STATUS as `movts status` does: the flag bits, WAND and
+    /// EXCAUSE; bits 2:0 (ACTIVE, GID, KM) are read-only there and only the
+    /// FSTATUS alias writes them (ARCH-NOTES §8).
     fn set_status(&mut self, v: u32, all: bool) {
         let has = |b: u32| v & b != 0;
         self.a = IntFlags {
@@ -342,15 +342,16 @@ impl Core {
             vs: has(status::BVS),
             us: has(status::BUS),
         };
-        let rest_bits = status::WAND | status::KM | status::EXCAUSE_MASK;
-        let keep = if all { 0 } else { status::ACTIVE | status::GID };
-        let set = if all {
-            rest_bits | status::ACTIVE | status::GID
-        } else {
-            rest_bits
-        };
+        let rest_bits = status::WAND | status::EXCAUSE_MASK;
+        let low = status::ACTIVE | status::GID | status::KM;
+        let (keep, set) = if all { (0, rest_bits | low) } else { (low, rest_bits) };
         self.status_rest = (self.status_rest & keep) | (v & set);
         self.irq_dirty = true;
+    }
+
+    /// Sets STATUS.EXCAUSE (a host stopping the core on a fault).
+    pub fn set_excause(&mut self, cause: ExCause) {
+        self.status_rest = (self.status_rest & !status::EXCAUSE_MASK) | ((cause as u32) << status::EXCAUSE_SHIFT);
     }
 
     pub fn active(&self) -> bool {
@@ -636,6 +637,7 @@ impl Core {
         }
         let end = self.instructions + budget;
         while self.instructions < end {
+            let start_cycles = self.cycles;
             if self.irq_dirty {
                 self.irq_dirty = false;
                 if let Some(line) = self.pending_irq() {
@@ -666,7 +668,7 @@ impl Core {
                 }
                 Flow::Stop(stop) => return stop,
             }
-            self.tick_timers();
+            self.tick_timers(self.cycles - start_cycles);
         }
         Stop::Budget
     }
@@ -686,16 +688,17 @@ impl Core {
         self.debugstatus & 1 != 0
     }
 
-    /// CTIMERn count down one per clock cycle in mode 1 (CONFIG[7:4] and
-    /// [11:8]) and raise TIMERn when they reach zero.
+    /// CTIMERn count down by the clock cycles an instruction took in mode 1
+    /// (CONFIG[7:4] and [11:8]), stop at zero and raise TIMERn once when
+    /// they get there (ARCH-NOTES §10).
     #[inline(always)]
-    fn tick_timers(&mut self) {
+    fn tick_timers(&mut self, cycles: u64) {
         if self.config & 0xFF0 == 0 {
             return;
         }
         for t in 0..2 {
             if (self.config >> (4 + 4 * t)) & 0xF == 1 && self.ctimer[t] != 0 {
-                self.ctimer[t] -= 1;
+                self.ctimer[t] -= cycles.min(self.ctimer[t] as u64) as u32;
                 if self.ctimer[t] == 0 {
                     self.raise(1 << (irq::TIMER0 + t as u32));
                 }
@@ -771,12 +774,12 @@ impl Core {
         self.b.is |= f.invalid;
     }
 
-    /// Whether an FPU result raises the FPU exception (CONFIG bits 1-3
-    /// enable invalid, overflow and underflow).
-    fn fpu_traps(&self, f: FpFlags) -> bool {
-        (self.config & 2 != 0 && f.invalid)
-            || (self.config & 4 != 0 && f.overflow)
-            || (self.config & 8 != 0 && f.underflow)
+    /// Whether the FPU exception fires after an FPU operation: CONFIG bits
+    /// 1-3 enable it on the sticky BIS, BVS and BUS, so it fires again on
+    /// every FPU operation until software clears them (ARCH-NOTES §3).
+    fn fpu_traps(&self) -> bool {
+        let b = self.b;
+        (self.config & 2 != 0 && b.is) || (self.config & 4 != 0 && b.vs) || (self.config & 8 != 0 && b.us)
     }
 
     fn effective(&mut self, addr: Addr, size: Size) -> (u32, Option<(Reg, u32)>) {
@@ -987,7 +990,7 @@ impl Core {
                     let (v, f) = fpu::arith(op, acc, n, m, self.rounding());
                     self.float_flags(f);
                     self.r[rd as usize] = v;
-                    if self.fpu_traps(f) {
+                    if self.fpu_traps() {
                         return self.exception(ExCause::Fpu, pc);
                     }
                 }
@@ -1004,7 +1007,7 @@ impl Core {
                 };
                 self.float_flags(f);
                 self.r[rd as usize] = v;
-                if self.fpu_traps(f) {
+                if self.fpu_traps() {
                     return self.exception(ExCause::Fpu, pc);
                 }
             }

@@ -30,4 +30,4 @@ pub use crate::core::{
 pub use decode::{decode, insn_len};
 pub use disasm::{disassemble, reg_name, special_name};
 pub use insn::*;
-pub use mem::{Mesh, NoMesh, Region, SRAM_SIZE, Sram};
+pub use mem::{Mesh, NoMesh, Region, SharedMem, Sram, SRAM_SIZE};

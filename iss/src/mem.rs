@@ -4,7 +4,7 @@
 //! SRAM is shared memory: the host and other cores write into it while the
 //! core runs (design.md §8), so every access is an atomic load or store of
 //! its own width on a naturally aligned address (the core checks alignment
-//! before it gets here, as the chip does).
+//! before it gets here, as the chip does): [`SharedMem`].
 
 use std::ptr::NonNull;
 use std::sync::atomic::{AtomicU8, AtomicU16, AtomicU32, Ordering};
@@ -14,49 +14,72 @@ use crate::insn::Size;
 /// Bytes of SRAM per core.
 pub const SRAM_SIZE: u32 = 0x8000;
 
-/// One core's local memory.
-pub struct Sram {
+/// Memory other agents share: a core's SRAM, another core's, the DRAM
+/// window. Every access is an atomic load or store of its own width.
+pub struct SharedMem {
     base: NonNull<u8>,
-    /// Backing store when the SRAM is not in someone else's mapping.
+    len: u32,
+    /// Backing store when the memory is not in someone else's mapping.
     _owned: Option<Box<[AtomicU32]>>,
 }
 
-// SAFETY: every access is atomic; the pointer is valid for SRAM_SIZE bytes
-// for the Sram's lifetime (from_raw's contract, or the owned box).
-unsafe impl Send for Sram {}
+/// A core's local memory (32 KB).
+pub type Sram = SharedMem;
 
-impl Sram {
+// SAFETY: every access is atomic; the pointer is valid for `len` bytes for
+// the value's lifetime (from_raw's contract, or the owned box).
+unsafe impl Send for SharedMem {}
+unsafe impl Sync for SharedMem {}
+
+impl SharedMem {
     /// Zeroed SRAM owned by this value (tests, a core outside a device file).
-    pub fn new() -> Sram {
-        let owned: Box<[AtomicU32]> = (0..SRAM_SIZE / 4).map(|_| AtomicU32::new(0)).collect();
-        let base = NonNull::new(owned.as_ptr() as *mut u8).expect("a box is never null");
-        Sram {
-            base,
-            _owned: Some(owned),
-        }
+    pub fn new() -> SharedMem {
+        SharedMem::zeroed(SRAM_SIZE)
     }
 
-    /// SRAM inside a mapping (the simulated device file).
+    /// `len` zeroed bytes owned by this value (`len` a multiple of 4).
+    pub fn zeroed(len: u32) -> SharedMem {
+        let owned: Box<[AtomicU32]> = (0..len / 4).map(|_| AtomicU32::new(0)).collect();
+        let base = NonNull::new(owned.as_ptr() as *mut u8).expect("a box is never null");
+        SharedMem { base, len, _owned: Some(owned) }
+    }
+
+    /// Memory inside a mapping (the simulated device file).
     ///
     /// # Safety
     /// `base` must be 4-byte aligned and valid for reads and writes of
-    /// [`SRAM_SIZE`] bytes for as long as the returned value lives, and
-    /// every other access to those bytes must be atomic.
-    pub unsafe fn from_raw(base: NonNull<u8>) -> Sram {
-        Sram { base, _owned: None }
+    /// `len` bytes for as long as the returned value lives, and every other
+    /// access to those bytes must be atomic.
+    pub unsafe fn from_raw(base: NonNull<u8>, len: u32) -> SharedMem {
+        SharedMem { base, len, _owned: None }
     }
 
-    /// Reads `size` (not Double) at `offset`, zero-extended; None outside
-    /// the 32 KB. `offset` must be aligned to the size.
+    pub fn len(&self) -> u32 {
+        self.len
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The address of `offset` for an access of `size`, if in bounds.
     #[inline(always)]
-    pub fn read(&self, offset: u32, size: Size) -> Option<u32> {
-        if offset >= SRAM_SIZE {
+    fn at(&self, offset: u32, size: Size) -> Option<*mut u8> {
+        if offset >= self.len || self.len - offset < size.bytes() {
             return None;
         }
         debug_assert_eq!(offset % size.bytes(), 0);
-        // SAFETY: in bounds and aligned (checked above and by the caller);
-        // the memory is only ever accessed atomically (from_raw's contract).
-        let p = unsafe { self.base.as_ptr().add(offset as usize) };
+        // SAFETY: in bounds (checked above).
+        Some(unsafe { self.base.as_ptr().add(offset as usize) })
+    }
+
+    /// Reads `size` (not Double) at `offset`, zero-extended; None out of
+    /// bounds. `offset` must be aligned to the size.
+    #[inline(always)]
+    pub fn read(&self, offset: u32, size: Size) -> Option<u32> {
+        let p = self.at(offset, size)?;
+        // SAFETY: in bounds and aligned (the caller's rule); the memory is
+        // only ever accessed atomically (from_raw's contract).
         Some(unsafe {
             match size {
                 Size::Byte => AtomicU8::from_ptr(p).load(Ordering::Relaxed) as u32,
@@ -66,21 +89,15 @@ impl Sram {
         })
     }
 
-    /// Writes `size` (not Double) at `offset`; false outside the 32 KB.
+    /// Writes `size` (not Double) at `offset`; false out of bounds.
     #[inline(always)]
     pub fn write(&self, offset: u32, size: Size, value: u32) -> bool {
-        if offset >= SRAM_SIZE {
-            return false;
-        }
-        debug_assert_eq!(offset % size.bytes(), 0);
+        let Some(p) = self.at(offset, size) else { return false };
         // SAFETY: as in `read`.
-        let p = unsafe { self.base.as_ptr().add(offset as usize) };
         unsafe {
             match size {
                 Size::Byte => AtomicU8::from_ptr(p).store(value as u8, Ordering::Relaxed),
-                Size::Half => {
-                    AtomicU16::from_ptr(p as *mut u16).store(value as u16, Ordering::Relaxed)
-                }
+                Size::Half => AtomicU16::from_ptr(p as *mut u16).store(value as u16, Ordering::Relaxed),
                 _ => AtomicU32::from_ptr(p as *mut u32).store(value, Ordering::Relaxed),
             }
         }
@@ -90,27 +107,21 @@ impl Sram {
     /// `testset`: if the word/half/byte at `offset` is 0, store `value`;
     /// return the old contents. One atomic step, as the chip's is.
     pub fn testset(&self, offset: u32, size: Size, value: u32) -> Option<u32> {
-        if offset >= SRAM_SIZE {
-            return None;
-        }
+        let p = self.at(offset, size)?;
         // SAFETY: as in `read`.
-        let p = unsafe { self.base.as_ptr().add(offset as usize) };
         let old = unsafe {
             match size {
                 Size::Byte => {
                     let a = AtomicU8::from_ptr(p);
-                    a.compare_exchange(0, value as u8, Ordering::AcqRel, Ordering::Acquire)
-                        .unwrap_or_else(|v| v) as u32
+                    a.compare_exchange(0, value as u8, Ordering::AcqRel, Ordering::Acquire).unwrap_or_else(|v| v) as u32
                 }
                 Size::Half => {
                     let a = AtomicU16::from_ptr(p as *mut u16);
-                    a.compare_exchange(0, value as u16, Ordering::AcqRel, Ordering::Acquire)
-                        .unwrap_or_else(|v| v) as u32
+                    a.compare_exchange(0, value as u16, Ordering::AcqRel, Ordering::Acquire).unwrap_or_else(|v| v) as u32
                 }
                 _ => {
                     let a = AtomicU32::from_ptr(p as *mut u32);
-                    a.compare_exchange(0, value, Ordering::AcqRel, Ordering::Acquire)
-                        .unwrap_or_else(|v| v)
+                    a.compare_exchange(0, value, Ordering::AcqRel, Ordering::Acquire).unwrap_or_else(|v| v)
                 }
             }
         };
@@ -119,22 +130,17 @@ impl Sram {
 
     /// Copies `bytes` in at `offset` (loading a program; byte by byte).
     pub fn load_bytes(&self, offset: u32, bytes: &[u8]) -> bool {
-        let Some(end) = offset.checked_add(bytes.len() as u32) else {
-            return false;
-        };
-        if end > SRAM_SIZE {
+        let Some(end) = offset.checked_add(bytes.len() as u32) else { return false };
+        if end > self.len {
             return false;
         }
-        bytes
-            .iter()
-            .enumerate()
-            .all(|(i, &b)| self.write(offset + i as u32, Size::Byte, b as u32))
+        bytes.iter().enumerate().all(|(i, &b)| self.write(offset + i as u32, Size::Byte, b as u32))
     }
 }
 
-impl Default for Sram {
+impl Default for SharedMem {
     fn default() -> Self {
-        Sram::new()
+        SharedMem::new()
     }
 }
 

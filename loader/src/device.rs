@@ -9,7 +9,7 @@ use std::time::Duration;
 use rustix::fs::{FileType, FlockOperation, Mode, OFlags};
 use shared_protocol::chip::{self, DRAM_BASE, DRAM_SIZE, REG_PAGE_SIZE, SRAM_SIZE};
 use shared_protocol::layout::{self, COMMAND_SLOT_SIZE, COMMAND_SLOT_START};
-use shared_protocol::sim::{self, info, ServerState, INFO_PAGE_SIZE, SIM_MAGIC, SIM_VERSION};
+use shared_protocol::sim::{self, info, CoreModel, ServerState, INFO_PAGE_SIZE, SIM_MAGIC, SIM_VERSION};
 use shared_protocol::{Chip, CoreId};
 
 use crate::backend::{Backend, BackendKind};
@@ -89,6 +89,9 @@ pub struct Device {
     pub(crate) backend: Backend,
     pub(crate) firmware: FirmwareImage,
     pub(crate) timeouts: Timeouts,
+    /// A simulator file's cores: native firmware threads or the ISS (None:
+    /// a board).
+    pub(crate) core_model: Option<CoreModel>,
     /// Cores booted by this Device and not halted since.
     pub(crate) booted: Vec<AtomicBool>,
     /// Resets of each core by this Device ([`Device::reset_count`]).
@@ -124,6 +127,7 @@ impl Device {
         let not_a_device = |why: String| LoaderError::NotADevice { path: path.clone(), why };
 
         // What is it? (reference §2.1 for the driver nodes; sim.rs for files)
+        let mut core_model = None;
         let (chip, dram_offset, driver) = match FileType::from_raw_mode(stat.st_mode) {
             FileType::RegularFile => {
                 let size = u64::try_from(stat.st_size).unwrap_or(0);
@@ -133,7 +137,8 @@ impl Device {
                         sim::FILE_LEN
                     )));
                 }
-                let chip = read_sim_info(&fd).map_err(not_a_device)?;
+                let (chip, model) = read_sim_info(&fd).map_err(not_a_device)?;
+                core_model = Some(model);
                 if opts.force_hardware {
                     (Chip::E16, DriverKind::SimulatorFileAsHardware.dram_file_offset(), DriverKind::SimulatorFileAsHardware)
                 } else {
@@ -204,6 +209,7 @@ impl Device {
             backend,
             firmware: opts.firmware,
             timeouts: opts.timeouts,
+            core_model,
             booted: (0..chip.num_cores()).map(|_| AtomicBool::new(false)).collect(),
             resets: (0..chip.num_cores()).map(|_| AtomicU32::new(0)).collect(),
             launch: AtomicU32::new(0),
@@ -226,6 +232,12 @@ impl Device {
 
     pub fn backend_kind(&self) -> BackendKind {
         self.backend.kind()
+    }
+
+    /// What a simulator's cores run (None on a board): the native firmware
+    /// threads, or Epiphany machine code on the ISS (ISA mode).
+    pub fn simulated_core_model(&self) -> Option<CoreModel> {
+        self.core_model
     }
 
     /// All cores of the chip, in order.
@@ -337,9 +349,10 @@ impl Drop for Device {
 }
 
 /// Read and check the simulator's info page (sim.rs) with pread, before
-/// mapping anything: returns the chip geometry it announces.
-fn read_sim_info(fd: &OwnedFd) -> Result<Chip, String> {
-    let mut page = [0u8; 0x30];
+/// mapping anything: returns the chip geometry it announces and what its
+/// cores run.
+fn read_sim_info(fd: &OwnedFd) -> Result<(Chip, CoreModel), String> {
+    let mut page = [0u8; 0x48];
     let n = rustix::io::pread(fd, &mut page, 0).map_err(|e| format!("cannot read its first page: {e}"))?;
     let word = |off: u32| {
         let o = off as usize;
@@ -387,7 +400,9 @@ fn read_sim_info(fd: &OwnedFd) -> Result<Chip, String> {
         && rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH) {
             return Err(format!("a simulator file whose simulator process ({pid}) is gone; {restart}"));
         }
-    Ok(chip)
+    let model = CoreModel::from_u32(word(info::CORE_MODEL))
+        .ok_or_else(|| format!("its info page names an unknown core model {}", word(info::CORE_MODEL)))?;
+    Ok((chip, model))
 }
 
 /// E_IOCTL_RESET of the newer driver (`_IO('E', 0)`, reference §2.1, §3):

@@ -51,6 +51,11 @@ pub enum LoaderError {
     #[error("core {core}: protocol error: {detail}")]
     Protocol { core: u32, detail: String },
 
+    /// ISA mode runs Epiphany machine code, and the firmware has no
+    /// Epiphany build yet (the firmware issue).
+    #[error("{path} is a simulated Epiphany in ISA mode (its cores run Epiphany machine code), and no Epiphany build of the firmware exists yet, so Python programs cannot run there: use the native simulator (EPYTHON_DEVICE=sim, or `epython sim serve FILE` without --isa), or run an Epiphany ELF with `epython device run IMAGE.elf`")]
+    NoEpiphanyFirmware { path: PathBuf },
+
     #[error("the compiled program is {len} bytes of bytecode, more than a core's inbox holds ({max} bytes): make the program or kernel smaller")]
     ImageTooBig { len: usize, max: u32 },
 }

@@ -9,6 +9,7 @@
 //! | `mem`       | aligned 32-bit atomic access to mapped device memory          |
 //! | [`bringup`] | device info, register and mailbox dumps, per-core self-test   |
 //! | [`reset`]   | soft reset, load, start, boot handshake, halt-and-reload      |
+//! | [`hostcall`]| host calls (`trap`) of Epiphany programs: write, exit, faults |
 //! | `mailbox`   | commands into the SRAM slot, events out of the DRAM ring      |
 //! | [`value`]   | host values: decode, encode, Python `str()`/`repr()`          |
 //! | [`run`]     | run images and kernel calls on cores, collect prints/outcomes |
@@ -45,6 +46,7 @@ pub mod bringup;
 pub mod device;
 pub mod elf;
 pub mod error;
+pub mod hostcall;
 mod mailbox;
 mod mem;
 pub mod reset;
@@ -58,6 +60,7 @@ pub use bringup::{CoreRegs, CoreSelftest, DeviceSummary, DriverKind, MailboxStat
 pub use device::{system_reset, Device, OpenOptions, Timeouts};
 pub use elf::{ConfigBlocks, CoreLoad, ElfReport, ElfSegment, SegmentTarget};
 pub use error::LoaderError;
+pub use hostcall::{HostCall, HostCalls};
 pub use reset::FirmwareImage;
 pub use scheduler::{Job, JobId, JobState, JobView, Placement, Scheduler, TraceEvent};
 pub use run::{CoreOutcome, DeviceException, KernelArgs, Launch, RunOptions, RunReport};

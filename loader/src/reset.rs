@@ -4,6 +4,7 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
+use shared_protocol::sim::CoreModel;
 use shared_protocol::chip::{config, debugcmd, debugstatus, irq, reg, status as core_status, SOFT_RESET_PC, SRAM_SIZE};
 use shared_protocol::layout::{data_store, CODE_BUDGET, CODE_START, CORE_STATUS_SIZE};
 use shared_protocol::mailbox::{
@@ -106,6 +107,9 @@ impl Device {
     /// has booted (status MAGIC, our protocol version, our boot nonce, Idle).
     pub fn boot(&self, cores: &[CoreId]) -> Result<(), LoaderError> {
         self.check_cores(cores)?;
+        if self.core_model == Some(CoreModel::Isa) && self.firmware == FirmwareImage::native_simulated() {
+            return Err(LoaderError::NoEpiphanyFirmware { path: self.path.clone() });
+        }
         let mut nonces = Vec::with_capacity(cores.len());
         for &core in cores {
             self.booted[core.0 as usize].store(false, Ordering::SeqCst);

@@ -36,6 +36,59 @@ pub mod info {
     /// On its own cache line: core threads read it while the words above
     /// are written all the time.
     pub const FORCE_FAULT: u32 = 0x40;
+    /// What the cores run: a [`super::CoreModel`]. Written before MAGIC.
+    pub const CORE_MODEL: u32 = 0x44;
+    /// ISA mode: why each core stopped on a fault the chip has no EXCAUSE
+    /// for, two words per core from here (core n at `ISA_FAULTS + 8 n`):
+    /// an [`super::isa_fault`] kind and the address involved. Written
+    /// before the core shows HALT; cleared by a reset.
+    pub const ISA_FAULTS: u32 = 0x100;
+}
+
+/// What a simulator's cores run ([`info::CORE_MODEL`]).
+#[repr(u32)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreModel {
+    /// The firmware crate as host threads (the fast default).
+    Native = 0,
+    /// Epiphany machine code on the instruction-set simulator ("ISA mode").
+    Isa = 1,
+}
+
+impl CoreModel {
+    pub const fn from_u32(v: u32) -> Option<CoreModel> {
+        match v {
+            0 => Some(CoreModel::Native),
+            1 => Some(CoreModel::Isa),
+            _ => None,
+        }
+    }
+}
+
+/// Kinds of [`info::ISA_FAULTS`] records.
+pub mod isa_fault {
+    pub const NONE: u32 = 0;
+    /// Instruction fetch from an address no memory answers at.
+    pub const FETCH_UNMAPPED: u32 = 1;
+    /// Instruction fetch from the register page.
+    pub const FETCH_REGISTER_PAGE: u32 = 2;
+    /// A load or store to an address no memory answers at.
+    pub const UNMAPPED: u32 = 3;
+    /// A software exception that could not be taken (masked, GID, nested).
+    pub const EXCEPTION: u32 = 4;
+    /// A DMA channel was started: not modelled.
+    pub const DMA: u32 = 5;
+
+    pub const fn text(kind: u32) -> &'static str {
+        match kind {
+            FETCH_UNMAPPED => "instruction fetch from an unmapped address",
+            FETCH_REGISTER_PAGE => "instruction fetch from the register page",
+            UNMAPPED => "load or store to an unmapped address",
+            EXCEPTION => "software exception with interrupts off, masked, or inside its own handler",
+            DMA => "a DMA channel was started; DMA is not modelled by the simulator",
+            _ => "none",
+        }
+    }
 }
 
 /// The kinds of fault `info::FORCE_FAULT` forces.
@@ -59,7 +112,7 @@ pub mod force_fault {
 pub const INFO_PAGE_SIZE: u32 = 0x1000;
 /// "EPSM".
 pub const SIM_MAGIC: u32 = u32::from_le_bytes(*b"EPSM");
-pub const SIM_VERSION: u32 = 1;
+pub const SIM_VERSION: u32 = 2;
 
 /// Length of a simulator file (sparse): up to the end of the DRAM window or
 /// of the last core's register page, whichever is further (an E64's last rows

@@ -31,7 +31,7 @@ impl Device {
     /// Map the pieces of `file` and initialise the info page (state Starting)
     /// and every register page (COREID; the rest stays 0: the reset state).
     /// `chip` must have passed [`check_chip`].
-    pub(crate) fn map(file: &DeviceFile, chip: Chip) -> Result<Device, SimError> {
+    pub(crate) fn map(file: &DeviceFile, chip: Chip, model: sim::CoreModel) -> Result<Device, SimError> {
         let info = file.map("the info page", 0, INFO_PAGE_SIZE as usize)?;
         let dram = file.map("the DRAM window", u64::from(DRAM_BASE), DRAM_SIZE as usize)?;
         let mut cores = Vec::with_capacity(chip.num_cores() as usize);
@@ -54,6 +54,7 @@ impl Device {
         device.info(info::FIRST_ROW).store(chip.first_row, Ordering::Release);
         device.info(info::FIRST_COL).store(chip.first_col, Ordering::Release);
         device.info(info::SERVER_PID).store(rustix::process::getpid().as_raw_nonzero().get() as u32, Ordering::Release);
+        device.info(info::CORE_MODEL).store(model as u32, Ordering::Release);
         device.set_server_state(ServerState::Starting);
         // The magic last: a loader that sees it sees the fields above.
         device.info(info::MAGIC).store(sim::SIM_MAGIC, Ordering::Release);

@@ -112,6 +112,10 @@ impl Mapping {
         self.ptr.as_ptr()
     }
 
+    pub(crate) fn non_null(&self) -> NonNull<u8> {
+        self.ptr
+    }
+
     /// The aligned 32-bit word at byte `offset`. Offsets come from the
     /// contract's constants, so a bad one is a simulator bug (panic).
     pub(crate) fn word(&self, offset: u32) -> &AtomicU32 {

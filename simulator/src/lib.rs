@@ -54,6 +54,7 @@ mod core_thread;
 mod device;
 mod error;
 mod file;
+mod isa;
 mod platform;
 mod regs;
 
@@ -64,6 +65,7 @@ use std::thread::JoinHandle;
 use std::sync::atomic::Ordering;
 
 use shared_protocol::sim::{force_fault, info, ServerState};
+pub use shared_protocol::sim::CoreModel;
 use shared_protocol::{Chip, CoreId};
 
 pub use device::{BROKEN_BIT, BROKEN_WORD};
@@ -88,13 +90,24 @@ pub enum Backing {
 
 #[derive(Clone, Copy, Debug)]
 pub struct SimOptions {
-    /// The firmware the cores run: `firmware::run` unless a test injects one.
+    /// The firmware the cores run natively: `firmware::run` unless a test
+    /// injects one.
     pub firmware: Firmware,
+    /// Native firmware threads (the default), or Epiphany machine code on
+    /// the instruction-set simulator (ISA mode, `isa.rs`).
+    pub model: CoreModel,
 }
 
 impl Default for SimOptions {
     fn default() -> SimOptions {
-        SimOptions { firmware: firmware::run::<SimPlatform> }
+        SimOptions { firmware: firmware::run::<SimPlatform>, model: CoreModel::Native }
+    }
+}
+
+impl SimOptions {
+    /// ISA mode: every core runs Epiphany machine code.
+    pub fn isa() -> SimOptions {
+        SimOptions { model: CoreModel::Isa, ..SimOptions::default() }
     }
 }
 
@@ -126,14 +139,22 @@ impl Simulator {
             Backing::InMemory => DeviceFile::in_memory(len)?,
             Backing::File(path) => DeviceFile::create(path, len)?,
         };
-        let device = Arc::new(Device::map(&file, chip)?);
+        let device = Arc::new(Device::map(&file, chip, opts.model)?);
         let mut sim = Simulator { threads: Vec::with_capacity(chip.num_cores() as usize), device, file };
         for n in 0..chip.num_cores() {
-            let platform = SimPlatform::new(CoreId(n), Arc::clone(&sim.device));
-            let firmware = opts.firmware;
-            let thread = std::thread::Builder::new()
-                .name(format!("epiphany-core-{n}"))
-                .spawn(move || core_thread::run_core(platform, firmware))
+            let builder = std::thread::Builder::new().name(format!("epiphany-core-{n}"));
+            let spawned = match opts.model {
+                CoreModel::Native => {
+                    let platform = SimPlatform::new(CoreId(n), Arc::clone(&sim.device));
+                    let firmware = opts.firmware;
+                    builder.spawn(move || core_thread::run_core(platform, firmware))
+                }
+                CoreModel::Isa => {
+                    let device = Arc::clone(&sim.device);
+                    builder.spawn(move || isa::run_isa_core(device, CoreId(n)))
+                }
+            };
+            let thread = spawned
                 // On error, dropping `sim` stops the threads already started.
                 .map_err(|source| SimError::Spawn { core: n, source })?;
             sim.threads.push(thread);

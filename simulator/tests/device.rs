@@ -15,7 +15,7 @@ use shared_protocol::{Chip, CoreId};
 use simulator::{Backing, SimError, SimOptions, SimPlatform, Simulator};
 
 fn sim_with(firmware: simulator::Firmware) -> (Simulator, Host) {
-    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { firmware }).expect("start the simulator");
+    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { firmware, ..SimOptions::default() }).expect("start the simulator");
     let host = Host::open(sim.path(), sim.chip());
     (sim, host)
 }
