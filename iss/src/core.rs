@@ -176,6 +176,9 @@ pub mod cost {
     pub const FPU: u64 = 0;
 }
 
+/// The encoding of `idle`.
+const IDLE_WORD: u32 = 0x01B2;
+
 #[derive(Clone, Copy)]
 struct CacheEntry {
     pc: u32,
@@ -243,6 +246,10 @@ pub struct Core {
     pub instructions: u64,
     /// An interrupt may be takeable: ILAT, IMASK, IPEND or GID changed.
     irq_dirty: bool,
+    /// `gie` directly followed by `idle`: no interrupt is taken between the
+    /// two, so a program can check a flag with interrupts off and sleep
+    /// without losing a wake-up (CGEN's simulator; ARCH-NOTES §2).
+    gie_idle_pair: bool,
     cache: Box<[CacheEntry]>,
 }
 
@@ -277,6 +284,7 @@ impl Core {
             cycles: 0,
             instructions: 0,
             irq_dirty: true,
+            gie_idle_pair: false,
             cache: vec![EMPTY; CACHE_SLOTS].into_boxed_slice(),
         };
         core.reset();
@@ -572,6 +580,11 @@ impl Core {
 
     // ---- interrupts ----
 
+    /// Whether an interrupt can be taken now (it would wake an idle core).
+    pub fn can_wake(&self) -> bool {
+        self.pending_irq().is_some()
+    }
+
     /// The highest-priority latched, unmasked interrupt that may preempt
     /// what is in service now.
     fn pending_irq(&self) -> Option<u32> {
@@ -622,15 +635,15 @@ impl Core {
     // ---- the loop ----
 
     /// Runs at most `budget` instructions. A core that is not active (reset,
-    /// or asleep in `idle`) wakes when an interrupt is latched (ILAT != 0)
-    /// and otherwise returns [`Stop::Idle`] at once; a halted core returns
-    /// [`Stop::Budget`] without running.
+    /// or asleep in `idle`) wakes when an interrupt can be taken
+    /// ([`Core::can_wake`]) and otherwise returns [`Stop::Idle`] at once; a
+    /// halted core returns [`Stop::Budget`] without running.
     pub fn run(&mut self, mesh: &mut impl Mesh, budget: u64) -> Stop {
         if self.debugstatus & 1 != 0 {
             return Stop::Budget;
         }
         if !self.active() {
-            if self.ilat == 0 {
+            if !self.can_wake() {
                 return Stop::Idle;
             }
             self.set_active(true);
@@ -638,7 +651,7 @@ impl Core {
         let end = self.instructions + budget;
         while self.instructions < end {
             let start_cycles = self.cycles;
-            if self.irq_dirty {
+            if self.irq_dirty && !std::mem::take(&mut self.gie_idle_pair) {
                 self.irq_dirty = false;
                 if let Some(line) = self.pending_irq() {
                     self.enter_irq(line);
@@ -1018,13 +1031,22 @@ impl Core {
             Insn::Swi { .. } => return self.exception(ExCause::Swi, pc),
             Insn::Nop | Insn::Snop | Insn::Sync | Insn::Mbkpt => {}
             Insn::Wand => self.status_rest |= status::WAND,
-            Insn::GlobalInterrupts { enable } => self.set_gid(!enable),
+            Insn::GlobalInterrupts { enable } => {
+                self.set_gid(!enable);
+                if enable {
+                    self.gie_idle_pair = self.peek(mesh, next, Size::Half) == Some(IDLE_WORD);
+                }
+            }
             Insn::Idle => {
-                // STATUS.ACTIVE = 0 until ILAT != 0 (the reference's
-                // "while (!ILAT)"); the core goes on after the idle, and an
-                // interrupt taken then returns there.
+                // STATUS.ACTIVE = 0 until an interrupt is taken, which then
+                // returns after the idle. A latched but masked (or GID-held)
+                // interrupt does not wake the core, as in CGEN's simulator:
+                // e-hal's start sequence relies on it (a neighbour's USER
+                // interrupt must not start a core before its SYNC), though
+                // the reference's pseudo-code reads "while (!ILAT)"
+                // (ARCH-NOTES §2).
                 self.pc = next;
-                if self.ilat != 0 {
+                if self.can_wake() {
                     return Flow::Jump(next);
                 }
                 self.set_active(false);

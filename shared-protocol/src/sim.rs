@@ -43,7 +43,23 @@ pub mod info {
     /// an [`super::isa_fault`] kind and the address involved. Written
     /// before the core shows HALT; cleared by a reset.
     pub const ISA_FAULTS: u32 = 0x100;
+    /// ISA mode: interrupts raised by other cores, one word per core from
+    /// here (core n at `MESH_ILATST + 4 n`). A core's store to another's
+    /// ILATST lands here with an atomic OR, not in the register page: the
+    /// host writes ILATST with plain stores (as on a board), and one of those
+    /// must not overwrite a bit another core raised a moment before. The
+    /// owner consumes both with a swap.
+    pub const MESH_ILATST: u32 = 0x300;
+    /// Likewise for ILATCL (core n at `MESH_ILATCL + 4 n`).
+    pub const MESH_ILATCL: u32 = 0x400;
 }
+
+/// ISA mode: the bit a core ORs into another core's ILATST word after
+/// raising an interrupt through [`info::MESH_ILATST`]/[`info::MESH_ILATCL`]:
+/// not an interrupt line, it only makes the word nonzero so the owner's
+/// thread, which sleeps on that word, wakes (a host's store may replace
+/// it, which wakes the owner as well).
+pub const MESH_WAKE: u32 = 1 << 31;
 
 /// What a simulator's cores run ([`info::CORE_MODEL`]).
 #[repr(u32)]

@@ -22,7 +22,7 @@ use std::sync::Arc;
 
 use iss::{Core, Fault, Mesh, SharedMem, Size, Stop};
 use shared_protocol::chip::{self, debugcmd, reg, DRAM_BASE, DRAM_SIZE, REG_PAGE_OFFSET, REG_PAGE_SIZE, SRAM_SIZE};
-use shared_protocol::sim::{info, isa_fault};
+use shared_protocol::sim::{info, isa_fault, MESH_WAKE};
 use shared_protocol::{Chip, CoreId, MeshCoreId};
 
 use crate::device::Device;
@@ -73,13 +73,16 @@ impl Published {
     }
 
     /// Words the host changed since they were published are applied to the
-    /// core; the write-1 ports are consumed.
-    fn apply_host_writes(&mut self, core: &mut Core, regs: Regs<'_>, with_gprs: bool) {
-        let cleared = regs.word(reg::ILATCL).swap(0, Ordering::AcqRel);
+    /// core; the write-1 ports (the host's in the register page, other
+    /// cores' in the info page) are consumed.
+    fn apply_host_writes(&mut self, core: &mut Core, device: &Device, id: CoreId, with_gprs: bool) {
+        let regs = device.regs(id);
+        let take = |w: &std::sync::atomic::AtomicU32| w.swap(0, Ordering::AcqRel);
+        let cleared = take(regs.word(reg::ILATCL)) | take(device.info(info::MESH_ILATCL + 4 * id.0));
         if cleared != 0 {
             let _ = core.write_reg(reg::ILATCL, cleared);
         }
-        let set = regs.word(reg::ILATST).swap(0, Ordering::AcqRel);
+        let set = (take(regs.word(reg::ILATST)) & !MESH_WAKE) | take(device.info(info::MESH_ILATST + 4 * id.0));
         if set != 0 {
             core.raise(set);
         }
@@ -179,12 +182,19 @@ impl Mesh for DeviceMesh {
                 let (word, shift) = (off & !3, 8 * (off & 3));
                 let value = value << shift;
                 match word {
-                    // Write-1 ports: OR in, so bits from several writers
-                    // are not lost before the owner consumes them (§8).
-                    reg::ILATST | reg::ILATCL => {
-                        regs.word(word).fetch_or(value, Ordering::AcqRel);
+                    // Write-1 ports: OR into the owner's info-page words, so
+                    // no bit is lost to another writer before the owner
+                    // consumes it (sim.rs MESH_ILATST, design.md §8).
+                    reg::ILATST => {
+                        self.device.info(info::MESH_ILATST + 4 * core.0).fetch_or(value, Ordering::AcqRel);
+                    }
+                    reg::ILATCL => {
+                        self.device.info(info::MESH_ILATCL + 4 * core.0).fetch_or(value, Ordering::AcqRel);
                     }
                     _ => regs.store(word, value),
+                }
+                if word == reg::ILATST || word == reg::ILATCL {
+                    regs.word(reg::ILATST).fetch_or(MESH_WAKE, Ordering::AcqRel);
                 }
                 regs.notify();
                 true
@@ -266,7 +276,7 @@ pub(crate) fn run_isa_core(device: Arc<Device>, id: CoreId) {
         // visible to the loads that follow.
         let halt_command = regs.load(reg::DEBUGCMD) & 3 == debugcmd::HALT;
         let stopped = core.halted() || !core.active();
-        published.apply_host_writes(&mut core, regs, stopped);
+        published.apply_host_writes(&mut core, &device, id, stopped);
         device.apply_sram_fault(id);
         let mut changed = false;
         if halt_command && !core.halted() {
@@ -278,9 +288,11 @@ pub(crate) fn run_isa_core(device: Arc<Device>, id: CoreId) {
             changed = true;
         }
         let mut running = false;
-        if !core.halted() && (core.active() || core.ilat != 0) {
+        if !core.halted() && (core.active() || core.can_wake()) {
             match core.run(&mut mesh, SLICE) {
                 Stop::Budget => running = true,
+                // It went to sleep (it was running: run returns at once
+                // only for a core that was asleep and stays so).
                 Stop::Idle => changed = true,
                 Stop::Trap { .. } | Stop::Breakpoint => {
                     regs.store(reg::DEBUGCMD, debugcmd::HALT);

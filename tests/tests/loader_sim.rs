@@ -290,7 +290,7 @@ fn a_firmware_fault_is_a_fault_outcome_and_the_core_is_reloaded() {
     let sim = Simulator::with_options(
         simulator::Backing::InMemory,
         Chip::E16,
-        simulator::SimOptions { firmware: panicking_firmware },
+        simulator::SimOptions { firmware: panicking_firmware, ..Default::default() },
     )
     .unwrap();
     let dev = Device::open_with(sim.path(), OpenOptions { timeouts: timeouts(), ..Default::default() }).unwrap();
@@ -354,7 +354,7 @@ fn silent_firmware(p: &mut simulator::SimPlatform) {
 }
 
 fn sim_running(firmware: simulator::Firmware) -> Simulator {
-    Simulator::with_options(simulator::Backing::InMemory, Chip::E16, simulator::SimOptions { firmware }).unwrap()
+    Simulator::with_options(simulator::Backing::InMemory, Chip::E16, simulator::SimOptions { firmware, ..Default::default() }).unwrap()
 }
 
 #[test]

@@ -100,73 +100,36 @@ pub enum Layout {
     External,
 }
 
-/// The runtime (iss/runtime: crt0, the small libc) compiled once, and a
-/// compiler driver for programs linked against it.
+/// Compiles C programs with `tools/epiphany-cc` (the runtime in
+/// iss/runtime) into a scratch directory.
 pub struct Runtime {
     pub prefix: PathBuf,
     dir: PathBuf,
-    objects: Vec<PathBuf>,
-}
-
-fn runtime_dir() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("runtime")
 }
 
 impl Runtime {
-    fn cflags(prefix: &Path) -> Vec<String> {
-        let gcc_include = Command::new(tool(prefix, "gcc")).arg("-print-file-name=include").output().expect("run gcc");
-        let gcc_include = String::from_utf8_lossy(&gcc_include.stdout).trim().to_string();
-        let rt = runtime_dir().join("include");
-        ["-ffreestanding", "-fno-builtin", "-fno-tree-loop-distribute-patterns", "-nostdinc", "-w"]
-            .iter()
-            .map(|s| s.to_string())
-            .chain(["-isystem".into(), rt.display().to_string(), "-isystem".into(), format!("{gcc_include}-fixed")])
-            .chain(["-isystem".into(), gcc_include])
-            .collect()
-    }
-
     pub fn build(prefix: &Path, name: &str) -> Runtime {
-        let dir = scratch(name);
-        let flags = Self::cflags(prefix);
-        let mut objects = Vec::new();
-        for src in ["crt0.S", "libc.c"] {
-            let obj = dir.join(format!("{src}.o"));
-            let out = Command::new(tool(prefix, "gcc"))
-                .args(&flags)
-                .arg("-O2")
-                .arg("-c")
-                .arg(runtime_dir().join(src))
-                .arg("-o")
-                .arg(&obj)
-                .output()
-                .expect("run gcc");
-            assert!(out.status.success(), "compiling the runtime's {src}: {}", String::from_utf8_lossy(&out.stderr));
-            objects.push(obj);
-        }
-        Runtime { prefix: prefix.to_path_buf(), dir, objects }
+        Runtime { prefix: prefix.to_path_buf(), dir: scratch(name) }
     }
 
     /// Compiles and links `source` (C) into an ELF; Err holds the compiler's
     /// message.
     pub fn compile(&self, name: &str, source: &Path, opt: &str, layout: Layout, extra: &[&str]) -> Result<PathBuf, String> {
         let elf = self.dir.join(format!("{name}.elf"));
-        let script = runtime_dir().join(match layout {
-            Layout::Internal => "internal.ld",
-            Layout::External => "external.ld",
-        });
-        let out = Command::new(tool(&self.prefix, "gcc"))
-            .args(Self::cflags(&self.prefix))
-            .arg(opt)
+        let layout = match layout {
+            Layout::Internal => "internal",
+            Layout::External => "external",
+        };
+        let cc = Path::new(env!("CARGO_MANIFEST_DIR")).join("../tools/epiphany-cc");
+        let out = Command::new(cc)
+            .env("EPIPHANY_PREFIX", &self.prefix)
+            .args(["--layout", layout, opt, "-w"])
             .args(extra)
-            .arg(source)
-            .args(&self.objects)
-            .args(["-nostdlib", "-Wl,--no-warn-rwx-segments", "-T"])
-            .arg(script)
-            .arg("-lgcc")
             .arg("-o")
             .arg(&elf)
+            .arg(source)
             .output()
-            .map_err(|e| format!("run gcc: {e}"))?;
+            .map_err(|e| format!("run tools/epiphany-cc: {e}"))?;
         if !out.status.success() {
             return Err(String::from_utf8_lossy(&out.stderr).into_owned());
         }

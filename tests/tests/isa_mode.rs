@@ -1,0 +1,167 @@
+//! ISA mode end to end: the simulated E16 runs Epiphany machine code on
+//! every core (the `iss` crate behind the device file), driven by the
+//! loader's own reset/load/start code and host-call service, as on a board.
+//! The programs are examples/epiphany/*.c, built with tools/epiphany-cc.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::{Duration, Instant};
+
+use loader::{Device, HostCall, HostCalls, OpenOptions};
+use shared_protocol::chip::debugstatus;
+use shared_protocol::{Chip, CoreId};
+use simulator::{Backing, SimOptions, Simulator};
+
+fn root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("..")
+}
+
+/// Builds examples/epiphany/NAME.c; None (skipped, with a message) without
+/// the toolchain, except under CI=true, where that fails.
+fn build(name: &str) -> Option<PathBuf> {
+    let have = Command::new(root().join("tools/epiphany-toolchain.sh")).arg("--prefix").output().is_ok_and(|o| o.status.success());
+    if !have {
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"), "no Epiphany toolchain under CI=true");
+        eprintln!("isa_mode: SKIPPED: no Epiphany toolchain (make epiphany-toolchain)");
+        return None;
+    }
+    let out = std::env::temp_dir().join(format!("isa-mode-{name}-{}.elf", std::process::id()));
+    let status = Command::new(root().join("tools/epiphany-cc"))
+        .args(["-O2", "-o"])
+        .arg(&out)
+        .arg(root().join(format!("examples/epiphany/{name}.c")))
+        .status()
+        .expect("run tools/epiphany-cc");
+    assert!(status.success(), "tools/epiphany-cc {name}.c failed");
+    Some(out)
+}
+
+fn isa_simulator() -> Simulator {
+    Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions::isa()).expect("start an ISA-mode simulator")
+}
+
+/// What each core printed and how it ended.
+#[derive(Debug, Default)]
+struct Ran {
+    output: BTreeMap<u32, String>,
+    exits: BTreeMap<u32, HostCall>,
+}
+
+/// Loads `elf` onto `cores`, starts them and serves their host calls until
+/// every one has exited (or failed), or `timeout` passes.
+fn run(device: &Device, elf: &Path, cores: &[CoreId], timeout: Duration) -> Ran {
+    device.load_elf(elf, cores).expect("load the ELF");
+    device.start_cores(cores).expect("start the cores");
+    let mut calls = HostCalls::new();
+    let mut ran = Ran::default();
+    let deadline = Instant::now() + timeout;
+    while ran.exits.len() < cores.len() && Instant::now() < deadline {
+        for &core in cores {
+            if ran.exits.contains_key(&core.0) {
+                continue;
+            }
+            match device.serve_host_call(core, &mut calls).expect("serve host calls") {
+                Some(HostCall::Output { bytes, .. }) => {
+                    ran.output.entry(core.0).or_default().push_str(&String::from_utf8_lossy(&bytes));
+                }
+                Some(other) => {
+                    ran.exits.insert(core.0, other);
+                }
+                None => {}
+            }
+        }
+        std::thread::sleep(Duration::from_micros(200));
+    }
+    ran
+}
+
+fn hello_on_three_cores(force_hardware: bool) {
+    let Some(elf) = build("hello") else { return };
+    let sim = isa_simulator();
+    let device = Device::open_with(sim.path(), OpenOptions { force_hardware, ..OpenOptions::default() }).expect("open");
+    let cores = [CoreId(0), CoreId(5), CoreId(15)];
+    let ran = run(&device, &elf, &cores, Duration::from_secs(20));
+    for core in cores {
+        let (row, col) = (core.0 / 4, core.0 % 4);
+        let id = ((32 + row) << 6) | (8 + col);
+        assert_eq!(
+            ran.output.get(&core.0).map(String::as_str),
+            Some(format!("hello from core {} (mesh id {id:#x}, row {row}, column {col})\n", core.0).as_str()),
+            "core {core:?}: {ran:?}"
+        );
+        assert_eq!(ran.exits.get(&core.0), Some(&HostCall::Exit { code: core.0 as i32 }), "core {core:?}");
+    }
+    // A core that was not loaded stays in reset-idle, untouched.
+    assert_eq!(device.core_registers(CoreId(1)).expect("registers").pc, 0);
+}
+
+
+#[test]
+fn hello_runs_on_cores_0_5_15_with_their_exit_codes() {
+    hello_on_three_cores(false);
+}
+
+#[test]
+fn hello_runs_through_the_hardware_backend_too() {
+    hello_on_three_cores(true);
+}
+
+#[test]
+fn sixteen_cores_write_their_neighbours_raise_interrupts_and_idle() {
+    let Some(elf) = build("neighbours") else { return };
+    let sim = isa_simulator();
+    let device = Device::open(sim.path()).expect("open");
+    let cores = device.all_cores();
+    let ran = run(&device, &elf, &cores, Duration::from_secs(30));
+    for core in &cores {
+        if !ran.exits.contains_key(&core.0) {
+            let r = device.core_registers(*core).expect("registers");
+            eprintln!("core {}: pc {:#x} status {:#x} dbg {:#x} ilat {:#x} ipend {:#x} imask {:#x}", core.0, r.pc, r.status, r.debugstatus, r.ilat, r.ipend, r.imask);
+        }
+    }
+    for core in &cores {
+        let (row, col) = (core.0 / 4, core.0 % 4);
+        let me = ((32 + row) << 6) | (8 + col);
+        let west = ((32 + row) << 6) | (8 + (col + 3) % 4);
+        assert_eq!(
+            ran.output.get(&core.0).map(String::as_str),
+            Some(format!("core {me:#x}: {west:#x} wrote to me, 1 interrupt(s)\n").as_str()),
+            "core {}: {ran:?}",
+            core.0
+        );
+        assert_eq!(ran.exits.get(&core.0), Some(&HostCall::Exit { code: (west & 63) as i32 }));
+    }
+}
+
+#[test]
+fn an_endless_loop_is_halted_and_the_core_runs_the_next_program() {
+    let (Some(endless), Some(hello)) = (build("endless"), build("hello")) else { return };
+    let sim = isa_simulator();
+    let core = CoreId(6);
+    {
+        let device = Device::open(sim.path()).expect("open");
+        let ran = run(&device, &endless, &[core], Duration::from_millis(300));
+        assert!(ran.exits.is_empty(), "an endless loop ended: {ran:?}");
+        let regs = device.core_registers(core).expect("registers");
+        assert_eq!(regs.debugstatus & debugstatus::HALT, 0, "still running");
+        // Dropping the device halts every core (reference §7 step 9).
+    }
+    let device = Device::open(sim.path()).expect("reopen");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while device.core_registers(core).expect("registers").debugstatus & debugstatus::HALT == 0 {
+        assert!(Instant::now() < deadline, "the core did not halt when the device was closed");
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    let ran = run(&device, &hello, &[core], Duration::from_secs(20));
+    assert_eq!(ran.exits.get(&core.0), Some(&HostCall::Exit { code: 6 }), "{ran:?}");
+}
+
+#[test]
+fn a_python_program_in_isa_mode_says_no_epiphany_firmware_exists_yet() {
+    let sim = isa_simulator();
+    let device = Device::open(sim.path()).expect("open");
+    let err = device.boot(&[CoreId(0)]).expect_err("boot must refuse");
+    let text = err.to_string();
+    assert!(text.contains("ISA mode") && text.contains("no Epiphany build of the firmware"), "{text}");
+}
