@@ -8,7 +8,9 @@ use std::process::ExitCode;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use loader::{BackendKind, CoreId, CoreRegs, Device, DeviceSummary};
+use std::collections::BTreeMap;
+
+use loader::{BackendKind, CoreId, CoreRegs, Device, DeviceSummary, HostCall, HostCalls};
 
 use crate::device_select::{self, Opened};
 use crate::run::CoreSelection;
@@ -256,10 +258,55 @@ fn catch_sigint() {
     }
 }
 
+/// How one core of `device run` ended.
+enum Ended {
+    Exit(i32),
+    Failed { excause: u32, iret: u32 },
+    UnknownTrap { num: u8, pc: u32 },
+    /// Halted, not on a host call (bkpt, a fault, a debugger).
+    Halted,
+}
+
+impl Ended {
+    fn clean(&self) -> bool {
+        matches!(self, Ended::Exit(0))
+    }
+
+    fn text(&self, device: &Device, core: CoreId) -> String {
+        match self {
+            Ended::Exit(code) => format!("exit {code}"),
+            Ended::Failed { excause, iret } => {
+                format!("failed: software exception {} before {iret:#010x}", loader::bringup::excause_text(*excause))
+            }
+            Ended::UnknownTrap { num, pc } => format!("stopped: trap {num} at {pc:#010x} is not a host call epython serves"),
+            Ended::Halted => match device.simulator_fault(core) {
+                Some(why) => format!("faulted: {why}"),
+                None => "halted".into(),
+            },
+        }
+    }
+}
+
+/// Prints a core's output a line at a time, `[device N] ` before each.
+fn print_lines(core: CoreId, fd: u32, pending: &mut Vec<u8>, bytes: &[u8], flush: bool) {
+    pending.extend_from_slice(bytes);
+    while let Some(end) = pending.iter().position(|&b| b == b'\n').or(if flush && !pending.is_empty() { Some(pending.len()) } else { None }) {
+        let line: Vec<u8> = pending.drain(..=end.min(pending.len() - 1)).collect();
+        let text = String::from_utf8_lossy(&line);
+        let text = text.strip_suffix('\n').unwrap_or(&text);
+        if fd == 2 {
+            eprintln!("[device {}] {text}", core.0);
+        } else {
+            println!("[device {}] {text}", core.0);
+        }
+    }
+}
+
 /// `epython device run IMAGE.elf [-c CORES] [--timeout S]`: an e-loader
 /// replacement. Load the e-gcc image (loader elf.rs), start the cores with
-/// SYNC, wait until every core has halted (or faulted), Ctrl-C or the
-/// timeout, then report each core's status.
+/// SYNC, serve their host calls (loader hostcall.rs: output, exit) until
+/// every core has exited or halted, Ctrl-C or the timeout, then report how
+/// each core ended and its registers. Exits 0 when every core exited 0.
 pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<Duration>) -> Result<ExitCode, String> {
     let opened = device_select::open()?;
     let device = &opened.device;
@@ -278,15 +325,39 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
     }
     catch_sigint();
     device.start_cores(&cores).map_err(|e| format!("epython: {e}"))?;
-    println!("started {} core(s); waiting for them to halt (Ctrl-C to stop)", cores.len());
+    println!("started {} core(s); waiting for them to finish (Ctrl-C to stop)", cores.len());
 
     let deadline = timeout.map(|t| Instant::now() + t);
-    let finished = |r: &CoreRegs| r.is_halted() || r.excause() != 0;
+    let mut calls = HostCalls::new();
+    let mut ended: BTreeMap<u32, Ended> = BTreeMap::new();
+    let mut pending: BTreeMap<(u32, u32), Vec<u8>> = BTreeMap::new();
     let why = loop {
-        let regs: Vec<CoreRegs> =
-            cores.iter().map(|&c| device.core_registers(c)).collect::<Result<_, _>>().map_err(|e| format!("epython: {e}"))?;
-        if regs.iter().all(finished) {
-            break "all cores halted";
+        for &core in &cores {
+            if ended.contains_key(&core.0) {
+                continue;
+            }
+            let end = match device.serve_host_call(core, &mut calls).map_err(|e| format!("epython: {e}"))? {
+                Some(HostCall::Output { fd, bytes }) => {
+                    print_lines(core, fd, pending.entry((core.0, fd)).or_default(), &bytes, false);
+                    continue;
+                }
+                Some(HostCall::Exit { code }) => Ended::Exit(code),
+                Some(HostCall::Failed { excause, iret }) => Ended::Failed { excause, iret },
+                Some(HostCall::UnknownTrap { num, pc }) => Ended::UnknownTrap { num, pc },
+                Some(HostCall::Halted { .. }) => Ended::Halted,
+                None => {
+                    // A faulted core that did not halt (EXCAUSE set) is done too.
+                    let regs = device.core_registers(core).map_err(|e| format!("epython: {e}"))?;
+                    if regs.excause() == 0 {
+                        continue;
+                    }
+                    Ended::Halted
+                }
+            };
+            ended.insert(core.0, end);
+        }
+        if ended.len() == cores.len() {
+            break "all cores finished";
         }
         if INTERRUPTED.load(Ordering::SeqCst) {
             break "interrupted (Ctrl-C)";
@@ -294,17 +365,22 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break "timed out";
         }
-        std::thread::sleep(Duration::from_millis(10));
+        std::thread::sleep(Duration::from_millis(1));
     };
+    for ((core, fd), mut rest) in std::mem::take(&mut pending) {
+        print_lines(CoreId(core), fd, &mut rest, &[], true);
+    }
     println!("{why}:");
-    let mut rows = vec![["core", "mesh", "STATUS", "DEBUGSTATUS", "PC", "IPEND"].map(String::from).to_vec()];
-    let mut clean = why == "all cores halted";
+    let mut rows = vec![["core", "mesh", "ended", "STATUS", "DEBUGSTATUS", "PC", "IPEND"].map(String::from).to_vec()];
+    let mut clean = why == "all cores finished";
     for &core in &cores {
         let r = device.core_registers(core).map_err(|e| format!("epython: {e}"))?;
-        clean &= r.excause() == 0;
+        let end = ended.get(&core.0);
+        clean &= end.is_some_and(Ended::clean);
         rows.push(vec![
             format!("{:>4}", core.0),
             format!("{:#05x}", r.mesh_id),
+            end.map_or_else(|| "did not finish".to_string(), |e| e.text(device, core)),
             r.status_text(),
             r.debugstatus_text(),
             format!("{:#010x}", r.pc),

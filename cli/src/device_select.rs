@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use loader::select::{self, Choice};
 use loader::{Device, OpenOptions};
 use shared_protocol::Chip;
-use simulator::Simulator;
+use simulator::{Backing, SimOptions, Simulator};
 
 /// An open device, plus the simulator serving it when it runs in this process.
 /// Field order matters: the device is closed before its simulator stops.
@@ -40,11 +40,13 @@ pub fn open() -> Result<Opened, String> {
             let device = Device::open_with(&path, opts).map_err(|e| format!("epython: {e}"))?;
             Ok(Opened { device, simulator: None })
         }
-        Choice::InProcessSimulator { fallback } => {
+        Choice::InProcessSimulator { fallback, model } => {
             if fallback {
                 eprintln!("epython: {}", select::NO_BOARD_NOTE);
             }
-            let sim = Simulator::in_memory(Chip::E16).map_err(|e| format!("epython: cannot start the simulator: {e}"))?;
+            let opts = SimOptions { model, ..SimOptions::default() };
+            let sim = Simulator::with_options(Backing::InMemory, Chip::E16, opts)
+                .map_err(|e| format!("epython: cannot start the simulator: {e}"))?;
             let device = Device::open(sim.path()).map_err(|e| format!("epython: {e}"))?;
             Ok(Opened { device, simulator: Some(sim) })
         }

@@ -124,6 +124,11 @@ enum SimCommand {
         /// `epython device selftest` fails them. E.g. --break-core 5,9.
         #[arg(long = "break-core", value_name = "CORE", value_delimiter = ',')]
         break_cores: Vec<u32>,
+        /// ISA mode: the cores run Epiphany machine code on the
+        /// instruction-set simulator (for `epython device run IMAGE.elf`),
+        /// not the firmware as native threads.
+        #[arg(long)]
+        isa: bool,
     },
 }
 
@@ -146,8 +151,8 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Some(Command::Compile { file, output, disassemble }) => run::compile_command(&file, output, disassemble),
-        Some(Command::Sim { command: SimCommand::Serve { file, rows, cols, break_cores } }) => {
-            run::serve_command(&file, rows, cols, &break_cores)
+        Some(Command::Sim { command: SimCommand::Serve { file, rows, cols, break_cores, isa } }) => {
+            run::serve_command(&file, rows, cols, &break_cores, isa)
         }
         Some(Command::Device { command, .. }) => match command {
             DeviceCommand::Info => device_cmds::info_command(),

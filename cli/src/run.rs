@@ -181,7 +181,7 @@ pub fn compile_command(file: &Path, output: Option<PathBuf>, disassemble: bool) 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32]) -> Result<ExitCode, String> {
+pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32], isa: bool) -> Result<ExitCode, String> {
     if rows == 0 || cols == 0 || rows * cols > Chip::MAX_CORES {
         return Err(format!("epython: sim serve: {rows}x{cols} cores is not a chip (at most {} cores)", Chip::MAX_CORES));
     }
@@ -189,11 +189,16 @@ pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32]) -> 
         return Err(format!("epython: sim serve: --break-core {c}: the chip has cores 0..={}", rows * cols - 1));
     }
     let chip = Chip { rows, cols, ..Chip::E16 };
-    eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {} (EPYTHON_DEVICE={0})", file.display());
+    let (model, what) = if isa {
+        (simulator::CoreModel::Isa, "; ISA mode: its cores run Epiphany machine code")
+    } else {
+        (simulator::CoreModel::Native, "")
+    };
+    eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {} (EPYTHON_DEVICE={0}){what}", file.display());
     if !break_cores.is_empty() {
         eprintln!("epython: test hook: cores {} have a faulty SRAM word", join(break_cores));
     }
     let broken: Vec<CoreId> = break_cores.iter().copied().map(CoreId).collect();
-    simulator::serve_with_broken_cores(file, chip, &broken).map_err(|e| format!("epython: sim serve: {e}"))?;
+    simulator::serve_with_broken_cores(file, chip, &broken, model).map_err(|e| format!("epython: sim serve: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }

@@ -41,6 +41,13 @@ _reset:
         movts   iret, r0
         rti
 1:
+        /* Unmask the software exception, so a fault reaches _exception
+           (the loader leaves only SYNC unmasked). */
+        movfs   r0, imask
+        mov     r1, 2
+        orr     r0, r0, r1
+        eor     r0, r0, r1
+        movts   imask, r0
         /* Zero .bss (it may live in DRAM, which no loader clears). */
         mov     r0, %low(___bss_start)
         movt    r0, %high(___bss_start)

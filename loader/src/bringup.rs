@@ -494,7 +494,8 @@ impl Device {
         }
         dram.zero(0, CORE_INBOX_SIZE as usize);
 
-        if self.summary().driver.is_simulator() {
+        // ISA mode has no firmware to boot yet (LoaderError::NoEpiphanyFirmware).
+        if self.summary().driver.is_simulator() && self.core_model != Some(shared_protocol::sim::CoreModel::Isa) {
             self.boot(&[core]).map_err(|e| fail("boot firmware", None, e.to_string()))?;
             passed.push("boot firmware".into());
             let word = 0xEC40_0000 | core.0;

@@ -240,6 +240,19 @@ impl Device {
         self.core_model
     }
 
+    /// ISA mode: why the simulator stopped `core` on a fault the chip has no
+    /// exception cause for (sim.rs `ISA_FAULTS`), e.g. "instruction fetch
+    /// from an unmapped address at 0x00123456". None elsewhere.
+    pub fn simulator_fault(&self, core: CoreId) -> Option<String> {
+        let info = self._info.as_ref()?.window();
+        if self.check_core(core).is_err() {
+            return None;
+        }
+        let record = (info::ISA_FAULTS + 8 * core.0) as usize;
+        let kind = info.load(record);
+        (kind != sim::isa_fault::NONE).then(|| format!("{} at {:#010x}", sim::isa_fault::text(kind), info.load(record + 4)))
+    }
+
     /// All cores of the chip, in order.
     pub fn all_cores(&self) -> Vec<CoreId> {
         (0..self.chip.num_cores()).map(CoreId).collect()

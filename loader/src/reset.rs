@@ -306,7 +306,7 @@ impl Device {
                 core: core.0,
                 detail: format!(
                     "the core stopped with STATUS.EXCAUSE = {excause} ({}); is the firmware image one this device can run?",
-                    excause_text(excause)
+                    crate::bringup::excause_text(excause)
                 ),
             });
         }
@@ -390,17 +390,6 @@ fn fault_text(st: &crate::mem::Window) -> String {
     match Fault::from_u32(code) {
         Some(f) => format!("firmware fault: {} (code {code}, detail {detail:#x})", f.describe()),
         None => format!("firmware fault with unknown code {code} (detail {detail:#x})"),
-    }
-}
-
-fn excause_text(excause: u32) -> &'static str {
-    match excause {
-        core_status::EXCAUSE_UNALIGNED => "unaligned access",
-        core_status::EXCAUSE_FPU => "floating-point exception",
-        core_status::EXCAUSE_UNIMPLEMENTED => "unimplemented instruction",
-        core_status::EXCAUSE_ILLEGAL => "illegal instruction",
-        1 => "software interrupt",
-        _ => "unknown cause",
     }
 }
 

@@ -1,10 +1,13 @@
 //! Which device a program uses (design.md §5), the one rule the `epython`
 //! CLI and the CPython package share: `EPYTHON_DEVICE` (a device node, a
-//! simulator file, or `sim`), else a board's device node if present, else a
+//! simulator file, `sim`, or `sim:isa` for a simulator whose cores run
+//! Epiphany machine code), else a board's device node if present, else a
 //! simulated E16 in the process (which the caller starts: the loader does
 //! not depend on the simulator).
 
 use std::path::PathBuf;
+
+pub use shared_protocol::sim::CoreModel;
 
 /// The device node paths of the two driver generations, newest first.
 pub const BOARD_NODES: [&str; 2] = ["/dev/epiphany/mesh0", "/dev/epiphany"];
@@ -18,17 +21,19 @@ pub enum Choice {
     Path(PathBuf),
     /// A simulator in this process; `fallback`: only because no board was
     /// found (say so, [`NO_BOARD_NOTE`]), not because `EPYTHON_DEVICE=sim`.
-    InProcessSimulator { fallback: bool },
+    /// `model`: what its cores run (`sim:isa`: the instruction-set simulator).
+    InProcessSimulator { fallback: bool, model: CoreModel },
 }
 
 /// The device `EPYTHON_DEVICE` and the board nodes present choose.
 pub fn choose() -> Choice {
     match std::env::var_os("EPYTHON_DEVICE") {
-        Some(v) if v == "sim" => Choice::InProcessSimulator { fallback: false },
+        Some(v) if v == "sim" => Choice::InProcessSimulator { fallback: false, model: CoreModel::Native },
+        Some(v) if v == "sim:isa" => Choice::InProcessSimulator { fallback: false, model: CoreModel::Isa },
         Some(v) if !v.is_empty() => Choice::Path(PathBuf::from(v)),
         _ => match BOARD_NODES.iter().map(PathBuf::from).find(|p| p.exists()) {
             Some(node) => Choice::Path(node),
-            None => Choice::InProcessSimulator { fallback: true },
+            None => Choice::InProcessSimulator { fallback: true, model: CoreModel::Native },
         },
     }
 }

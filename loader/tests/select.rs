@@ -10,7 +10,7 @@ fn epython_device_chooses_then_a_board_node_then_the_simulator() {
     // SAFETY: the only test in this binary; nothing else reads the
     // environment while it runs.
     unsafe { std::env::set_var("EPYTHON_DEVICE", "sim") };
-    assert_eq!(choose(), Choice::InProcessSimulator { fallback: false });
+    assert_eq!(choose(), Choice::InProcessSimulator { fallback: false, model: CoreModel::Native });
     unsafe { std::env::set_var("EPYTHON_DEVICE", "/tmp/some-sim-file") };
     assert_eq!(choose(), Choice::Path(PathBuf::from("/tmp/some-sim-file")));
     // Unset or empty: a board node if this machine has one, else the
@@ -22,7 +22,7 @@ fn epython_device_chooses_then_a_board_node_then_the_simulator() {
         }
         let expected = match BOARD_NODES.iter().map(PathBuf::from).find(|p| p.exists()) {
             Some(node) => Choice::Path(node),
-            None => Choice::InProcessSimulator { fallback: true },
+            None => Choice::InProcessSimulator { fallback: true, model: CoreModel::Native },
         };
         assert_eq!(choose(), expected);
     }

@@ -5,7 +5,7 @@
 use loader::select::{self, Choice};
 use loader::Device;
 use shared_protocol::Chip;
-use simulator::Simulator;
+use simulator::{Backing, SimOptions, Simulator};
 
 /// An open device, plus the simulator serving it when it runs in this
 /// process, and the note to show the user about that choice.
@@ -21,9 +21,11 @@ pub fn open() -> Result<Opened, String> {
             let device = Device::open(&path).map_err(|e| e.to_string())?;
             Ok(Opened { device, simulator: None, note: None })
         }
-        Choice::InProcessSimulator { fallback } => {
+        Choice::InProcessSimulator { fallback, model } => {
             let note = fallback.then(|| format!("epython: {}", select::NO_BOARD_NOTE));
-            let sim = Simulator::in_memory(Chip::E16).map_err(|e| format!("cannot start the simulator: {e}"))?;
+            let opts = SimOptions { model, ..SimOptions::default() };
+            let sim = Simulator::with_options(Backing::InMemory, Chip::E16, opts)
+                .map_err(|e| format!("cannot start the simulator: {e}"))?;
             let device = Device::open(sim.path()).map_err(|e| e.to_string())?;
             Ok(Opened { device, simulator: Some(sim), note })
         }

@@ -254,12 +254,13 @@ fn force_word(core: CoreId, fault: ForcedFault) -> u32 {
 /// `epython sim serve FILE`: create the device file at `path`, serve it, and
 /// block until the process is killed.
 pub fn serve(path: &Path, chip: Chip) -> Result<(), SimError> {
-    serve_with_broken_cores(path, chip, &[])
+    serve_with_broken_cores(path, chip, &[], CoreModel::Native)
 }
 
-/// [`serve`], with these cores marked broken ([`Simulator::break_core`]).
-pub fn serve_with_broken_cores(path: &Path, chip: Chip, broken: &[CoreId]) -> Result<(), SimError> {
-    let sim = Simulator::create(path, chip)?;
+/// [`serve`], with these cores marked broken ([`Simulator::break_core`]),
+/// the cores running `model`.
+pub fn serve_with_broken_cores(path: &Path, chip: Chip, broken: &[CoreId], model: CoreModel) -> Result<(), SimError> {
+    let sim = Simulator::with_options(Backing::File(path.to_path_buf()), chip, SimOptions { model, ..SimOptions::default() })?;
     for &core in broken {
         sim.break_core(core)?;
     }
