@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use loader::select::{BOARD_NODES, Choice, choose};
+use loader::select::{BOARD_NODES, Choice, CoreModel, choose};
 
 #[test]
 fn epython_device_chooses_then_a_board_node_then_the_simulator() {
@@ -11,6 +11,8 @@ fn epython_device_chooses_then_a_board_node_then_the_simulator() {
     // environment while it runs.
     unsafe { std::env::set_var("EPYTHON_DEVICE", "sim") };
     assert_eq!(choose(), Choice::InProcessSimulator { fallback: false, model: CoreModel::Native });
+    unsafe { std::env::set_var("EPYTHON_DEVICE", "sim:isa") };
+    assert_eq!(choose(), Choice::InProcessSimulator { fallback: false, model: CoreModel::Isa });
     unsafe { std::env::set_var("EPYTHON_DEVICE", "/tmp/some-sim-file") };
     assert_eq!(choose(), Choice::Path(PathBuf::from("/tmp/some-sim-file")));
     // Unset or empty: a board node if this machine has one, else the
