@@ -5,12 +5,12 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use loader::{BackendKind, CoreId, CoreRegs, Device, DeviceSummary};
 
 use crate::device_select::{self, Opened};
+use crate::signals;
 use crate::run::CoreSelection;
 
 /// Leave the cores as they are: looking at a device must not change it, and
@@ -239,23 +239,6 @@ pub fn dump_command(core: u32) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Set by the SIGINT handler while `device run` waits.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    // Only an atomic store: async-signal-safe.
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// Catch Ctrl-C (so `device run` can report the cores before it exits).
-fn catch_sigint() {
-    let handler: extern "C" fn(libc::c_int) = on_sigint;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-    }
-}
-
 /// `epython device run IMAGE.elf [-c CORES] [--timeout S]`: an e-loader
 /// replacement. Load the e-gcc image (loader elf.rs), start the cores with
 /// SYNC, wait until every core has halted (or faulted), Ctrl-C or the
@@ -276,7 +259,7 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
     for load in &report.cores {
         println!("{}: {} segment(s), {} bytes in SRAM", core_label(device, load.core), load.segments, load.bytes);
     }
-    catch_sigint();
+    signals::catch();
     device.start_cores(&cores).map_err(|e| format!("epython: {e}"))?;
     println!("started {} core(s); waiting for them to halt (Ctrl-C to stop)", cores.len());
 
@@ -288,15 +271,19 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
         if regs.iter().all(finished) {
             break "all cores halted";
         }
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            break "interrupted (Ctrl-C)";
+        if let Some(sig) = signals::caught() {
+            break signals::name(sig);
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break "timed out";
         }
         std::thread::sleep(Duration::from_millis(10));
     };
-    println!("{why}:");
+    if signals::caught().is_some() {
+        println!("interrupted ({why}):");
+    } else {
+        println!("{why}:");
+    }
     let mut rows = vec![["core", "mesh", "STATUS", "DEBUGSTATUS", "PC", "IPEND"].map(String::from).to_vec()];
     let mut clean = why == "all cores halted";
     for &core in &cores {

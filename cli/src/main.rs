@@ -4,6 +4,7 @@
 mod device_cmds;
 mod device_select;
 mod run;
+mod signals;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -180,11 +181,15 @@ fn main() -> ExitCode {
             run::run_command(&file, selection, timeout)
         }
     };
-    match result {
+    let code = match result {
         Ok(code) => code,
         Err(message) => {
             eprintln!("{message}");
             ExitCode::FAILURE
         }
-    }
+    };
+    // The device is closed (its cores halted): now die of a signal caught
+    // while they ran, as the signal's default action would have.
+    signals::die_of_caught_signal();
+    code
 }

@@ -10,7 +10,7 @@ use loader::{CoreOutcome, RunOptions};
 use shared_protocol::bytecode::IMAGE_MAGIC;
 use shared_protocol::{Chip, CoreId};
 
-use crate::device_select;
+use crate::{device_select, signals};
 
 pub enum CoreSelection {
     All,
@@ -73,28 +73,25 @@ fn load_program(file: &Path) -> Result<Loaded, String> {
 pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Duration>) -> Result<ExitCode, String> {
     // Compile before touching the device: a program with an error runs nowhere.
     let program = load_program(file)?;
+    // From here on a signal stops the cores instead of leaving them running.
+    signals::catch();
     let opened = device_select::open()?;
     let device = &opened.device;
     let cores = selection.resolve(device.chip())?;
     device.boot(&cores).map_err(|e| format!("epython: {e}"))?;
+    if let Some(sig) = signals::caught() {
+        eprintln!("epython: {}: stopped by {} before it started", program.display_name, signals::name(sig));
+        return Ok(ExitCode::FAILURE);
+    }
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_failed = None;
-    let options = RunOptions { timeout };
+    let options = RunOptions { timeout, stop: Some(&signals::STOP) };
     // input() on a core reads a line of our stdin (in the order the cores
     // ask); at its end, or on unreadable input, input() raises EOFError.
     let stdin = std::io::stdin();
-    let mut read_line = |_core: CoreId| {
-        let mut line = String::new();
-        match stdin.lock().read_line(&mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                let text = line.strip_suffix('\n').unwrap_or(&line);
-                Some(text.strip_suffix('\r').unwrap_or(text).to_string())
-            }
-        }
-    };
+    let mut read_line = |_core: CoreId| read_input_line(&mut stdin.lock());
     let report = device
         .run_with_input(
             &program.image,
@@ -142,9 +139,8 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
                 timed_out.push(core.0);
             }
             CoreOutcome::Cancelled => {
-                // The CLI never cancels; a core that says so broke the protocol.
+                // Only a caught signal cancels a run (RunOptions::stop): said below.
                 failed = true;
-                eprintln!("epython: core {}: the run was cancelled", core.0);
             }
             CoreOutcome::ProtocolError(msg) => {
                 failed = true;
@@ -160,7 +156,48 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
             join(&timed_out)
         );
     }
+    if let Some(sig) = signals::caught() {
+        // The device is dropped on return, which halts every core.
+        failed = true;
+        let cores: Vec<u32> = report.outcomes.iter().map(|(c, _)| c.0).collect();
+        eprintln!("epython: {}: stopped by {} on cores {}; the cores are halted", program.display_name, signals::name(sig), join(&cores));
+    }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// One line of stdin for a core's `input()`, without its line end; None at
+/// the end of input, on unreadable input, or when a signal stops the run
+/// (the read returns EINTR: signals.rs installs no SA_RESTART). Not
+/// `read_line`, which reads on through EINTR.
+fn read_input_line(stdin: &mut impl BufRead) -> Option<String> {
+    if signals::caught().is_some() {
+        return None; // stopping: the next core that asks must not wait either
+    }
+    let mut bytes = Vec::new();
+    loop {
+        let buf = match stdin.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted && signals::caught().is_none() => continue,
+            Err(_) => return None,
+        };
+        if buf.is_empty() {
+            // The end of input: a last line without its newline, or none.
+            if bytes.is_empty() {
+                return None;
+            }
+            break;
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            bytes.extend_from_slice(&buf[..i]);
+            stdin.consume(i + 1);
+            break;
+        }
+        let n = buf.len();
+        bytes.extend_from_slice(buf);
+        stdin.consume(n);
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    Some(text.strip_suffix('\r').unwrap_or(&text).to_string())
 }
 
 fn join(cores: &[u32]) -> String {

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ pub const EPYTHON: &str = env!("CARGO_BIN_EXE_epython");
 
 pub struct Run {
     pub code: Option<i32>,
+    /// The signal that killed it, if one did.
+    pub signal: Option<i32>,
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
@@ -57,7 +60,7 @@ pub fn wait_with_watchdog(mut child: Child, limit: Duration, what: &str) -> Run 
         std::thread::sleep(Duration::from_millis(5));
     };
     let elapsed = start.elapsed();
-    Run { code: status.code(), stdout: out_t.join().unwrap_or_default(), stderr: err_t.join().unwrap_or_default(), elapsed }
+    Run { code: status.code(), signal: status.signal(), stdout: out_t.join().unwrap_or_default(), stderr: err_t.join().unwrap_or_default(), elapsed }
 }
 
 /// Run `epython ARGS` with `EPYTHON_DEVICE=device` (default `sim`).

@@ -93,8 +93,14 @@ def copy_to_device(name, value, target=None, async_=False, **options):
         handles = [launch(_copy_kernel("to" if i == 0 else "more", name), (part,), dict(opts, async_=True), [name])
                    for i, part in enumerate(parts)]
         if not opts.get("async_"):
-            for h in handles:
-                h.wait()
+            try:
+                for h in handles:
+                    h.wait()
+            except BaseException:
+                # A blocking copy: nobody holds these handles (as launch()).
+                for h in handles:
+                    h._cancel_and_settle()
+                raise
             return None
         return handles[-1]
     result = launch(_copy_kernel("to", name), (value,), opts, [name])

@@ -31,6 +31,9 @@ CALL_OPTIONS = ("async_", "auto", "target")
 DEVICE_MODULES = ("math", "random", "parallel")
 #: Longest slice a wait sleeps in Rust before Python looks at signals and prints.
 WAIT_SLICE = 0.05
+#: How long an interrupted blocking call waits for its cancelled launch to
+#: end: the scheduler halts and reloads cores still running after 1 s.
+CANCEL_SETTLE = 2.0
 
 
 class DeviceError(Exception):
@@ -329,7 +332,7 @@ def launch(kernel, values, opts, data=()):
         bindings.append((kernel.globals.index(name), slot))
     job = rt.submit(kernel, values, target, opts.get("auto"), bindings)
     handle = Handle(rt, job, kernel, data)
-    return handle if opts.get("async_") else handle.wait()
+    return handle if opts.get("async_") else handle._wait_blocking()
 
 
 def _first_line(kernel, source):
@@ -451,6 +454,8 @@ class Handle:
 
         Raises TimeoutError after ``timeout`` seconds (the launch goes on),
         DeviceError if a core failed, CancelledError if it was cancelled.
+        Ctrl-C raises KeyboardInterrupt and the launch goes on too (you hold
+        its handle: ``cancel()`` it); a blocking call cancels its launch.
         """
         deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
         while True:
@@ -461,6 +466,28 @@ class Handle:
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"kernel '{self._kernel.name}' did not finish within {timeout} s "
                                    f"({self._describe(last)}); it goes on running: wait again or cancel()")
+
+    def _wait_blocking(self):
+        """``wait()`` for a blocking call, whose caller has no handle: a
+        KeyboardInterrupt (or any other exception out of the wait, e.g. from
+        a signal handler) cancels the launch before it propagates, so its
+        cores are free for the next call."""
+        try:
+            return self.wait()
+        except BaseException:
+            self._cancel_and_settle()
+            raise
+
+    def _cancel_and_settle(self):
+        """Cancel the launch and wait until the scheduler has stopped it
+        (the cores stop at their next halt check, or are halted and reloaded
+        after the scheduler's grace); bounded, so a core that does not stop
+        cannot hold the exception back for long."""
+        if self._final or not self.cancel():
+            return
+        deadline = time.monotonic() + CANCEL_SETTLE
+        while time.monotonic() < deadline and self._poll(WAIT_SLICE)[0] not in _FINAL:
+            pass
 
     def wait_any(self, timeout=None):
         """``(core, value)`` of a core that has finished and was not yet
