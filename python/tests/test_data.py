@@ -43,6 +43,58 @@ def test_scalars_rebind_with_global_and_copy_to_some_cores():
     assert copy_from_device("s", target=[9, 10]) == [99, 19]
 
 
+def test_a_device_variable_stored_through_global_without_a_read_is_kept():
+    define_on_device("stored", 3)
+    define_on_device("stored_list", [1, 2, 3])
+    define_on_device("bumped", 10)
+
+    @offload(target=[1, 7])
+    def set_it():
+        global stored
+        stored = 7
+
+    @offload(target=[7])
+    def rebind_list():
+        global stored_list
+        stored_list = [9, 9, 9]
+
+    @offload(target=[1])
+    def bump():
+        global bumped
+        bumped += 1
+
+    set_it()
+    rebind_list()
+    bump()
+    bump()
+    assert copy_from_device("stored", target=[0, 1, 7]) == [3, 7, 7]
+    assert copy_from_device("stored_list", target=[1, 7]) == [[1, 2, 3], [9, 9, 9]]
+    assert copy_from_device("bumped", target=[0, 1]) == [10, 12]
+
+
+def test_a_kernel_global_that_is_nowhere_else_stays_on_the_core():
+    @offload(target=[2])
+    def make():
+        global only_here
+        only_here = 5
+        return only_here + 1
+
+    assert make() == [6]
+
+
+def test_augmented_assignment_to_a_host_global_reads_its_value():
+    @offload(target=[2])
+    def bump_host():
+        global HOST_COUNT
+        HOST_COUNT += 1
+
+    assert bump_host() == [None]   # a NameError on the core if not copied
+    assert HOST_COUNT == 41, "the host's global is the host's"
+
+
+HOST_COUNT = 41
+
+
 def test_async_copies_return_handles_that_chain_with_kernels():
     define_on_device("counter", 0)
 

@@ -86,15 +86,19 @@ def _source_of(func, source):
 
 
 def _free_names(source, name):
-    """Names the kernel reads that it does not bind itself: {name: line}."""
+    """Names the kernel reads that it does not bind itself, ``{name: line}``,
+    and the names it stores through ``global`` (``global s; s = 7``), a set:
+    a device variable among those is bound to its slot whether or not the
+    kernel reads it (or the store is lost), and one that exists nowhere is
+    the kernel's own new global."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return {}  # ePython's dialect (print "x"): the device compiler took it
+        return {}, set()  # ePython's dialect (print "x"): the device compiler took it
     func = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
     if func is None:
-        return {}
-    bound, declared_global, reads = set(), set(), {}
+        return {}, set()
+    bound, declared_global, reads, stores = set(), set(), {}, set()
     args = func.args
     for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
         if a is not None:
@@ -107,6 +111,10 @@ def _free_names(source, name):
                 reads.setdefault(node.id, node.lineno)
             else:
                 bound.add(node.id)
+                stores.add(node.id)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            # `s += 1` reads s first (its target is a Store in the AST).
+            reads.setdefault(node.target.id, node.target.lineno)
         elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
             if isinstance(node, ast.FunctionDef):
                 bound.add(node.name)
@@ -121,8 +129,9 @@ def _free_names(source, name):
         for node in ast.walk(d):
             if isinstance(node, ast.Name):
                 reads.setdefault(node.id, node.lineno)
-    return {n: line for n, line in reads.items()
+    free = {n: line for n, line in reads.items()
             if n != name and (n not in bound or n in declared_global)}
+    return free, {n for n in stores if n in declared_global}
 
 
 def _literal(value, depth=0):
@@ -149,11 +158,12 @@ def _literal(value, depth=0):
     return None
 
 
-def _prelude(name, filename, func, free, values=True):
+def _prelude(name, filename, func, free, values=True, own=()):
     """Statements giving the kernel the host globals it reads (``free``, from
     _free_names): imports of the device modules (math, random, parallel)
     and, with ``values``, the values of the others (at first launch).
-    Device-resident names are left to the device."""
+    Device-resident names are left to the device; a name in ``own`` (the
+    kernel stores it through ``global``) that exists nowhere is its own."""
     stmts = []
     for var, line in sorted(free.items()):
         where = f"kernel '{name}' ({filename}:{line})"
@@ -163,7 +173,7 @@ def _prelude(name, filename, func, free, values=True):
             value = func.__globals__[var]
         elif hasattr(builtins, var):
             continue  # a builtin: the device has its own (or says it has not)
-        elif not values:
+        elif not values or var in own:
             continue
         else:
             raise NameError(f"{where}: name '{var}' is not defined")
@@ -262,7 +272,7 @@ class Offloaded:
         self._source, filename, first_line = _source_of(func, source)
         # Device modules the host imported are known now; other globals at
         # the first launch.
-        self._free = _free_names(self._source, func.__name__)
+        self._free, self._stored_globals = _free_names(self._source, func.__name__)
         imports = _prelude(func.__name__, filename, func, self._free, values=False)
         self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports)
         self._resolved = None
@@ -279,11 +289,13 @@ class Offloaded:
         values copied in, device-resident names bound to their slots."""
         with self._resolve_lock:
             if self._resolved is None:
-                prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._free)
+                prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._free,
+                                   own=self._stored_globals)
                 k = self._kernel
                 k = k if not prelude else _native.compile_kernel(
                     self._source, k.filename, _first_line(k, self._source), k.name, prelude)
-                self._data = [n for n in k.globals if n in self._free and n in data_slots]
+                self._data = [n for n in k.globals
+                              if (n in self._free or n in self._stored_globals) and n in data_slots]
                 self._resolved = k
             return self._resolved
 
