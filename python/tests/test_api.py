@@ -349,6 +349,58 @@ def test_an_unknown_global_is_a_name_error_at_first_launch():
         k(1)
 
 
+def line_of(func, text):
+    """The file line of the first line of ``func``'s source containing ``text``."""
+    import inspect
+    src, first = inspect.getsourcelines(func)
+    return first + next(i for i, line in enumerate(src) if text in line)
+
+
+def host_helper():
+    return 1
+
+
+def test_host_side_errors_name_the_line_of_the_offending_name():
+    def unknown_far_down(a):
+        x = a
+        y = x + 1
+        return y + far_down_unknown  # noqa: F821
+
+    def calls_a_host_function(a):
+        b = a
+
+        return host_helper() + b
+
+    def reads_a_host_module(a):
+        b = a
+        return sys.maxsize + b
+
+    def reserved(a,
+                 b,
+                 auto):
+        return a
+
+    def takes_kw(a,
+                 **kw):
+        return a
+
+    with pytest.raises(NameError) as e:
+        offload(unknown_far_down)(1)
+    assert f"{THIS_FILE}:{line_of(unknown_far_down, 'far_down_unknown')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(calls_a_host_function)(1)
+    assert f"{THIS_FILE}:{line_of(calls_a_host_function, 'host_helper()')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(reads_a_host_module)
+    assert f"{THIS_FILE}:{line_of(reads_a_host_module, 'sys.maxsize')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(reserved)
+    assert f"{THIS_FILE}:{line_of(reserved, 'auto):')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(takes_kw)
+    assert f"{THIS_FILE}:{line_of(takes_kw, '**kw')})" in str(e.value)
+
+
 # --- values -------------------------------------------------------------
 
 def identity(x):

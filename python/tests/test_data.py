@@ -72,6 +72,25 @@ def test_a_device_variable_stored_through_global_without_a_read_is_kept():
     assert copy_from_device("bumped", target=[0, 1]) == [10, 12]
 
 
+def test_a_device_variable_gone_after_close_is_a_name_error_at_its_line():
+    import epython
+    define_on_device("gone_after_close", 1)
+
+    @offload(target=[0])
+    def uses_it():
+        x = 1
+        return gone_after_close + x  # noqa: F821
+
+    assert uses_it() == [2]
+    epython.close()
+    with pytest.raises(NameError) as e:
+        uses_it()
+    import inspect
+    src, first = inspect.getsourcelines(uses_it.__wrapped__)
+    line = first + next(i for i, text in enumerate(src) if "gone_after_close +" in text)
+    assert f"{__file__}:{line}): 'gone_after_close' is not defined on the device" in str(e.value)
+
+
 def test_a_kernel_global_that_is_nowhere_else_stays_on_the_core():
     @offload(target=[2])
     def make():

@@ -85,36 +85,60 @@ def _source_of(func, source):
     return textwrap.dedent("".join(lines)), inspect.getsourcefile(func) or func.__code__.co_filename, first
 
 
-def _free_names(source, name):
-    """Names the kernel reads that it does not bind itself, ``{name: line}``,
-    and the names it stores through ``global`` (``global s; s = 7``), a set:
-    a device variable among those is bound to its slot whether or not the
-    kernel reads it (or the store is lost), and one that exists nowhere is
-    the kernel's own new global."""
+def _kernel_def(source, name):
+    """The kernel's ``def`` in its source (ast.FunctionDef), or None when
+    CPython cannot parse it (ePython's dialect, ``print "x"``: the device
+    compiler took it)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return {}, set()  # ePython's dialect (print "x"): the device compiler took it
-    func = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+        return None
+    return next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+
+
+def _def_lines(source, name, first_line):
+    """The file lines of the kernel's ``def`` and of each of its parameters,
+    ``(line, {param: line})``; ``first_line`` is the file line the source
+    starts at."""
+    func = _kernel_def(source, name)
     if func is None:
-        return {}, set()
-    bound, declared_global, reads, stores = set(), set(), {}, set()
+        return first_line, {}
+    a = func.args
+    params = a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x is not None]
+    return first_line + func.lineno - 1, {p.arg: first_line + p.lineno - 1 for p in params}
+
+
+def _free_names(source, name, first_line=1):
+    """Names the kernel reads that it does not bind itself, ``{name: line}``
+    (the line in the file, ``first_line`` being the source's first), and
+    the names it stores through ``global`` (``global s; s = 7``), likewise: a
+    device variable among those is bound to its slot whether or not the
+    kernel reads it (or the store is lost), and one that exists nowhere is
+    the kernel's own new global."""
+    func = _kernel_def(source, name)
+    if func is None:
+        return {}, {}
+    bound, declared_global, reads, stores = set(), set(), {}, {}
     args = func.args
     for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
         if a is not None:
             bound.add(a.arg)
+    def first(where, name, line):
+        # ast.walk goes breadth first: keep the earliest line.
+        where[name] = min(where.get(name, line), line)
+
     # The body only: decorators (@offload) and defaults run on the host.
     body = [n for stmt in func.body for n in ast.walk(stmt)]
     for node in body:
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
-                reads.setdefault(node.id, node.lineno)
+                first(reads, node.id, node.lineno)
             else:
                 bound.add(node.id)
-                stores.add(node.id)
+                first(stores, node.id, node.lineno)
         elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
             # `s += 1` reads s first (its target is a Store in the AST).
-            reads.setdefault(node.target.id, node.target.lineno)
+            first(reads, node.target.id, node.target.lineno)
         elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
             if isinstance(node, ast.FunctionDef):
                 bound.add(node.name)
@@ -128,10 +152,10 @@ def _free_names(source, name):
     for d in args.defaults + [d for d in args.kw_defaults if d is not None]:
         for node in ast.walk(d):
             if isinstance(node, ast.Name):
-                reads.setdefault(node.id, node.lineno)
-    free = {n: line for n, line in reads.items()
+                first(reads, node.id, node.lineno)
+    free = {n: first_line + line - 1 for n, line in reads.items()
             if n != name and (n not in bound or n in declared_global)}
-    return free, {n for n in stores if n in declared_global}
+    return free, {n: first_line + line - 1 for n, line in stores.items() if n in declared_global}
 
 
 def _literal(value, depth=0):
@@ -262,21 +286,24 @@ class Offloaded:
             setattr(self, attr, getattr(func, attr, None))
         self._signature = inspect.signature(func)
         self._params = tuple(self._signature.parameters)
-        for p in self._signature.parameters.values():
-            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                raise TypeError(f"kernel '{func.__name__}' takes *{p.name}: the device's functions take "
-                                f"a fixed list of parameters")
-            if p.name in CALL_OPTIONS:
-                raise TypeError(f"kernel '{func.__name__}' has a parameter named '{p.name}', which is "
-                                f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
         self._source, filename, first_line = _source_of(func, source)
+        self._first_line = first_line
+        self._def_line, param_lines = _def_lines(self._source, func.__name__, first_line)
+        for p in self._signature.parameters.values():
+            where = f"kernel '{func.__name__}' ({filename}:{param_lines.get(p.name, self._def_line)})"
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise TypeError(f"{where} takes {p}: the device's functions take a fixed list of parameters")
+            if p.name in CALL_OPTIONS:
+                raise TypeError(f"{where} has a parameter named '{p.name}', which is "
+                                f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
         # Device modules the host imported are known now; other globals at
         # the first launch.
-        self._free, self._stored_globals = _free_names(self._source, func.__name__)
+        self._free, self._stored_globals = _free_names(self._source, func.__name__, first_line)
         imports = _prelude(func.__name__, filename, func, self._free, values=False)
         self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports)
         self._resolved = None
         self._data = []
+        self._data_lines = {}
         self._resolve_lock = threading.Lock()
 
     @property
@@ -293,9 +320,10 @@ class Offloaded:
                                    own=self._stored_globals)
                 k = self._kernel
                 k = k if not prelude else _native.compile_kernel(
-                    self._source, k.filename, _first_line(k, self._source), k.name, prelude)
-                self._data = [n for n in k.globals
-                              if (n in self._free or n in self._stored_globals) and n in data_slots]
+                    self._source, k.filename, self._first_line, k.name, prelude)
+                used = {**self._stored_globals, **self._free}
+                self._data = [n for n in k.globals if n in used and n in data_slots]
+                self._data_lines = {n: used[n] for n in self._data}
                 self._resolved = k
             return self._resolved
 
@@ -318,15 +346,16 @@ class Offloaded:
             bound.apply_defaults()
             values = tuple(bound.arguments[p] for p in self._params)
         kernel = self._resolved or self._launch_kernel()
-        return launch(kernel, values, opts, self._data)
+        return launch(kernel, values, opts, self._data, self._data_lines)
 
     def __repr__(self):
         return f"<offloaded kernel {self.__qualname__} {self._options or ''}>"
 
 
-def launch(kernel, values, opts, data=()):
+def launch(kernel, values, opts, data=(), lines=None):
     """Submit one launch of ``kernel``; its Handle, or (blocking) its values.
-    ``data``: the device-resident names it binds (they must be defined)."""
+    ``data``: the device-resident names it binds (they must be defined);
+    ``lines``: where the kernel uses each, for errors."""
     rt = runtime()
     bindings = []
     target = opts.get("target")
@@ -335,7 +364,8 @@ def launch(kernel, values, opts, data=()):
     for name in data:
         slot = data_slots.get(name)
         if slot is None:
-            raise NameError(f"kernel '{kernel.name}': '{name}' is not defined on the device")
+            where = f" ({kernel.filename}:{lines[name]})" if lines and name in lines else ""
+            raise NameError(f"kernel '{kernel.name}'{where}: '{name}' is not defined on the device")
         lost = sorted(c for c, names in data_lost.items() if name in names and (target is None or c in target))
         if lost:
             raise DeviceError(f"device data '{name}' was lost on core {lost[0]} when the core was reloaded "
@@ -345,18 +375,6 @@ def launch(kernel, values, opts, data=()):
     job = rt.submit(kernel, values, target, opts.get("auto"), bindings)
     handle = Handle(rt, job, kernel, data)
     return handle if opts.get("async_") else handle._wait_blocking()
-
-
-def _first_line(kernel, source):
-    """The file line the kernel's source starts at (its decorators' line)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return kernel.line
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == kernel.name:
-            return kernel.line - (node.lineno - 1)
-    return kernel.line
 
 
 def offload(func=None, /, **options):
