@@ -139,6 +139,29 @@ def test_keyword_arguments_and_defaults_bind_as_in_python():
         k()  # missing x, as CPython says
 
 
+def two_and_a_keyword(a,
+                      b, c=1):
+    return a + b + c
+
+
+@pytest.mark.parametrize("args, kwargs, line_of_text", [
+    ((1,), {}, "b, c=1"),                     # missing 'b': b's line
+    ((1,), {"d": 3}, "def two_and"),          # CPython names d first, not the missing b
+    ((1, 2, 3, 4), {}, "def two_and"),        # too many positional arguments
+    ((1, 2), {"a": 1}, "def two_and"),        # multiple values for 'a'
+])
+def test_argument_errors_are_cpythons_with_the_kernel_name_and_line(args, kwargs, line_of_text):
+    with pytest.raises(TypeError) as cpython:
+        two_and_a_keyword(*args, **kwargs)
+    k = offload(target=[0])(two_and_a_keyword)
+    with pytest.raises(TypeError) as e:
+        k(*args, **kwargs)
+    line = line_of(two_and_a_keyword, line_of_text)
+    assert str(e.value) == f"{cpython.value} ({THIS_FILE}:{line})"
+    assert str(e.value).startswith("two_and_a_keyword() ")
+    assert k(1, 2, c=3) == [6] and k(b=2, a=1) == [4]
+
+
 # --- the scheduler ------------------------------------------------------------
 
 def trace_of(fn):

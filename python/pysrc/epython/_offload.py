@@ -108,6 +108,30 @@ def _def_lines(source, name, first_line):
     return first_line + func.lineno - 1, {p.arg: first_line + p.lineno - 1 for p in params}
 
 
+def _binder(func):
+    """A host function with the kernel's parameters, defaults and name that
+    returns its arguments' values in parameter order: calling it binds a
+    call as CPython binds it, with CPython's messages (``f() missing 1
+    required positional argument: 'b'``, ``f() got an unexpected keyword
+    argument 'c'``)."""
+    params = list(inspect.signature(func).parameters.values())
+    text = []
+    for i, p in enumerate(params):
+        if p.kind == p.KEYWORD_ONLY and (i == 0 or params[i - 1].kind != p.KEYWORD_ONLY):
+            text.append("*")
+        text.append(p.name)  # identifiers: from a real signature
+        if p.kind == p.POSITIONAL_ONLY and (i + 1 == len(params) or params[i + 1].kind != p.POSITIONAL_ONLY):
+            text.append("/")
+    namespace = {}
+    exec(f"def binder({', '.join(text)}):\n    return ({''.join(p.name + ', ' for p in params)})\n", namespace)
+    binder = namespace["binder"]
+    binder.__defaults__ = func.__defaults__
+    binder.__kwdefaults__ = func.__kwdefaults__
+    binder.__name__, binder.__qualname__ = func.__name__, func.__qualname__
+    binder.__code__ = binder.__code__.replace(co_name=func.__name__, co_qualname=func.__qualname__)
+    return binder
+
+
 def _free_names(source, name, first_line=1):
     """Names the kernel reads that it does not bind itself, ``{name: line}``
     (the line in the file, ``first_line`` being the source's first), and
@@ -284,18 +308,18 @@ class Offloaded:
         self.__wrapped__ = func
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
-        self._signature = inspect.signature(func)
-        self._params = tuple(self._signature.parameters)
+        signature = inspect.signature(func)
         self._source, filename, first_line = _source_of(func, source)
         self._first_line = first_line
-        self._def_line, param_lines = _def_lines(self._source, func.__name__, first_line)
-        for p in self._signature.parameters.values():
-            where = f"kernel '{func.__name__}' ({filename}:{param_lines.get(p.name, self._def_line)})"
+        self._def_line, self._param_lines = _def_lines(self._source, func.__name__, first_line)
+        for p in signature.parameters.values():
+            where = f"kernel '{func.__name__}' ({filename}:{self._param_lines.get(p.name, self._def_line)})"
             if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
                 raise TypeError(f"{where} takes {p}: the device's functions take a fixed list of parameters")
             if p.name in CALL_OPTIONS:
                 raise TypeError(f"{where} has a parameter named '{p.name}', which is "
                                 f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
+        self._bind = _binder(func)
         # Device modules the host imported are known now; other globals at
         # the first launch.
         self._free, self._stored_globals = _free_names(self._source, func.__name__, first_line)
@@ -339,14 +363,20 @@ class Offloaded:
                     opts.pop("target", None)
                     opts.pop("auto", None)
                 opts.update(call_opts)
-        if not kwargs and len(args) == len(self._params):
-            values = args  # every parameter given by position: nothing to bind
-        else:
-            bound = self._signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            values = tuple(bound.arguments[p] for p in self._params)
+        try:
+            values = self._bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{e} ({self._kernel.filename}:{self._binding_line(str(e))})") from None
         kernel = self._resolved or self._launch_kernel()
         return launch(kernel, values, opts, self._data, self._data_lines)
+
+    def _binding_line(self, message):
+        """The file line for an argument-binding error: the first parameter
+        its message names (CPython quotes them), else the ``def``'s."""
+        for quoted in message.split("'")[1::2]:
+            if quoted in self._param_lines:
+                return self._param_lines[quoted]
+        return self._def_line
 
     def __repr__(self):
         return f"<offloaded kernel {self.__qualname__} {self._options or ''}>"
