@@ -23,5 +23,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<runtime::Runtime>()?;
     m.add_function(wrap_pyfunction!(kernel::compile_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(convert::to_device_value, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::check_value, m)?)?;
     Ok(())
 }

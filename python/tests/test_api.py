@@ -363,6 +363,41 @@ def test_values_that_cannot_travel_are_type_errors_naming_the_argument():
         k([[[[[[[[[[1]]]]]]]]]])
 
 
+def test_a_float_beyond_single_precision_is_an_overflow_error_naming_the_argument():
+    k = offload(target=[0])(identity)
+    f32_range = "is out of range for a float on the device"
+    for big in (1.5e300, -1e39, 2.0**128 - 2.0**103):
+        with pytest.raises(OverflowError, match=f"kernel 'identity' argument 'x': .* {f32_range}"):
+            k(big)
+    with pytest.raises(OverflowError, match=f"argument 'x': 1.5e\\+300 {f32_range}"):
+        k([1.0, [2.0, 1.5e300]])
+    with pytest.raises(OverflowError, match=f"argument 'x': the buffer holds 1e\\+300, which {f32_range}"):
+        k(array.array("d", [1.0, 1e300]))
+    # The largest float that rounds to a finite f32, inf and nan pass.
+    assert k(2.0**128 - 2.0**104) == [3.4028235e+38]
+    assert k(float("-inf")) == [float("-inf")]
+    assert math.isnan(k(float("nan"))[0])
+    assert k(array.array("d", [float("inf"), 0.5])) == [[float("inf"), 0.5]]
+
+
+def test_a_host_global_beyond_the_devices_numbers_is_an_overflow_error_naming_it():
+    def reads_far_float():
+        return FAR_FLOAT
+
+    def reads_far_int():
+        return [FAR_INT]
+
+    with pytest.raises(OverflowError, match=f"{THIS_FILE}:{line_of(reads_far_float, 'FAR_FLOAT')}\\): "
+                                            f"reads global 'FAR_FLOAT': 1e\\+300 is out of range"):
+        offload(target=[0])(reads_far_float)()
+    with pytest.raises(OverflowError, match="reads global 'FAR_INT': 8589934592 does not fit in 32 bits"):
+        offload(target=[0])(reads_far_int)()
+
+
+FAR_FLOAT = 1e300
+FAR_INT = 2**33
+
+
 def test_an_unknown_global_is_a_name_error_at_first_launch():
     def reads_unknown(a):
         return a + not_defined_anywhere  # noqa: F821

@@ -91,6 +91,18 @@ def test_a_device_variable_gone_after_close_is_a_name_error_at_its_line():
     assert f"{__file__}:{line}): 'gone_after_close' is not defined on the device" in str(e.value)
 
 
+def test_copy_to_device_refuses_a_float_beyond_single_precision_and_changes_nothing():
+    copy_to_device("far", 1.5, target=[3])
+    with pytest.raises(OverflowError, match=r"copy_to_device\('far'\) value: 1.5e\+300 is out of range"):
+        copy_to_device("far", 1.5e300, target=[3])
+    # In parts (more than CHUNK items), the bad item in the last part: no part goes.
+    with pytest.raises(OverflowError, match=r"copy_to_device\('far'\) value: -1e\+39 is out of range"):
+        copy_to_device("far", [0.5] * 5000 + [-1e39], target=[3])
+    assert copy_from_device("far", target=[3]) == [1.5]
+    copy_to_device("far", [float("inf"), float("-inf")], target=[3])
+    assert copy_from_device("far", target=[3]) == [[float("inf"), float("-inf")]]
+
+
 def test_a_kernel_global_that_is_nowhere_else_stays_on_the_core():
     @offload(target=[2])
     def make():

@@ -29,6 +29,10 @@ __all__ = [
 CALL_OPTIONS = ("async_", "auto", "target")
 #: Modules that exist on the device.
 DEVICE_MODULES = ("math", "random", "parallel")
+#: The smallest magnitude that rounds to inf in single precision (half an
+#: ulp above the largest f32, ties to even): a finite float from here on
+#: cannot travel.
+F32_OVERFLOW = 2.0**128 - 2.0**103
 #: Longest slice a wait sleeps in Rust before Python looks at signals and prints.
 WAIT_SLICE = 0.05
 #: How long an interrupted blocking call waits for its cancelled launch to
@@ -183,12 +187,18 @@ def _free_names(source, name, first_line=1):
 
 
 def _literal(value, depth=0):
-    """Device source text for a host value, or None if it cannot travel."""
+    """Device source text for a host value, or None if it cannot travel;
+    OverflowError for a number beyond the device's (as for arguments)."""
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, int):
-        return repr(value) if -2**31 <= value < 2**31 else None
+        if not -2**31 <= value < 2**31:
+            raise OverflowError(f"{value} does not fit in 32 bits (ints on the device are 32-bit)")
+        return repr(value)
     if isinstance(value, float):
+        if math.isfinite(value) and abs(value) >= F32_OVERFLOW:
+            raise OverflowError(f"{value!r} is out of range for a float on the device (floats on the device "
+                                f"are single precision: at most 3.4028235e+38 in magnitude)")
         if math.isnan(value):
             return "float('nan')"
         if math.isinf(value):
@@ -238,7 +248,10 @@ def _prelude(name, filename, func, free, values=True, own=()):
             continue
         if not values:
             continue
-        text = _literal(value)
+        try:
+            text = _literal(value)
+        except OverflowError as e:
+            raise OverflowError(f"{where}: reads global '{var}': {e}") from None
         if text is None:
             kind = "a function defined on the host (define helpers inside the kernel)" \
                 if callable(value) else f"a '{type(value).__name__}' value that cannot travel to the device"
@@ -382,10 +395,11 @@ class Offloaded:
         return f"<offloaded kernel {self.__qualname__} {self._options or ''}>"
 
 
-def launch(kernel, values, opts, data=(), lines=None):
+def launch(kernel, values, opts, data=(), lines=None, what=None):
     """Submit one launch of ``kernel``; its Handle, or (blocking) its values.
     ``data``: the device-resident names it binds (they must be defined);
-    ``lines``: where the kernel uses each, for errors."""
+    ``lines``: where the kernel uses each, for errors; ``what``: the
+    caller's name for the argument, in errors about its value."""
     rt = runtime()
     bindings = []
     target = opts.get("target")
@@ -402,7 +416,7 @@ def launch(kernel, values, opts, data=(), lines=None):
                               f"after a fault; define it again (define_on_device or copy_to_device)",
                               core=lost[0], kernel=kernel.name, type_name="DataLost")
         bindings.append((kernel.globals.index(name), slot))
-    job = rt.submit(kernel, values, target, opts.get("auto"), bindings)
+    job = rt.submit(kernel, values, target, opts.get("auto"), bindings, what)
     handle = Handle(rt, job, kernel, data)
     return handle if opts.get("async_") else handle._wait_blocking()
 
