@@ -37,6 +37,18 @@ fn chip_name(s: &DeviceSummary) -> &'static str {
     }
 }
 
+/// The device for the first line: its path, or, for the simulator this
+/// process runs (its file is a memfd, `/proc/self/fd/N`), what it is.
+fn device_text(opened: &Opened, s: &DeviceSummary) -> String {
+    match &opened.simulator {
+        Some(_) => match (s.chip.rows, s.chip.cols) {
+            (4, 4) => "in-process simulated E16 (no device file: it lives in this process)".into(),
+            (r, c) => format!("in-process simulated {r}x{c} Epiphany (no device file: it lives in this process)"),
+        },
+        None => s.path.display().to_string(),
+    }
+}
+
 fn core_label(device: &Device, core: CoreId) -> String {
     format!("core {:>2} ({:#05x})", core.0, device.chip().mesh_id(core).0)
 }
@@ -68,7 +80,7 @@ pub fn info_command() -> Result<ExitCode, String> {
     let s = device.summary();
     let chip = s.chip;
     let mut out = String::new();
-    let _ = writeln!(out, "device   {}", s.path.display());
+    let _ = writeln!(out, "device   {}", device_text(&opened, &s));
     let _ = writeln!(out, "driver   {}", s.driver.describe());
     let _ = writeln!(out, "backend  {}", backend_text(s.backend));
     let _ = writeln!(
@@ -121,7 +133,7 @@ pub fn selftest_command() -> Result<ExitCode, String> {
     let echo = if s.driver.is_simulator() { ", firmware boot and mailbox echo" } else { "" };
     println!(
         "selftest of {} ({}): per core SRAM patterns, halt/resume, registers, DRAM patterns{echo}",
-        s.path.display(),
+        device_text(&opened, &s),
         s.driver.describe()
     );
     let mut failed = Vec::new();
