@@ -112,7 +112,8 @@ enum DeviceCommand {
 #[derive(Subcommand)]
 enum SimCommand {
     /// Create FILE as a simulated device (laid out like /dev/epiphany/mesh0) and
-    /// run its cores in this process until killed. Point a loader at it with
+    /// run its cores in this process until SIGINT, SIGTERM or SIGHUP, then
+    /// remove FILE if this server created it. Point a loader at it with
     /// EPYTHON_DEVICE=FILE.
     Serve {
         file: PathBuf,
@@ -125,6 +126,10 @@ enum SimCommand {
         /// `epython device selftest` fails them. E.g. --break-core 5,9.
         #[arg(long = "break-core", value_name = "CORE", value_delimiter = ',')]
         break_cores: Vec<u32>,
+        /// Keep FILE when the server stops (by default a FILE this server
+        /// created is removed on SIGINT, SIGTERM or SIGHUP).
+        #[arg(long)]
+        keep: bool,
     },
 }
 
@@ -147,8 +152,8 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Some(Command::Compile { file, output, disassemble }) => run::compile_command(&file, output, disassemble),
-        Some(Command::Sim { command: SimCommand::Serve { file, rows, cols, break_cores } }) => {
-            run::serve_command(&file, rows, cols, &break_cores)
+        Some(Command::Sim { command: SimCommand::Serve { file, rows, cols, break_cores, keep } }) => {
+            run::serve_command(&file, rows, cols, &break_cores, keep)
         }
         Some(Command::Device { command, .. }) => match command {
             DeviceCommand::Info => device_cmds::info_command(),

@@ -218,7 +218,10 @@ pub fn compile_command(file: &Path, output: Option<PathBuf>, disassemble: bool) 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32]) -> Result<ExitCode, String> {
+/// `epython sim serve FILE`: serve a simulator until SIGINT, SIGTERM or
+/// SIGHUP, then stop it (loaders that have it open see it Stopped) and
+/// remove FILE if this server created it, unless `keep`.
+pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32], keep: bool) -> Result<ExitCode, String> {
     if rows == 0 || cols == 0 || rows * cols > Chip::MAX_CORES {
         return Err(format!("epython: sim serve: {rows}x{cols} cores is not a chip (at most {} cores)", Chip::MAX_CORES));
     }
@@ -226,11 +229,26 @@ pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32]) -> 
         return Err(format!("epython: sim serve: --break-core {c}: the chip has cores 0..={}", rows * cols - 1));
     }
     let chip = Chip { rows, cols, ..Chip::E16 };
-    eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {} (EPYTHON_DEVICE={0})", file.display());
+    // Before the core threads start, so they inherit the mask: the signal
+    // comes to `signals::wait` below, not to a core thread.
+    signals::block();
+    let sim = simulator::Simulator::create(file, chip).map_err(|e| format!("epython: sim serve: {e}"))?;
+    for &core in break_cores {
+        sim.break_core(CoreId(core)).map_err(|e| format!("epython: sim serve: {e}"))?;
+    }
+    let name = file.display();
+    eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {name} (EPYTHON_DEVICE={name})");
     if !break_cores.is_empty() {
         eprintln!("epython: test hook: cores {} have a faulty SRAM word", join(break_cores));
     }
-    let broken: Vec<CoreId> = break_cores.iter().copied().map(CoreId).collect();
-    simulator::serve_with_broken_cores(file, chip, &broken).map_err(|e| format!("epython: sim serve: {e}"))?;
+    let sig = signals::wait();
+    if keep {
+        drop(sim);
+        eprintln!("epython: sim serve: stopped by {}; {name} is kept (--keep)", signals::name(sig));
+    } else if sim.stop_and_remove_file().map_err(|e| format!("epython: sim serve: {e}"))? {
+        eprintln!("epython: sim serve: stopped by {}; removed {name}", signals::name(sig));
+    } else {
+        eprintln!("epython: sim serve: stopped by {}; {name} was not made by this server: left in place", signals::name(sig));
+    }
     Ok(ExitCode::SUCCESS)
 }

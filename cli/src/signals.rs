@@ -1,9 +1,11 @@
-//! SIGINT, SIGTERM and SIGHUP while the cores run (issue 15): the default
+//! SIGINT, SIGTERM and SIGHUP (issue 15). While the cores run, the default
 //! action would kill `epython` with its cores still running on a board or a
-//! served simulator. Instead the handler records the signal, the run stops
+//! served simulator: instead the handler records the signal, the run stops
 //! its cores (`RunOptions::stop`), the device is dropped (which halts every
-//! core) and `epython` then dies of the same signal, so its parent sees what
-//! happened as it would have without the handler.
+//! core). `sim serve` blocks them and waits for one, then stops its
+//! simulator and removes its file. Either way `epython` then dies of the
+//! same signal, so its parent sees what happened as it would have without
+//! the handler.
 
 use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 
@@ -36,6 +38,43 @@ pub fn catch() {
     }
 }
 
+/// The three signals as a set.
+fn stop_set() -> libc::sigset_t {
+    // SAFETY: sigemptyset initialises the set before sigaddset uses it.
+    unsafe {
+        let mut set: libc::sigset_t = std::mem::zeroed();
+        libc::sigemptyset(&mut set);
+        for sig in CAUGHT {
+            libc::sigaddset(&mut set, sig);
+        }
+        set
+    }
+}
+
+/// Block the three signals in this thread, and so in every thread it starts
+/// from now on, so that [`wait`] takes them (`sim serve`: call it before the
+/// core threads start, or one of them would get the signal and die of it).
+pub fn block() {
+    let set = stop_set();
+    // SAFETY: a valid set; the old mask is not wanted.
+    unsafe {
+        libc::pthread_sigmask(libc::SIG_BLOCK, &set, std::ptr::null_mut());
+    }
+}
+
+/// Wait for one of the three signals (blocked by [`block`]); it is recorded
+/// as caught.
+pub fn wait() -> libc::c_int {
+    let set = stop_set();
+    let mut sig: libc::c_int = 0;
+    // SAFETY: a valid set and a place for the signal number. sigwait only
+    // fails for an invalid set.
+    while unsafe { libc::sigwait(&set, &mut sig) } != 0 {}
+    SIGNAL.store(sig, Ordering::SeqCst);
+    STOP.store(true, Ordering::SeqCst);
+    sig
+}
+
 /// The signal caught, if any.
 pub fn caught() -> Option<libc::c_int> {
     match SIGNAL.load(Ordering::SeqCst) {
@@ -62,6 +101,8 @@ pub fn die_of_caught_signal() {
         // at any time; nothing of ours is left that needs unwinding.
         unsafe {
             libc::signal(sig, libc::SIG_DFL);
+            let set = stop_set();
+            libc::pthread_sigmask(libc::SIG_UNBLOCK, &set, std::ptr::null_mut());
             libc::raise(sig);
         }
     }

@@ -161,6 +161,23 @@ impl SimServer {
     }
 }
 
+impl SimServer {
+    /// Send `sig` to the server and wait (at most 30 s) for it to exit.
+    pub fn stop_with(&mut self, sig: libc::c_int) -> std::process::ExitStatus {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: signalling our own child process.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill({pid}, {sig})");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "sim serve did not stop after signal {sig}");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
 impl Drop for SimServer {
     fn drop(&mut self) {
         let _ = self.child.kill();

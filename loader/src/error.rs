@@ -51,6 +51,11 @@ pub enum LoaderError {
     #[error("core {core}: protocol error: {detail}")]
     Protocol { core: u32, detail: String },
 
+    /// The simulator serving a simulator file stopped (or was killed) while
+    /// this device was open.
+    #[error("the simulator serving {path} {why}: restart it with `epython sim serve {path}`, then run again (this device must be opened anew)", path = path.display())]
+    SimulatorGone { path: PathBuf, why: String },
+
     #[error("the compiled program is {len} bytes of bytecode, more than a core's inbox holds ({max} bytes): make the program or kernel smaller")]
     ImageTooBig { len: usize, max: u32 },
 }

@@ -466,7 +466,8 @@ impl Device {
     /// Look at the launch's unfinished cores: hand complete output lines to
     /// `on_line`, notice ends and faults (a core that faulted or broke the
     /// protocol is reloaded at once). Returns whether anything happened.
-    /// `Err` only when a core could not be reloaded.
+    /// `Err` only when a core could not be reloaded, or when the simulator
+    /// serving the file has stopped ([`LoaderError::SimulatorGone`]).
     /// A core that calls `input()` gets end of input (EOFError): see
     /// [`Device::poll_launch_with_input`].
     pub fn poll_launch(&self, launch: &mut Launch, on_line: &mut dyn FnMut(CoreId, &str)) -> Result<bool, LoaderError> {
@@ -501,6 +502,10 @@ impl Device {
             }
         }
         progressed |= self.look_for_deadlock(launch);
+        if !progressed {
+            // Quiet cores: they may be quiet because their server is gone.
+            self.check_server()?;
+        }
         Ok(progressed)
     }
 

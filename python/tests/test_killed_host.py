@@ -114,3 +114,61 @@ def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_
             path.unlink()
         except FileNotFoundError:
             pass
+
+
+AFTER_SERVER = """
+import sys
+from epython import offload, DeviceError
+
+@offload(target=[1])
+def plus_one(x):
+    return x + 1
+
+print(plus_one(1), flush=True)
+sys.stdin.readline()            # the test stops the server meanwhile
+try:
+    plus_one(2)
+except DeviceError as e:
+    print("DeviceError:", e, flush=True)
+"""
+
+
+@pytest.mark.parametrize("sig, says", [(signal.SIGTERM, "has stopped"), (signal.SIGKILL, "is gone")])
+def test_a_python_host_whose_server_stops_gets_an_error_saying_how_to_restart_it(tmp_path, sig, says):
+    exe = epython_bin()
+    if not os.path.exists(exe):
+        pytest.skip(f"no epython binary at {exe} (cargo build -p cli, or set EPYTHON_BIN)")
+    script = tmp_path / "client.py"
+    script.write_text(AFTER_SERVER)
+    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path
+    path = shm / f"epython-pytest-stops-{os.getpid()}-{sig}"
+    server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        deadline = time.monotonic() + 30
+        while server_state(path) != SERVER_RUNNING:
+            assert server.poll() is None, server.stderr.read().decode()
+            assert time.monotonic() < deadline, "the simulator did not start"
+            time.sleep(0.05)
+        client = python(script, path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert client.stdout.readline().strip() == "[2]"
+            server.send_signal(sig)
+            server.wait(timeout=30)
+            if sig == signal.SIGTERM:
+                assert not path.exists(), "sim serve left the file it created"
+            out, err = client.communicate("go\n", timeout=30)
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.wait()
+        assert client.returncode == 0, err
+        assert out.startswith("DeviceError:") and says in out, out
+        assert f"restart it with `epython sim serve {path}`" in out, out
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
