@@ -72,22 +72,34 @@ def python(script, path, **kw):
     return subprocess.Popen([sys.executable, str(script)], env=env, **kw)
 
 
-def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_path):
+def start_server(path):
+    """`epython sim serve PATH` in a child process, once its cores run."""
     exe = epython_bin()
     if not os.path.exists(exe):
         pytest.skip(f"no epython binary at {exe} (cargo build -p cli, or set EPYTHON_BIN)")
+    server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while server_state(path) != SERVER_RUNNING:
+        if server.poll() is not None or time.monotonic() >= deadline:
+            server.kill()
+            server.wait()
+            pytest.fail(f"the simulator did not start: {server.stderr.read().decode()}")
+        time.sleep(0.05)
+    return server
+
+
+def shm_path(tmp_path, tag):
+    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path
+    return shm / f"epython-pytest-{tag}-{os.getpid()}"
+
+
+def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_path):
     child_py, next_py = tmp_path / "child.py", tmp_path / "next.py"
     child_py.write_text(CHILD)
     next_py.write_text(NEXT)
-    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path
-    path = shm / f"epython-pytest-killed-{os.getpid()}"
-    server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path = shm_path(tmp_path, "killed")
+    server = start_server(path)
     try:
-        deadline = time.monotonic() + 30
-        while server_state(path) != SERVER_RUNNING:
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "the simulator did not start"
-            time.sleep(0.05)
         for _ in range(2):
             child = python(child_py, path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             try:
@@ -135,20 +147,11 @@ except DeviceError as e:
 
 @pytest.mark.parametrize("sig, says", [(signal.SIGTERM, "has stopped"), (signal.SIGKILL, "is gone")])
 def test_a_python_host_whose_server_stops_gets_an_error_saying_how_to_restart_it(tmp_path, sig, says):
-    exe = epython_bin()
-    if not os.path.exists(exe):
-        pytest.skip(f"no epython binary at {exe} (cargo build -p cli, or set EPYTHON_BIN)")
     script = tmp_path / "client.py"
     script.write_text(AFTER_SERVER)
-    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path
-    path = shm / f"epython-pytest-stops-{os.getpid()}-{sig}"
-    server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path = shm_path(tmp_path, f"stops-{sig}")
+    server = start_server(path)
     try:
-        deadline = time.monotonic() + 30
-        while server_state(path) != SERVER_RUNNING:
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "the simulator did not start"
-            time.sleep(0.05)
         client = python(script, path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         try:
             assert client.stdout.readline().strip() == "[2]"
