@@ -15,15 +15,20 @@ all: build
 build:
 	$(CARGO) build --workspace
 
-# The `epython` Python package (PyO3 + maturin) installed into $(VENV), as a
-# user would: `pip install ./python`.
+# The `epython` Python package (PyO3 + maturin) installed into $(VENV).
+# The build tools are installed into $(VENV) once (the only step that needs
+# the network); the package is then built with them (--no-build-isolation:
+# pip fetches nothing), maturin builds the extension in release mode, and
+# cargo decides what is stale in python/target, so an unchanged tree
+# reinstalls in seconds. maturin's build backend runs the `maturin` command:
+# $(VENV)/bin goes first on PATH.
 $(VENV)/.tools:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q maturin pytest numpy
+	$(VENV)/bin/pip install -q 'maturin>=1.9,<2' pytest numpy
 	touch $@
 
 python: $(VENV)/.tools
-	$(VENV)/bin/pip install -q ./python
+	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/pip install -q --no-build-isolation ./python
 
 # Build everything and run the examples on the simulated device: whole
 # programs on the cores (`epython FILE`), then the offload tutorial from CPython.

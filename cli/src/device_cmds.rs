@@ -5,7 +5,6 @@
 use std::fmt::Write as _;
 use std::path::Path;
 use std::process::ExitCode;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use std::collections::BTreeMap;
@@ -13,6 +12,7 @@ use std::collections::BTreeMap;
 use loader::{BackendKind, CoreId, CoreRegs, Device, DeviceSummary, HostCall, HostCalls};
 
 use crate::device_select::{self, Opened};
+use crate::signals;
 use crate::run::CoreSelection;
 
 /// Leave the cores as they are: looking at a device must not change it, and
@@ -36,6 +36,18 @@ fn chip_name(s: &DeviceSummary) -> &'static str {
         (4, 4) => " (E16, Epiphany-III)",
         (8, 8) => " (E64, Epiphany-IV)",
         _ => "",
+    }
+}
+
+/// The device for the first line: its path, or, for the simulator this
+/// process runs (its file is a memfd, `/proc/self/fd/N`), what it is.
+fn device_text(opened: &Opened, s: &DeviceSummary) -> String {
+    match &opened.simulator {
+        Some(_) => match (s.chip.rows, s.chip.cols) {
+            (4, 4) => "in-process simulated E16 (no device file: it lives in this process)".into(),
+            (r, c) => format!("in-process simulated {r}x{c} Epiphany (no device file: it lives in this process)"),
+        },
+        None => s.path.display().to_string(),
     }
 }
 
@@ -70,7 +82,7 @@ pub fn info_command() -> Result<ExitCode, String> {
     let s = device.summary();
     let chip = s.chip;
     let mut out = String::new();
-    let _ = writeln!(out, "device   {}", s.path.display());
+    let _ = writeln!(out, "device   {}", device_text(&opened, &s));
     let _ = writeln!(out, "driver   {}", s.driver.describe());
     let _ = writeln!(out, "backend  {}", backend_text(s.backend));
     let _ = writeln!(
@@ -123,7 +135,7 @@ pub fn selftest_command() -> Result<ExitCode, String> {
     let echo = if s.driver.is_simulator() { ", firmware boot and mailbox echo" } else { "" };
     println!(
         "selftest of {} ({}): per core SRAM patterns, halt/resume, registers, DRAM patterns{echo}",
-        s.path.display(),
+        device_text(&opened, &s),
         s.driver.describe()
     );
     let mut failed = Vec::new();
@@ -241,23 +253,6 @@ pub fn dump_command(core: u32) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-/// Set by the SIGINT handler while `device run` waits.
-static INTERRUPTED: AtomicBool = AtomicBool::new(false);
-
-extern "C" fn on_sigint(_: libc::c_int) {
-    // Only an atomic store: async-signal-safe.
-    INTERRUPTED.store(true, Ordering::SeqCst);
-}
-
-/// Catch Ctrl-C (so `device run` can report the cores before it exits).
-fn catch_sigint() {
-    let handler: extern "C" fn(libc::c_int) = on_sigint;
-    // SAFETY: the handler only stores to an atomic, which is async-signal-safe.
-    unsafe {
-        libc::signal(libc::SIGINT, handler as libc::sighandler_t);
-    }
-}
-
 /// How one core of `device run` ended.
 enum Ended {
     Exit(i32),
@@ -323,7 +318,7 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
     for load in &report.cores {
         println!("{}: {} segment(s), {} bytes in SRAM", core_label(device, load.core), load.segments, load.bytes);
     }
-    catch_sigint();
+    signals::catch();
     device.start_cores(&cores).map_err(|e| format!("epython: {e}"))?;
     println!("started {} core(s); waiting for them to finish (Ctrl-C to stop)", cores.len());
 
@@ -359,8 +354,8 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
         if ended.len() == cores.len() {
             break "all cores finished";
         }
-        if INTERRUPTED.load(Ordering::SeqCst) {
-            break "interrupted (Ctrl-C)";
+        if let Some(sig) = signals::caught() {
+            break signals::name(sig);
         }
         if deadline.is_some_and(|d| Instant::now() >= d) {
             break "timed out";
@@ -370,7 +365,11 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
     for ((core, fd), mut rest) in std::mem::take(&mut pending) {
         print_lines(CoreId(core), fd, &mut rest, &[], true);
     }
-    println!("{why}:");
+    if signals::caught().is_some() {
+        println!("interrupted ({why}):");
+    } else {
+        println!("{why}:");
+    }
     let mut rows = vec![["core", "mesh", "ended", "STATUS", "DEBUGSTATUS", "PC", "IPEND"].map(String::from).to_vec()];
     let mut clean = why == "all cores finished";
     for &core in &cores {

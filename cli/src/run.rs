@@ -10,7 +10,7 @@ use loader::{CoreOutcome, RunOptions};
 use shared_protocol::bytecode::IMAGE_MAGIC;
 use shared_protocol::{Chip, CoreId};
 
-use crate::device_select;
+use crate::{device_select, signals};
 
 pub enum CoreSelection {
     All,
@@ -73,28 +73,25 @@ fn load_program(file: &Path) -> Result<Loaded, String> {
 pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Duration>) -> Result<ExitCode, String> {
     // Compile before touching the device: a program with an error runs nowhere.
     let program = load_program(file)?;
+    // From here on a signal stops the cores instead of leaving them running.
+    signals::catch();
     let opened = device_select::open()?;
     let device = &opened.device;
     let cores = selection.resolve(device.chip())?;
     device.boot(&cores).map_err(|e| format!("epython: {e}"))?;
+    if let Some(sig) = signals::caught() {
+        eprintln!("epython: {}: stopped by {} before it started", program.display_name, signals::name(sig));
+        return Ok(ExitCode::FAILURE);
+    }
 
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut write_failed = None;
-    let options = RunOptions { timeout };
+    let options = RunOptions { timeout, stop: Some(&signals::STOP) };
     // input() on a core reads a line of our stdin (in the order the cores
     // ask); at its end, or on unreadable input, input() raises EOFError.
     let stdin = std::io::stdin();
-    let mut read_line = |_core: CoreId| {
-        let mut line = String::new();
-        match stdin.lock().read_line(&mut line) {
-            Ok(0) | Err(_) => None,
-            Ok(_) => {
-                let text = line.strip_suffix('\n').unwrap_or(&line);
-                Some(text.strip_suffix('\r').unwrap_or(text).to_string())
-            }
-        }
-    };
+    let mut read_line = |_core: CoreId| read_input_line(&mut stdin.lock());
     let report = device
         .run_with_input(
             &program.image,
@@ -142,9 +139,8 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
                 timed_out.push(core.0);
             }
             CoreOutcome::Cancelled => {
-                // The CLI never cancels; a core that says so broke the protocol.
+                // Only a caught signal cancels a run (RunOptions::stop): said below.
                 failed = true;
-                eprintln!("epython: core {}: the run was cancelled", core.0);
             }
             CoreOutcome::ProtocolError(msg) => {
                 failed = true;
@@ -160,7 +156,48 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
             join(&timed_out)
         );
     }
+    if let Some(sig) = signals::caught() {
+        // The device is dropped on return, which halts every core.
+        failed = true;
+        let cores: Vec<u32> = report.outcomes.iter().map(|(c, _)| c.0).collect();
+        eprintln!("epython: {}: stopped by {} on cores {}; the cores are halted", program.display_name, signals::name(sig), join(&cores));
+    }
     Ok(if failed { ExitCode::FAILURE } else { ExitCode::SUCCESS })
+}
+
+/// One line of stdin for a core's `input()`, without its line end; None at
+/// the end of input, on unreadable input, or when a signal stops the run
+/// (the read returns EINTR: signals.rs installs no SA_RESTART). Not
+/// `read_line`, which reads on through EINTR.
+fn read_input_line(stdin: &mut impl BufRead) -> Option<String> {
+    if signals::caught().is_some() {
+        return None; // stopping: the next core that asks must not wait either
+    }
+    let mut bytes = Vec::new();
+    loop {
+        let buf = match stdin.fill_buf() {
+            Ok(buf) => buf,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted && signals::caught().is_none() => continue,
+            Err(_) => return None,
+        };
+        if buf.is_empty() {
+            // The end of input: a last line without its newline, or none.
+            if bytes.is_empty() {
+                return None;
+            }
+            break;
+        }
+        if let Some(i) = buf.iter().position(|&b| b == b'\n') {
+            bytes.extend_from_slice(&buf[..i]);
+            stdin.consume(i + 1);
+            break;
+        }
+        let n = buf.len();
+        bytes.extend_from_slice(buf);
+        stdin.consume(n);
+    }
+    let text = String::from_utf8(bytes).ok()?;
+    Some(text.strip_suffix('\r').unwrap_or(&text).to_string())
 }
 
 fn join(cores: &[u32]) -> String {
@@ -181,7 +218,11 @@ pub fn compile_command(file: &Path, output: Option<PathBuf>, disassemble: bool) 
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32], isa: bool) -> Result<ExitCode, String> {
+/// `epython sim serve FILE`: serve a simulator until SIGINT, SIGTERM or
+/// SIGHUP, then stop it (loaders that have it open see it Stopped) and
+/// remove FILE if this server created it, unless `keep`. `isa`: the cores
+/// run Epiphany machine code on the instruction-set simulator.
+pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32], keep: bool, isa: bool) -> Result<ExitCode, String> {
     if rows == 0 || cols == 0 || rows * cols > Chip::MAX_CORES {
         return Err(format!("epython: sim serve: {rows}x{cols} cores is not a chip (at most {} cores)", Chip::MAX_CORES));
     }
@@ -194,11 +235,28 @@ pub fn serve_command(file: &Path, rows: u32, cols: u32, break_cores: &[u32], isa
     } else {
         (simulator::CoreModel::Native, "")
     };
-    eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {} (EPYTHON_DEVICE={0}){what}", file.display());
+    // Before the core threads start, so they inherit the mask: the signal
+    // comes to `signals::wait` below, not to a core thread.
+    signals::block();
+    let opts = simulator::SimOptions { model, ..simulator::SimOptions::default() };
+    let sim = simulator::Simulator::with_options(simulator::Backing::File(file.to_path_buf()), chip, opts)
+        .map_err(|e| format!("epython: sim serve: {e}"))?;
+    for &core in break_cores {
+        sim.break_core(CoreId(core)).map_err(|e| format!("epython: sim serve: {e}"))?;
+    }
+    let name = file.display();
+    eprintln!("epython: serving a simulated {rows}x{cols} Epiphany at {name} (EPYTHON_DEVICE={name}){what}");
     if !break_cores.is_empty() {
         eprintln!("epython: test hook: cores {} have a faulty SRAM word", join(break_cores));
     }
-    let broken: Vec<CoreId> = break_cores.iter().copied().map(CoreId).collect();
-    simulator::serve_with_broken_cores(file, chip, &broken, model).map_err(|e| format!("epython: sim serve: {e}"))?;
+    let sig = signals::wait();
+    if keep {
+        drop(sim);
+        eprintln!("epython: sim serve: stopped by {}; {name} is kept (--keep)", signals::name(sig));
+    } else if sim.stop_and_remove_file().map_err(|e| format!("epython: sim serve: {e}"))? {
+        eprintln!("epython: sim serve: stopped by {}; removed {name}", signals::name(sig));
+    } else {
+        eprintln!("epython: sim serve: stopped by {}; {name} was not made by this server: left in place", signals::name(sig));
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use std::io::Read;
+use std::os::unix::process::ExitStatusExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -11,6 +12,8 @@ pub const EPYTHON: &str = env!("CARGO_BIN_EXE_epython");
 
 pub struct Run {
     pub code: Option<i32>,
+    /// The signal that killed it, if one did.
+    pub signal: Option<i32>,
     pub stdout: String,
     pub stderr: String,
     pub elapsed: Duration,
@@ -57,7 +60,7 @@ pub fn wait_with_watchdog(mut child: Child, limit: Duration, what: &str) -> Run 
         std::thread::sleep(Duration::from_millis(5));
     };
     let elapsed = start.elapsed();
-    Run { code: status.code(), stdout: out_t.join().unwrap_or_default(), stderr: err_t.join().unwrap_or_default(), elapsed }
+    Run { code: status.code(), signal: status.signal(), stdout: out_t.join().unwrap_or_default(), stderr: err_t.join().unwrap_or_default(), elapsed }
 }
 
 /// Run `epython ARGS` with `EPYTHON_DEVICE=device` (default `sim`).
@@ -153,6 +156,23 @@ impl SimServer {
                 return server;
             }
             assert!(Instant::now() < deadline, "sim serve did not come up");
+            std::thread::sleep(Duration::from_millis(10));
+        }
+    }
+}
+
+impl SimServer {
+    /// Send `sig` to the server and wait (at most 30 s) for it to exit.
+    pub fn stop_with(&mut self, sig: libc::c_int) -> std::process::ExitStatus {
+        let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
+        // SAFETY: signalling our own child process.
+        assert_eq!(unsafe { libc::kill(pid, sig) }, 0, "kill({pid}, {sig})");
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return status;
+            }
+            assert!(Instant::now() < deadline, "sim serve did not stop after signal {sig}");
             std::thread::sleep(Duration::from_millis(10));
         }
     }

@@ -74,6 +74,9 @@ fn info_shows_the_backend_the_chip_and_16_cores() {
     let out = &run.stdout;
     assert!(out.contains("backend  simulator"), "{out}");
     assert!(out.contains("driver   simulator file"), "{out}");
+    // Not its memfd's /proc/self/fd/N: what it is.
+    assert!(out.contains("device   in-process simulated E16 (no device file: it lives in this process)"), "{out}");
+    assert!(!out.contains("/proc/self/fd"), "{out}");
     assert!(out.contains("4x4 cores (E16"), "{out}");
     assert!(out.contains("file offset 0x8e000000"), "{out}");
     let header = out.lines().find(|l| l.starts_with("core  mesh")).expect("a core table");

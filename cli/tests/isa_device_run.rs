@@ -68,7 +68,7 @@ fn build(dir: &Scratch, name: &str) -> Option<PathBuf> {
     Some(elf)
 }
 
-fn row<'a>(run: &'a Run, core: u32) -> &'a str {
+fn row(run: &Run, core: u32) -> &str {
     let prefix = format!("{core:>4}  0x");
     run.stdout.lines().find(|l| l.starts_with(&prefix)).unwrap_or_else(|| panic!("no row for core {core}:\n{}", run.stdout))
 }

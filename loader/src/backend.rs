@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use rustix::thread::futex;
 use shared_protocol::chip::reg;
-use shared_protocol::sim::info;
+use shared_protocol::sim::{info, ServerState};
 
 use crate::mem::Window;
 
@@ -60,6 +60,18 @@ impl Backend {
         }
     }
 
+    /// Why the simulator serving this file no longer runs its cores (it
+    /// stopped, or its process is gone), or None while it runs. Always None
+    /// on a board.
+    pub(crate) fn server_gone(&self) -> Option<String> {
+        match self {
+            Backend::Simulator { info } => {
+                dead_server(info.load(info::SERVER_STATE as usize), info.load(info::SERVER_PID as usize))
+            }
+            Backend::Hardware => None,
+        }
+    }
+
     /// A snapshot of "how often a core has rung", taken BEFORE looking at the
     /// cores' memory, so a wait with it never misses a ring in between.
     pub(crate) fn doorbell(&self) -> u32 {
@@ -108,6 +120,19 @@ impl<'a> Waiter<'a> {
             }
         }
     }
+}
+
+/// From a simulator file's info page (its SERVER_STATE and SERVER_PID
+/// words): why its server no longer runs, or None while it does.
+pub(crate) fn dead_server(state: u32, pid: u32) -> Option<String> {
+    if state == ServerState::Stopped as u32 {
+        return Some(format!("has stopped (it was process {pid})"));
+    }
+    let gone = i32::try_from(pid)
+        .ok()
+        .and_then(rustix::process::Pid::from_raw)
+        .is_some_and(|p| rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH));
+    gone.then(|| format!("is gone (process {pid} no longer exists)"))
 }
 
 /// `now + timeout`, saturating: a huge timeout means "a very long time", not

@@ -9,10 +9,10 @@ use std::time::Duration;
 use rustix::fs::{FileType, FlockOperation, Mode, OFlags};
 use shared_protocol::chip::{self, DRAM_BASE, DRAM_SIZE, REG_PAGE_SIZE, SRAM_SIZE};
 use shared_protocol::layout::{self, COMMAND_SLOT_SIZE, COMMAND_SLOT_START};
-use shared_protocol::sim::{self, info, CoreModel, ServerState, INFO_PAGE_SIZE, SIM_MAGIC, SIM_VERSION};
+use shared_protocol::sim::{self, info, CoreModel, INFO_PAGE_SIZE, SIM_MAGIC, SIM_VERSION};
 use shared_protocol::{Chip, CoreId};
 
-use crate::backend::{Backend, BackendKind};
+use crate::backend::{dead_server, Backend, BackendKind};
 use crate::bringup::DriverKind;
 use crate::error::LoaderError;
 use crate::mem::{Mapping, Window};
@@ -264,6 +264,17 @@ impl Device {
         drop(self);
     }
 
+    /// Err when this is a simulator file whose server no longer runs its
+    /// cores: every wait on them would only time out. Waits call it when
+    /// they see no progress, so the error says what happened and what to do
+    /// instead of hanging or blaming a board.
+    pub(crate) fn check_server(&self) -> Result<(), LoaderError> {
+        match self.backend.server_gone() {
+            Some(why) => Err(LoaderError::SimulatorGone { path: self.path.clone(), why }),
+            None => Ok(()),
+        }
+    }
+
     fn halt_all(&self) {
         if self.shut_down.swap(true, Ordering::SeqCst) {
             return;
@@ -404,15 +415,9 @@ fn read_sim_info(fd: &OwnedFd) -> Result<(Chip, CoreModel), String> {
     }
     // A simulator file outlives its server (e.g. on /dev/shm): refuse a dead
     // one here rather than time out in the first reset.
-    let restart = "start one with `epython sim serve FILE`";
-    if word(info::SERVER_STATE) == ServerState::Stopped as u32 {
-        return Err(format!("a simulator file whose simulator has stopped; {restart}"));
+    if let Some(why) = dead_server(word(info::SERVER_STATE), word(info::SERVER_PID)) {
+        return Err(format!("a simulator file whose simulator {why}; start one with `epython sim serve FILE`"));
     }
-    let pid = word(info::SERVER_PID);
-    if let Some(p) = i32::try_from(pid).ok().and_then(rustix::process::Pid::from_raw)
-        && rustix::process::test_kill_process(p) == Err(rustix::io::Errno::SRCH) {
-            return Err(format!("a simulator file whose simulator process ({pid}) is gone; {restart}"));
-        }
     let model = CoreModel::from_u32(word(info::CORE_MODEL))
         .ok_or_else(|| format!("its info page names an unknown core model {}", word(info::CORE_MODEL)))?;
     Ok((chip, model))
@@ -460,6 +465,7 @@ fn initial_nonce() -> u32 {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use shared_protocol::sim::ServerState;
     use std::fs::File;
     use std::os::unix::fs::FileExt;
 

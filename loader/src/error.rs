@@ -56,6 +56,11 @@ pub enum LoaderError {
     #[error("{path} is a simulated Epiphany in ISA mode (its cores run Epiphany machine code), and no Epiphany build of the firmware exists yet, so Python programs cannot run there: use the native simulator (EPYTHON_DEVICE=sim, or `epython sim serve FILE` without --isa), or run an Epiphany ELF with `epython device run IMAGE.elf`")]
     NoEpiphanyFirmware { path: PathBuf },
 
+    /// The simulator serving a simulator file stopped (or was killed) while
+    /// this device was open.
+    #[error("the simulator serving {path} {why}: restart it with `epython sim serve {path}`, then run again (this device must be opened anew)", path = path.display())]
+    SimulatorGone { path: PathBuf, why: String },
+
     #[error("the compiled program is {len} bytes of bytecode, more than a core's inbox holds ({max} bytes): make the program or kernel smaller")]
     ImageTooBig { len: usize, max: u32 },
 }

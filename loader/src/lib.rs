@@ -29,7 +29,7 @@
 //! let cores = dev.all_cores();
 //! dev.boot(&cores)?;                               // reset, load, start, handshake
 //! assert_eq!(dev.echo(CoreId(0), 42)?, 42);        // a mailbox round trip
-//! let opts = RunOptions { timeout: Some(Duration::from_secs(10)) };
+//! let opts = RunOptions { timeout: Some(Duration::from_secs(10)), ..Default::default() };
 //! let report = dev.run(&image, &cores, &opts, &mut |core, line| {
 //!     println!("[device {}] {line}", core.0);
 //! })?;

@@ -183,6 +183,7 @@ impl Device {
             }
             let now = Instant::now();
             if now >= deadline {
+                self.check_server()?;
                 return Err(LoaderError::CommandTimeout { core: core.0, what: "echo", timeout });
             }
             waiter.wait(seen, (deadline - now).min(Duration::from_millis(50)));

@@ -291,6 +291,7 @@ impl Device {
             let now = Instant::now();
             if now >= deadline {
                 let (core, _) = pending[0];
+                self.check_server()?;
                 return Err(LoaderError::BootTimeout { core: core.0, timeout, detail: self.describe_state(core) });
             }
             waiter.wait(seen, (deadline - now).min(Duration::from_millis(50)));
@@ -368,6 +369,7 @@ impl Device {
             }
             let now = Instant::now();
             if now >= deadline {
+                self.check_server()?;
                 return Err(LoaderError::Reset { core: core.0, detail: format!("{what} after {timeout:?}") });
             }
             std::thread::sleep(pause.min(deadline - now));

@@ -1,6 +1,7 @@
 //! Running a bytecode image on a group of cores: the call the CLI makes.
 
 use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use shared_protocol::bytecode::header::ENTRY;
@@ -19,7 +20,15 @@ use crate::value::Value;
 pub struct RunOptions {
     /// Stop (halt and reload) cores still running after this long.
     pub timeout: Option<Duration>,
+    /// Set (e.g. by a signal handler) to stop the run: its cores are
+    /// cancelled as [`Device::cancel`] does and, if they do not stop within
+    /// [`CANCEL_GRACE`], halted and reloaded; their outcome is Cancelled.
+    pub stop: Option<&'static AtomicBool>,
 }
+
+/// A cancelled launch's cores have this long to stop at a halt check before
+/// they are halted and reloaded (the scheduler's cancel and a stopped run).
+pub const CANCEL_GRACE: Duration = Duration::from_secs(1);
 
 /// The arguments of a kernel call ([`Device::run_kernel`]), encoded once
 /// (shared_protocol::value: one Tuple of the arguments) and copied into the
@@ -368,6 +377,8 @@ impl Device {
     ) -> Result<RunReport, LoaderError> {
         let mut launch = self.launch(image, args, cores)?;
         let deadline = opts.timeout.map(deadline_after);
+        // Set once `opts.stop` was seen: when the cancelled cores are given up.
+        let mut cancel_deadline = None;
         let mut waiter = Waiter::new(&self.backend);
         loop {
             let seen = self.backend.doorbell();
@@ -378,6 +389,14 @@ impl Device {
                 break;
             }
             let now = Instant::now();
+            if cancel_deadline.is_none() && opts.stop.is_some_and(|s| s.load(Ordering::SeqCst)) {
+                self.cancel(&launch);
+                cancel_deadline = Some(now + CANCEL_GRACE);
+            }
+            if cancel_deadline.is_some_and(|d| now >= d) {
+                self.abandon(&mut launch, CoreOutcome::Cancelled, on_line)?;
+                break;
+            }
             if deadline.is_some_and(|d| now >= d) {
                 self.abandon(&mut launch, CoreOutcome::TimedOut, on_line)?;
                 break;
@@ -447,7 +466,8 @@ impl Device {
     /// Look at the launch's unfinished cores: hand complete output lines to
     /// `on_line`, notice ends and faults (a core that faulted or broke the
     /// protocol is reloaded at once). Returns whether anything happened.
-    /// `Err` only when a core could not be reloaded.
+    /// `Err` only when a core could not be reloaded, or when the simulator
+    /// serving the file has stopped ([`LoaderError::SimulatorGone`]).
     /// A core that calls `input()` gets end of input (EOFError): see
     /// [`Device::poll_launch_with_input`].
     pub fn poll_launch(&self, launch: &mut Launch, on_line: &mut dyn FnMut(CoreId, &str)) -> Result<bool, LoaderError> {
@@ -482,6 +502,10 @@ impl Device {
             }
         }
         progressed |= self.look_for_deadlock(launch);
+        if !progressed {
+            // Quiet cores: they may be quiet because their server is gone.
+            self.check_server()?;
+        }
         Ok(progressed)
     }
 

@@ -24,7 +24,7 @@ use shared_protocol::CoreId;
 use crate::backend::Waiter;
 use crate::device::Device;
 use crate::error::LoaderError;
-use crate::run::{CoreOutcome, KernelArgs, Launch};
+use crate::run::{CoreOutcome, KernelArgs, Launch, CANCEL_GRACE};
 
 /// A submitted launch's number in this scheduler (never reused).
 pub type JobId = u64;
@@ -88,9 +88,6 @@ pub enum TraceEvent {
     Finished { job: JobId, core: CoreId },
 }
 
-/// A cancelled launch's cores have this long to stop at a halt check before
-/// they are halted and reloaded.
-const CANCEL_GRACE: Duration = Duration::from_secs(1);
 /// The engine's longest sleep while launches run (cancel deadlines, closing).
 const ENGINE_SLICE: Duration = Duration::from_millis(50);
 

@@ -1,6 +1,7 @@
 //! Python objects <-> device values (`loader::Value`).
 //!
-//! To the device: None, bool, int (32-bit), float (to f32), str, and lists
+//! To the device: None, bool, int (32-bit), float (to f32; a finite one
+//! beyond f32's range is an OverflowError, not inf), str, and lists
 //! and tuples of these; buffers (bytes, bytearray, array.array, numpy
 //! arrays, memoryviews) travel as lists of ints or floats, read through the
 //! buffer protocol in Rust (no Python call per element). From the device:
@@ -21,7 +22,7 @@ const MAX_DEPTH: usize = loader::KernelArgs::MAX_DEPTH;
 pub enum Refused {
     /// Not a type the device has (TypeError).
     Type(String),
-    /// An int beyond 32 bits (OverflowError).
+    /// An int beyond 32 bits, a float beyond single precision (OverflowError).
     Overflow(String),
 }
 
@@ -51,7 +52,7 @@ fn to_value_at(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, Refused> {
         return int(obj);
     }
     if let Ok(f) = obj.cast::<PyFloat>() {
-        return Ok(Value::Float(f.value() as f32));
+        return float(f.value());
     }
     if let Ok(s) = obj.cast::<PyString>() {
         let text = s.to_str().map_err(|_| Refused::Type("a str that is not valid UTF-8 (lone surrogates)".into()))?;
@@ -85,7 +86,7 @@ fn to_value_at(obj: &Bound<'_, PyAny>, depth: usize) -> Result<Value, Refused> {
     if obj.hasattr("__float__").unwrap_or(false)
         && let Ok(f) = obj.extract::<f64>()
     {
-        return Ok(Value::Float(f as f32));
+        return float(f);
     }
     Err(Refused::Type(format!(
         "{} cannot be sent to the device (only int, float, bool, None, str, lists and tuples of them, and buffers of numbers)",
@@ -97,6 +98,28 @@ fn int(obj: &Bound<'_, PyAny>) -> Result<Value, Refused> {
     let overflow = || Refused::Overflow(format!("{} does not fit in 32 bits (ints on the device are 32-bit)", obj.str().map_or_else(|_| "the int".into(), |s| s.to_string())));
     let v: i64 = obj.extract().map_err(|_| overflow())?;
     i32::try_from(v).map(Value::Int).map_err(|_| overflow())
+}
+
+/// A float as the device's single precision. A finite one beyond its range
+/// would silently become inf, so it is refused as an int beyond 32 bits is;
+/// inf and nan stay what they are.
+fn float(x: f64) -> Result<Value, Refused> {
+    let f = x as f32;
+    if f.is_infinite() && x.is_finite() {
+        return Err(Refused::Overflow(format!("{} {F32_RANGE}", py_float_text(x))));
+    }
+    Ok(Value::Float(f))
+}
+
+const F32_RANGE: &str = "is out of range for a float on the device (floats on the device are single precision: at most 3.4028235e+38 in magnitude)";
+
+/// `x` as Python writes a big float (`1.5e+300`).
+fn py_float_text(x: f64) -> String {
+    let text = format!("{x:e}");
+    match text.split_once('e') {
+        Some((mantissa, exp)) if !exp.starts_with('-') => format!("{mantissa}e+{exp}"),
+        _ => text,
+    }
 }
 
 fn type_name(obj: &Bound<'_, PyAny>) -> String {
@@ -116,7 +139,8 @@ fn buffer(obj: &Bound<'_, PyAny>) -> Result<Option<Value>, Refused> {
         };
     }
     let too_big = |x: String| Refused::Overflow(format!("the buffer holds {x}, which does not fit in 32 bits"));
-    try_as!(f64, |x: f64| Ok(Value::Float(x as f32)));
+    let float_too_big = |x: f64| Refused::Overflow(format!("the buffer holds {}, which {F32_RANGE}", py_float_text(x)));
+    try_as!(f64, |x: f64| float(x).map_err(|_| float_too_big(x)));
     try_as!(f32, |x: f32| Ok(Value::Float(x)));
     try_as!(i32, |x: i32| Ok(Value::Int(x)));
     try_as!(i16, |x: i16| Ok(Value::Int(i32::from(x))));
@@ -175,4 +199,12 @@ fn shortest_f64(f: f32) -> f64 {
 pub fn to_device_value<'py>(py: Python<'py>, obj: &Bound<'py, PyAny>) -> PyResult<Bound<'py, PyAny>> {
     let v = to_value(obj).map_err(|r| r.into_err("value"))?;
     to_py(py, &v)
+}
+
+/// `check_value(obj, what)`: raise what sending `obj` would raise (TypeError,
+/// OverflowError, prefixed by `what`), without sending it: a value copied in
+/// parts is checked whole before the first part changes the device.
+#[pyfunction]
+pub fn check_value(obj: &Bound<'_, PyAny>, what: &str) -> PyResult<()> {
+    to_value(obj).map(drop).map_err(|r| r.into_err(what))
 }

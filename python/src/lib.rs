@@ -9,7 +9,9 @@
 //! | `kernel`    | `compile_kernel`: source -> a kernel image, SyntaxError   |
 //! | `runtime`   | the open device: submit, wait, prints, cancel             |
 //! | `device`    | which device: EPYTHON_DEVICE, a board, or a simulator     |
+//! | `cli`       | `cli_main`: the `epython` command (the cli crate's code)  |
 
+mod cli;
 mod convert;
 mod device;
 mod kernel;
@@ -23,5 +25,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<runtime::Runtime>()?;
     m.add_function(wrap_pyfunction!(kernel::compile_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(convert::to_device_value, m)?)?;
+    m.add_function(wrap_pyfunction!(convert::check_value, m)?)?;
+    m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;
     Ok(())
 }

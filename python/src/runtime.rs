@@ -72,9 +72,11 @@ impl Runtime {
     /// Queue a launch of `kernel` with `args` (already bound to its
     /// parameters, in order) on `target` cores, or `auto` free ones, or all.
     /// Returns the job id. A value that cannot travel is a TypeError (or
-    /// OverflowError) naming the parameter.
+    /// OverflowError) naming the parameter, or `what` when given (e.g.
+    /// "copy_to_device('a') value": the caller's words for the argument).
     /// `data` binds device-resident data: (global index, store slot) pairs.
-    #[pyo3(signature = (kernel, args, target = None, auto = None, data = None))]
+    #[pyo3(signature = (kernel, args, target = None, auto = None, data = None, what = None))]
+    #[allow(clippy::too_many_arguments)]
     fn submit(
         &self,
         py: Python<'_>,
@@ -83,12 +85,14 @@ impl Runtime {
         target: Option<Vec<u32>>,
         auto: Option<u32>,
         data: Option<Vec<(u32, u32)>>,
+        what: Option<&str>,
     ) -> PyResult<u64> {
         let mut values = Vec::with_capacity(args.len());
         for (i, arg) in args.iter().enumerate() {
-            let param = kernel.params.get(i).map_or_else(|| format!("#{}", i + 1), |p| format!("'{p}'"));
-            let v = to_value(&arg)
-                .map_err(|r| r.into_err(&format!("kernel '{}' argument {param}", kernel.name)))?;
+            let v = to_value(&arg).map_err(|r| {
+                let param = kernel.params.get(i).map_or_else(|| format!("#{}", i + 1), |p| format!("'{p}'"));
+                r.into_err(&what.map_or_else(|| format!("kernel '{}' argument {param}", kernel.name), str::to_owned))
+            })?;
             values.push(v);
         }
         let args = KernelArgs::encode(&values).map_err(loader_err)?;

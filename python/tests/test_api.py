@@ -139,6 +139,29 @@ def test_keyword_arguments_and_defaults_bind_as_in_python():
         k()  # missing x, as CPython says
 
 
+def two_and_a_keyword(a,
+                      b, c=1):
+    return a + b + c
+
+
+@pytest.mark.parametrize("args, kwargs, line_of_text", [
+    ((1,), {}, "b, c=1"),                     # missing 'b': b's line
+    ((1,), {"d": 3}, "def two_and"),          # CPython names d first, not the missing b
+    ((1, 2, 3, 4), {}, "def two_and"),        # too many positional arguments
+    ((1, 2), {"a": 1}, "def two_and"),        # multiple values for 'a'
+])
+def test_argument_errors_are_cpythons_with_the_kernel_name_and_line(args, kwargs, line_of_text):
+    with pytest.raises(TypeError) as cpython:
+        two_and_a_keyword(*args, **kwargs)
+    k = offload(target=[0])(two_and_a_keyword)
+    with pytest.raises(TypeError) as e:
+        k(*args, **kwargs)
+    line = line_of(two_and_a_keyword, line_of_text)
+    assert str(e.value) == f"{cpython.value} ({THIS_FILE}:{line})"
+    assert str(e.value).startswith("two_and_a_keyword() ")
+    assert k(1, 2, c=3) == [6] and k(b=2, a=1) == [4]
+
+
 # --- the scheduler ------------------------------------------------------------
 
 def trace_of(fn):
@@ -340,6 +363,41 @@ def test_values_that_cannot_travel_are_type_errors_naming_the_argument():
         k([[[[[[[[[[1]]]]]]]]]])
 
 
+def test_a_float_beyond_single_precision_is_an_overflow_error_naming_the_argument():
+    k = offload(target=[0])(identity)
+    f32_range = "is out of range for a float on the device"
+    for big in (1.5e300, -1e39, 2.0**128 - 2.0**103):
+        with pytest.raises(OverflowError, match=f"kernel 'identity' argument 'x': .* {f32_range}"):
+            k(big)
+    with pytest.raises(OverflowError, match=f"argument 'x': 1.5e\\+300 {f32_range}"):
+        k([1.0, [2.0, 1.5e300]])
+    with pytest.raises(OverflowError, match=f"argument 'x': the buffer holds 1e\\+300, which {f32_range}"):
+        k(array.array("d", [1.0, 1e300]))
+    # The largest float that rounds to a finite f32, inf and nan pass.
+    assert k(2.0**128 - 2.0**104) == [3.4028235e+38]
+    assert k(float("-inf")) == [float("-inf")]
+    assert math.isnan(k(float("nan"))[0])
+    assert k(array.array("d", [float("inf"), 0.5])) == [[float("inf"), 0.5]]
+
+
+def test_a_host_global_beyond_the_devices_numbers_is_an_overflow_error_naming_it():
+    def reads_far_float():
+        return FAR_FLOAT
+
+    def reads_far_int():
+        return [FAR_INT]
+
+    with pytest.raises(OverflowError, match=f"{THIS_FILE}:{line_of(reads_far_float, 'FAR_FLOAT')}\\): "
+                                            f"reads global 'FAR_FLOAT': 1e\\+300 is out of range"):
+        offload(target=[0])(reads_far_float)()
+    with pytest.raises(OverflowError, match="reads global 'FAR_INT': 8589934592 does not fit in 32 bits"):
+        offload(target=[0])(reads_far_int)()
+
+
+FAR_FLOAT = 1e300
+FAR_INT = 2**33
+
+
 def test_an_unknown_global_is_a_name_error_at_first_launch():
     def reads_unknown(a):
         return a + not_defined_anywhere  # noqa: F821
@@ -347,6 +405,58 @@ def test_an_unknown_global_is_a_name_error_at_first_launch():
     k = offload(reads_unknown)   # decorating is fine
     with pytest.raises(NameError, match="kernel 'reads_unknown'.*not_defined_anywhere"):
         k(1)
+
+
+def line_of(func, text):
+    """The file line of the first line of ``func``'s source containing ``text``."""
+    import inspect
+    src, first = inspect.getsourcelines(func)
+    return first + next(i for i, line in enumerate(src) if text in line)
+
+
+def host_helper():
+    return 1
+
+
+def test_host_side_errors_name_the_line_of_the_offending_name():
+    def unknown_far_down(a):
+        x = a
+        y = x + 1
+        return y + far_down_unknown  # noqa: F821
+
+    def calls_a_host_function(a):
+        b = a
+
+        return host_helper() + b
+
+    def reads_a_host_module(a):
+        b = a
+        return sys.maxsize + b
+
+    def reserved(a,
+                 b,
+                 auto):
+        return a
+
+    def takes_kw(a,
+                 **kw):
+        return a
+
+    with pytest.raises(NameError) as e:
+        offload(unknown_far_down)(1)
+    assert f"{THIS_FILE}:{line_of(unknown_far_down, 'far_down_unknown')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(calls_a_host_function)(1)
+    assert f"{THIS_FILE}:{line_of(calls_a_host_function, 'host_helper()')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(reads_a_host_module)
+    assert f"{THIS_FILE}:{line_of(reads_a_host_module, 'sys.maxsize')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(reserved)
+    assert f"{THIS_FILE}:{line_of(reserved, 'auto):')})" in str(e.value)
+    with pytest.raises(TypeError) as e:
+        offload(takes_kw)
+    assert f"{THIS_FILE}:{line_of(takes_kw, '**kw')})" in str(e.value)
 
 
 # --- values -------------------------------------------------------------

@@ -43,6 +43,89 @@ def test_scalars_rebind_with_global_and_copy_to_some_cores():
     assert copy_from_device("s", target=[9, 10]) == [99, 19]
 
 
+def test_a_device_variable_stored_through_global_without_a_read_is_kept():
+    define_on_device("stored", 3)
+    define_on_device("stored_list", [1, 2, 3])
+    define_on_device("bumped", 10)
+
+    @offload(target=[1, 7])
+    def set_it():
+        global stored
+        stored = 7
+
+    @offload(target=[7])
+    def rebind_list():
+        global stored_list
+        stored_list = [9, 9, 9]
+
+    @offload(target=[1])
+    def bump():
+        global bumped
+        bumped += 1
+
+    set_it()
+    rebind_list()
+    bump()
+    bump()
+    assert copy_from_device("stored", target=[0, 1, 7]) == [3, 7, 7]
+    assert copy_from_device("stored_list", target=[1, 7]) == [[1, 2, 3], [9, 9, 9]]
+    assert copy_from_device("bumped", target=[0, 1]) == [10, 12]
+
+
+def test_a_device_variable_gone_after_close_is_a_name_error_at_its_line():
+    import epython
+    define_on_device("gone_after_close", 1)
+
+    @offload(target=[0])
+    def uses_it():
+        x = 1
+        return gone_after_close + x  # noqa: F821
+
+    assert uses_it() == [2]
+    epython.close()
+    with pytest.raises(NameError) as e:
+        uses_it()
+    import inspect
+    src, first = inspect.getsourcelines(uses_it.__wrapped__)
+    line = first + next(i for i, text in enumerate(src) if "gone_after_close +" in text)
+    assert f"{__file__}:{line}): 'gone_after_close' is not defined on the device" in str(e.value)
+
+
+def test_copy_to_device_refuses_a_float_beyond_single_precision_and_changes_nothing():
+    copy_to_device("far", 1.5, target=[3])
+    with pytest.raises(OverflowError, match=r"copy_to_device\('far'\) value: 1.5e\+300 is out of range"):
+        copy_to_device("far", 1.5e300, target=[3])
+    # In parts (more than CHUNK items), the bad item in the last part: no part goes.
+    with pytest.raises(OverflowError, match=r"copy_to_device\('far'\) value: -1e\+39 is out of range"):
+        copy_to_device("far", [0.5] * 5000 + [-1e39], target=[3])
+    assert copy_from_device("far", target=[3]) == [1.5]
+    copy_to_device("far", [float("inf"), float("-inf")], target=[3])
+    assert copy_from_device("far", target=[3]) == [[float("inf"), float("-inf")]]
+
+
+def test_a_kernel_global_that_is_nowhere_else_stays_on_the_core():
+    @offload(target=[2])
+    def make():
+        global only_here
+        only_here = 5
+        return only_here + 1
+
+    assert make() == [6]
+
+
+def test_augmented_assignment_to_a_host_global_reads_its_value():
+    @offload(target=[2])
+    def bump_host():
+        global HOST_COUNT
+        HOST_COUNT += 1
+
+    assert bump_host() == [None]   # a NameError on the core if not copied
+    assert HOST_COUNT == 41, "the host's global is the host's"
+
+
+HOST_COUNT = 41
+
+
 def test_async_copies_return_handles_that_chain_with_kernels():
     define_on_device("counter", 0)
 

@@ -72,22 +72,34 @@ def python(script, path, **kw):
     return subprocess.Popen([sys.executable, str(script)], env=env, **kw)
 
 
-def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_path):
+def start_server(path):
+    """`epython sim serve PATH` in a child process, once its cores run."""
     exe = epython_bin()
     if not os.path.exists(exe):
         pytest.skip(f"no epython binary at {exe} (cargo build -p cli, or set EPYTHON_BIN)")
+    server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 30
+    while server_state(path) != SERVER_RUNNING:
+        if server.poll() is not None or time.monotonic() >= deadline:
+            server.kill()
+            server.wait()
+            pytest.fail(f"the simulator did not start: {server.stderr.read().decode()}")
+        time.sleep(0.05)
+    return server
+
+
+def shm_path(tmp_path, tag):
+    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path
+    return shm / f"epython-pytest-{tag}-{os.getpid()}"
+
+
+def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_path):
     child_py, next_py = tmp_path / "child.py", tmp_path / "next.py"
     child_py.write_text(CHILD)
     next_py.write_text(NEXT)
-    shm = Path("/dev/shm") if Path("/dev/shm").is_dir() else tmp_path
-    path = shm / f"epython-pytest-killed-{os.getpid()}"
-    server = subprocess.Popen([exe, "sim", "serve", str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    path = shm_path(tmp_path, "killed")
+    server = start_server(path)
     try:
-        deadline = time.monotonic() + 30
-        while server_state(path) != SERVER_RUNNING:
-            assert server.poll() is None, server.stderr.read().decode()
-            assert time.monotonic() < deadline, "the simulator did not start"
-            time.sleep(0.05)
         for _ in range(2):
             child = python(child_py, path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
             try:
@@ -110,6 +122,55 @@ def test_a_python_host_killed_mid_run_leaves_a_device_the_next_process_uses(tmp_
     finally:
         server.kill()
         server.wait()
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+AFTER_SERVER = """
+import sys
+from epython import offload, DeviceError
+
+@offload(target=[1])
+def plus_one(x):
+    return x + 1
+
+print(plus_one(1), flush=True)
+sys.stdin.readline()            # the test stops the server meanwhile
+try:
+    plus_one(2)
+except DeviceError as e:
+    print("DeviceError:", e, flush=True)
+"""
+
+
+@pytest.mark.parametrize("sig, says", [(signal.SIGTERM, "has stopped"), (signal.SIGKILL, "is gone")])
+def test_a_python_host_whose_server_stops_gets_an_error_saying_how_to_restart_it(tmp_path, sig, says):
+    script = tmp_path / "client.py"
+    script.write_text(AFTER_SERVER)
+    path = shm_path(tmp_path, f"stops-{sig}")
+    server = start_server(path)
+    try:
+        client = python(script, path, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        try:
+            assert client.stdout.readline().strip() == "[2]"
+            server.send_signal(sig)
+            server.wait(timeout=30)
+            if sig == signal.SIGTERM:
+                assert not path.exists(), "sim serve left the file it created"
+            out, err = client.communicate("go\n", timeout=30)
+        finally:
+            if client.poll() is None:
+                client.kill()
+                client.wait()
+        assert client.returncode == 0, err
+        assert out.startswith("DeviceError:") and says in out, out
+        assert f"restart it with `epython sim serve {path}`" in out, out
+    finally:
+        if server.poll() is None:
+            server.kill()
+            server.wait()
         try:
             path.unlink()
         except FileNotFoundError:

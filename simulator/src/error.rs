@@ -17,6 +17,12 @@ pub enum SimError {
     #[error("cannot create the simulator file {}: {source}", path.display())]
     Create { path: PathBuf, source: io::Error },
 
+    #[error("will not serve a simulator at {}: it is a {kind}, not a regular file (the simulator creates a new file or reuses a regular one)", path.display())]
+    NotAFile { path: PathBuf, kind: &'static str },
+
+    #[error("cannot remove the simulator file {}: {source}", path.display())]
+    Remove { path: PathBuf, source: io::Error },
+
     #[error("cannot open the simulator file {}: {source}", path.display())]
     Open { path: PathBuf, source: io::Error },
 

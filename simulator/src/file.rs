@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use std::ptr::NonNull;
 use std::sync::atomic::AtomicU32;
 
-use rustix::fs::{Mode, OFlags};
+use rustix::fs::{FileType, Mode, OFlags};
 use rustix::mm::{MapFlags, ProtFlags};
 
 use crate::SimError;
@@ -21,6 +21,9 @@ use crate::SimError;
 pub(crate) struct DeviceFile {
     fd: OwnedFd,
     path: PathBuf,
+    /// This simulator made the file (it did not exist): only then may it
+    /// remove it ([`DeviceFile::remove_if_created`]).
+    created: bool,
 }
 
 // Files are created all zeros and `len` bytes long (sparse: only what is
@@ -32,29 +35,65 @@ impl DeviceFile {
         let fd = rustix::fs::memfd_create("epython-sim", rustix::fs::MemfdFlags::CLOEXEC)
             .map_err(|e| SimError::Memfd { source: e.into() })?;
         let path = PathBuf::from(format!("/proc/self/fd/{}", fd.as_raw_fd()));
-        let file = DeviceFile { fd, path };
+        let file = DeviceFile { fd, path, created: false };
         file.set_len(len)?;
         Ok(file)
     }
 
-    /// A file at `path`, mode 0600, created or truncated (so it starts all zeros).
+    /// A file at `path`, mode 0600, created, or an existing regular file
+    /// truncated (so it starts all zeros). Anything else there (a device
+    /// node, a directory, a FIFO) is refused untouched.
     pub(crate) fn create(path: &Path, len: u64) -> Result<DeviceFile, SimError> {
         let create_error = |e: rustix::io::Errno| SimError::Create { path: path.to_path_buf(), source: e.into() };
         let mode = Mode::from_raw_mode(0o600);
-        let flags = OFlags::RDWR | OFlags::CREATE | OFlags::TRUNC | OFlags::CLOEXEC;
-        let fd = rustix::fs::open(path, flags, mode).map_err(create_error)?;
+        let flags = OFlags::RDWR | OFlags::CLOEXEC;
+        let (fd, created) = match rustix::fs::open(path, flags | OFlags::CREATE | OFlags::EXCL, mode) {
+            Ok(fd) => (fd, true),
+            Err(rustix::io::Errno::EXIST) => {
+                // O_NONBLOCK: opening a FIFO must not wait for a writer.
+                let fd = rustix::fs::open(path, flags | OFlags::NONBLOCK, Mode::empty()).map_err(create_error)?;
+                let kind = FileType::from_raw_mode(rustix::fs::fstat(&fd).map_err(create_error)?.st_mode);
+                if kind != FileType::RegularFile {
+                    return Err(SimError::NotAFile { path: path.to_path_buf(), kind: kind_text(kind) });
+                }
+                rustix::fs::ftruncate(&fd, 0).map_err(create_error)?;
+                (fd, false)
+            }
+            Err(e) => return Err(create_error(e)),
+        };
         // An existing file keeps its old mode on open: the device is private.
         rustix::fs::fchmod(&fd, mode).map_err(create_error)?;
-        let file = DeviceFile { fd, path: path.to_path_buf() };
+        let file = DeviceFile { fd, path: path.to_path_buf(), created };
         file.set_len(len)?;
         Ok(file)
+    }
+
+    /// Remove the file from its path if this simulator created it and the
+    /// path still names this very file (not a file put there since, not a
+    /// symlink to it). Returns whether it was removed.
+    pub(crate) fn remove_if_created(&self) -> Result<bool, SimError> {
+        if !self.created {
+            return Ok(false);
+        }
+        let remove_error = |e: rustix::io::Errno| SimError::Remove { path: self.path.clone(), source: e.into() };
+        let ours = rustix::fs::fstat(&self.fd).map_err(remove_error)?;
+        let there = match rustix::fs::lstat(&self.path) {
+            Ok(st) => st,
+            Err(rustix::io::Errno::NOENT) => return Ok(false),
+            Err(e) => return Err(remove_error(e)),
+        };
+        if (there.st_dev, there.st_ino) != (ours.st_dev, ours.st_ino) {
+            return Ok(false);
+        }
+        rustix::fs::unlink(&self.path).map_err(remove_error)?;
+        Ok(true)
     }
 
     /// An existing simulator file at `path` (served by another simulator).
     pub(crate) fn open(path: &Path) -> Result<DeviceFile, SimError> {
         let fd = rustix::fs::open(path, OFlags::RDWR | OFlags::CLOEXEC, Mode::empty())
             .map_err(|e| SimError::Open { path: path.to_path_buf(), source: e.into() })?;
-        Ok(DeviceFile { fd, path: path.to_path_buf() })
+        Ok(DeviceFile { fd, path: path.to_path_buf(), created: false })
     }
 
     fn set_len(&self, len: u64) -> Result<(), SimError> {
@@ -89,6 +128,17 @@ impl DeviceFile {
         .map_err(map_error)?;
         let ptr = NonNull::new(ptr.cast::<u8>()).ok_or(map_error(rustix::io::Errno::NOMEM))?;
         Ok(Mapping { ptr, len })
+    }
+}
+
+fn kind_text(kind: FileType) -> &'static str {
+    match kind {
+        FileType::CharacterDevice => "character device",
+        FileType::BlockDevice => "block device",
+        FileType::Directory => "directory",
+        FileType::Fifo => "FIFO",
+        FileType::Socket => "socket",
+        _ => "special file",
     }
 }
 

@@ -211,6 +211,15 @@ impl Simulator {
     /// Stop the simulator (what Drop does).
     pub fn shutdown(self) {}
 
+    /// Stop the simulator (marking it Stopped for loaders that have it
+    /// open), then remove its file if this simulator created it and the
+    /// path still names it: never a file that was there before, nor one put
+    /// there since. Returns whether the file was removed.
+    pub fn stop_and_remove_file(mut self) -> Result<bool, SimError> {
+        self.stop();
+        self.file.remove_if_created()
+    }
+
     fn stop(&mut self) {
         self.device.begin_shutdown();
         for thread in self.threads.drain(..) {
@@ -251,19 +260,11 @@ fn force_word(core: CoreId, fault: ForcedFault) -> u32 {
     force_fault::word(kind, core)
 }
 
-/// `epython sim serve FILE`: create the device file at `path`, serve it, and
-/// block until the process is killed.
+/// Create the device file at `path`, serve it, and block until the process
+/// is killed (a test's server process; `epython sim serve` stops on a signal
+/// and removes its file: [`Simulator::stop_and_remove_file`]).
 pub fn serve(path: &Path, chip: Chip) -> Result<(), SimError> {
-    serve_with_broken_cores(path, chip, &[], CoreModel::Native)
-}
-
-/// [`serve`], with these cores marked broken ([`Simulator::break_core`]),
-/// the cores running `model`.
-pub fn serve_with_broken_cores(path: &Path, chip: Chip, broken: &[CoreId], model: CoreModel) -> Result<(), SimError> {
-    let sim = Simulator::with_options(Backing::File(path.to_path_buf()), chip, SimOptions { model, ..SimOptions::default() })?;
-    for &core in broken {
-        sim.break_core(core)?;
-    }
+    let _sim = Simulator::create(path, chip)?;
     loop {
         std::thread::park();
     }

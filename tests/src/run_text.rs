@@ -15,7 +15,7 @@ pub fn run_program(dev: &Device, core: CoreId, filename: &str, source: &str, tim
         Err(e) => return format!("{}: {} (line {})\n", e.kind.name(), e.message, e.line),
     };
     let mut text = String::new();
-    let opts = RunOptions { timeout: Some(timeout) };
+    let opts = RunOptions { timeout: Some(timeout), ..Default::default() };
     let report = dev.run(&program.image, &[core], &opts, &mut |_core, line| {
         text.push_str(line);
         text.push('\n');

@@ -29,7 +29,7 @@ fn rig() -> Rig {
 }
 
 fn opts() -> RunOptions {
-    RunOptions { timeout: Some(Duration::from_secs(120)) }
+    RunOptions { timeout: Some(Duration::from_secs(120)), ..Default::default() }
 }
 
 fn int(v: i32) -> Value {

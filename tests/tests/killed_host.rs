@@ -146,7 +146,7 @@ fn reopen_and_use(path: &Path, hardware: bool) {
     let image = compiler::compile("from parallel import coreid\nprint(coreid() * 2)\n", "after.py").expect("compile").image;
     let mut lines = Vec::new();
     let report = dev
-        .run(&image, &all, &RunOptions { timeout: Some(Duration::from_secs(60)) }, &mut |c, l| lines.push((c.0, l.to_string())))
+        .run(&image, &all, &RunOptions { timeout: Some(Duration::from_secs(60)), ..Default::default() }, &mut |c, l| lines.push((c.0, l.to_string())))
         .expect("run");
     assert!(report.outcomes.iter().all(|(_, o)| *o == CoreOutcome::Returned(Value::None)), "{:?}", report.outcomes);
     lines.sort();

@@ -46,7 +46,7 @@ fn run(dev: &Device, src: &str, on: &[CoreId], timeout: Option<Duration>) -> (Ou
     let image = compile(src);
     let mut lines = Vec::new();
     let report = dev
-        .run(&image, on, &RunOptions { timeout }, &mut |core, line| lines.push((core, line.to_owned())))
+        .run(&image, on, &RunOptions { timeout, ..Default::default() }, &mut |core, line| lines.push((core, line.to_owned())))
         .expect("run");
     (report.outcomes, lines)
 }
@@ -259,7 +259,7 @@ fn a_refused_image_is_an_error_outcome_and_the_core_stays_usable() {
     let r = rig();
     r.dev.boot(&[CoreId(9)]).unwrap();
     let garbage = vec![0xA5u8; 64];
-    let report = r.dev.run(&garbage, &[CoreId(9)], &RunOptions { timeout: Some(Duration::from_secs(20)) }, &mut |_, _| {}).unwrap();
+    let report = r.dev.run(&garbage, &[CoreId(9)], &RunOptions { timeout: Some(Duration::from_secs(20)), ..Default::default() }, &mut |_, _| {}).unwrap();
     match &report.outcomes[0].1 {
         CoreOutcome::Error(e) => assert!(e.message.contains("refused"), "{e}"),
         other => panic!("{other:?}"),
@@ -296,7 +296,7 @@ fn a_firmware_fault_is_a_fault_outcome_and_the_core_is_reloaded() {
     let dev = Device::open_with(sim.path(), OpenOptions { timeouts: timeouts(), ..Default::default() }).unwrap();
     let on = [CoreId(2), CoreId(10)];
     dev.boot(&on).unwrap();
-    let report = dev.run(&compile("print(1)\n"), &on, &RunOptions { timeout: Some(Duration::from_secs(20)) }, &mut |_, _| {}).unwrap();
+    let report = dev.run(&compile("print(1)\n"), &on, &RunOptions { timeout: Some(Duration::from_secs(20)), ..Default::default() }, &mut |_, _| {}).unwrap();
     for (core, outcome) in &report.outcomes {
         match outcome {
             CoreOutcome::Fault { code, .. } => assert_eq!(*code, loader::Fault::Panic, "core {}", core.0),
@@ -394,7 +394,7 @@ fn different_cores_can_be_driven_from_different_threads() {
                 let image = compile("print('from a thread')\n");
                 let mut lines = 0;
                 let report = dev
-                    .run(&image, &[core], &RunOptions { timeout: Some(Duration::from_secs(30)) }, &mut |_, _| lines += 1)
+                    .run(&image, &[core], &RunOptions { timeout: Some(Duration::from_secs(30)), ..Default::default() }, &mut |_, _| lines += 1)
                     .unwrap();
                 assert_eq!(report.outcomes, vec![(core, CoreOutcome::Returned(Value::None))]);
                 assert_eq!(lines, 1);
@@ -515,7 +515,7 @@ fn a_core_that_writes_garbage_is_a_protocol_error_and_is_reloaded() {
     let sim = sim_running(hostile_firmware);
     let dev = Device::open_with(sim.path(), OpenOptions { timeouts: timeouts(), ..Default::default() }).unwrap();
     dev.boot(&[CoreId(6)]).unwrap();
-    let report = dev.run(&compile("print(1)\n"), &[CoreId(6)], &RunOptions { timeout: Some(Duration::from_secs(20)) }, &mut |_, _| {}).unwrap();
+    let report = dev.run(&compile("print(1)\n"), &[CoreId(6)], &RunOptions { timeout: Some(Duration::from_secs(20)), ..Default::default() }, &mut |_, _| {}).unwrap();
     match &report.outcomes[0].1 {
         CoreOutcome::ProtocolError(msg) => assert!(msg.contains("unknown event kind 127"), "{msg}"),
         other => panic!("{other:?}"),

@@ -27,7 +27,7 @@ fn rig() -> Rig {
 }
 
 fn opts() -> RunOptions {
-    RunOptions { timeout: Some(Duration::from_secs(120)) }
+    RunOptions { timeout: Some(Duration::from_secs(120)), ..Default::default() }
 }
 
 fn cores(list: impl IntoIterator<Item = u32>) -> Vec<CoreId> {

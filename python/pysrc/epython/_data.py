@@ -86,18 +86,28 @@ def copy_to_device(name, value, target=None, async_=False, **options):
     _slot(name)
     for core in (opts["target"] if opts.get("target") is not None else list(data_lost)):
         data_lost.get(core, set()).discard(name)
+    what = f"copy_to_device({name!r}) value"
     if isinstance(value, (list, tuple)) and len(value) > CHUNK:
         # In parts, in submission order on the same cores: the last part's
-        # handle ends after all of them.
+        # handle ends after all of them. Checked whole first, so a bad item
+        # in a later part leaves the device as it was.
+        _native.check_value(value, what)
         parts = [value[i:i + CHUNK] for i in range(0, len(value), CHUNK)]
-        handles = [launch(_copy_kernel("to" if i == 0 else "more", name), (part,), dict(opts, async_=True), [name])
+        handles = [launch(_copy_kernel("to" if i == 0 else "more", name), (part,), dict(opts, async_=True), [name],
+                          what=what)
                    for i, part in enumerate(parts)]
         if not opts.get("async_"):
-            for h in handles:
-                h.wait()
+            try:
+                for h in handles:
+                    h.wait()
+            except BaseException:
+                # A blocking copy: nobody holds these handles (as launch()).
+                for h in handles:
+                    h._cancel_and_settle()
+                raise
             return None
         return handles[-1]
-    result = launch(_copy_kernel("to", name), (value,), opts, [name])
+    result = launch(_copy_kernel("to", name), (value,), opts, [name], what=what)
     return result if opts.get("async_") else None
 
 

@@ -29,8 +29,15 @@ __all__ = [
 CALL_OPTIONS = ("async_", "auto", "target")
 #: Modules that exist on the device.
 DEVICE_MODULES = ("math", "random", "parallel")
+#: The smallest magnitude that rounds to inf in single precision (half an
+#: ulp above the largest f32, ties to even): a finite float from here on
+#: cannot travel.
+F32_OVERFLOW = 2.0**128 - 2.0**103
 #: Longest slice a wait sleeps in Rust before Python looks at signals and prints.
 WAIT_SLICE = 0.05
+#: How long an interrupted blocking call waits for its cancelled launch to
+#: end: the scheduler halts and reloads cores still running after 1 s.
+CANCEL_SETTLE = 2.0
 
 
 class DeviceError(Exception):
@@ -82,28 +89,84 @@ def _source_of(func, source):
     return textwrap.dedent("".join(lines)), inspect.getsourcefile(func) or func.__code__.co_filename, first
 
 
-def _free_names(source, name):
-    """Names the kernel reads that it does not bind itself: {name: line}."""
+def _kernel_def(source, name):
+    """The kernel's ``def`` in its source (ast.FunctionDef), or None when
+    CPython cannot parse it (ePython's dialect, ``print "x"``: the device
+    compiler took it)."""
     try:
         tree = ast.parse(source)
     except SyntaxError:
-        return {}  # ePython's dialect (print "x"): the device compiler took it
-    func = next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+        return None
+    return next((n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == name), None)
+
+
+def _def_lines(source, name, first_line):
+    """The file lines of the kernel's ``def`` and of each of its parameters,
+    ``(line, {param: line})``; ``first_line`` is the file line the source
+    starts at."""
+    func = _kernel_def(source, name)
     if func is None:
-        return {}
-    bound, declared_global, reads = set(), set(), {}
+        return first_line, {}
+    a = func.args
+    params = a.posonlyargs + a.args + a.kwonlyargs + [x for x in (a.vararg, a.kwarg) if x is not None]
+    return first_line + func.lineno - 1, {p.arg: first_line + p.lineno - 1 for p in params}
+
+
+def _binder(func):
+    """A host function with the kernel's parameters, defaults and name that
+    returns its arguments' values in parameter order: calling it binds a
+    call as CPython binds it, with CPython's messages (``f() missing 1
+    required positional argument: 'b'``, ``f() got an unexpected keyword
+    argument 'c'``)."""
+    params = list(inspect.signature(func).parameters.values())
+    text = []
+    for i, p in enumerate(params):
+        if p.kind == p.KEYWORD_ONLY and (i == 0 or params[i - 1].kind != p.KEYWORD_ONLY):
+            text.append("*")
+        text.append(p.name)  # identifiers: from a real signature
+        if p.kind == p.POSITIONAL_ONLY and (i + 1 == len(params) or params[i + 1].kind != p.POSITIONAL_ONLY):
+            text.append("/")
+    namespace = {}
+    exec(f"def binder({', '.join(text)}):\n    return ({''.join(p.name + ', ' for p in params)})\n", namespace)
+    binder = namespace["binder"]
+    binder.__defaults__ = func.__defaults__
+    binder.__kwdefaults__ = func.__kwdefaults__
+    binder.__name__, binder.__qualname__ = func.__name__, func.__qualname__
+    binder.__code__ = binder.__code__.replace(co_name=func.__name__, co_qualname=func.__qualname__)
+    return binder
+
+
+def _free_names(source, name, first_line=1):
+    """Names the kernel reads that it does not bind itself, ``{name: line}``
+    (the line in the file, ``first_line`` being the source's first), and
+    the names it stores through ``global`` (``global s; s = 7``), likewise: a
+    device variable among those is bound to its slot whether or not the
+    kernel reads it (or the store is lost), and one that exists nowhere is
+    the kernel's own new global."""
+    func = _kernel_def(source, name)
+    if func is None:
+        return {}, {}
+    bound, declared_global, reads, stores = set(), set(), {}, {}
     args = func.args
     for a in args.posonlyargs + args.args + args.kwonlyargs + [args.vararg, args.kwarg]:
         if a is not None:
             bound.add(a.arg)
+    def first(where, name, line):
+        # ast.walk goes breadth first: keep the earliest line.
+        where[name] = min(where.get(name, line), line)
+
     # The body only: decorators (@offload) and defaults run on the host.
     body = [n for stmt in func.body for n in ast.walk(stmt)]
     for node in body:
         if isinstance(node, ast.Name):
             if isinstance(node.ctx, ast.Load):
-                reads.setdefault(node.id, node.lineno)
+                first(reads, node.id, node.lineno)
             else:
                 bound.add(node.id)
+                first(stores, node.id, node.lineno)
+        elif isinstance(node, ast.AugAssign) and isinstance(node.target, ast.Name):
+            # `s += 1` reads s first (its target is a Store in the AST).
+            first(reads, node.target.id, node.target.lineno)
         elif isinstance(node, (ast.FunctionDef, ast.Lambda)):
             if isinstance(node, ast.FunctionDef):
                 bound.add(node.name)
@@ -117,18 +180,25 @@ def _free_names(source, name):
     for d in args.defaults + [d for d in args.kw_defaults if d is not None]:
         for node in ast.walk(d):
             if isinstance(node, ast.Name):
-                reads.setdefault(node.id, node.lineno)
-    return {n: line for n, line in reads.items()
+                first(reads, node.id, node.lineno)
+    free = {n: first_line + line - 1 for n, line in reads.items()
             if n != name and (n not in bound or n in declared_global)}
+    return free, {n: first_line + line - 1 for n, line in stores.items() if n in declared_global}
 
 
 def _literal(value, depth=0):
-    """Device source text for a host value, or None if it cannot travel."""
+    """Device source text for a host value, or None if it cannot travel;
+    OverflowError for a number beyond the device's (as for arguments)."""
     if value is None or isinstance(value, bool):
         return repr(value)
     if isinstance(value, int):
-        return repr(value) if -2**31 <= value < 2**31 else None
+        if not -2**31 <= value < 2**31:
+            raise OverflowError(f"{value} does not fit in 32 bits (ints on the device are 32-bit)")
+        return repr(value)
     if isinstance(value, float):
+        if math.isfinite(value) and abs(value) >= F32_OVERFLOW:
+            raise OverflowError(f"{value!r} is out of range for a float on the device (floats on the device "
+                                f"are single precision: at most 3.4028235e+38 in magnitude)")
         if math.isnan(value):
             return "float('nan')"
         if math.isinf(value):
@@ -146,11 +216,12 @@ def _literal(value, depth=0):
     return None
 
 
-def _prelude(name, filename, func, free, values=True):
+def _prelude(name, filename, func, free, values=True, own=()):
     """Statements giving the kernel the host globals it reads (``free``, from
     _free_names): imports of the device modules (math, random, parallel)
     and, with ``values``, the values of the others (at first launch).
-    Device-resident names are left to the device."""
+    Device-resident names are left to the device; a name in ``own`` (the
+    kernel stores it through ``global``) that exists nowhere is its own."""
     stmts = []
     for var, line in sorted(free.items()):
         where = f"kernel '{name}' ({filename}:{line})"
@@ -160,7 +231,7 @@ def _prelude(name, filename, func, free, values=True):
             value = func.__globals__[var]
         elif hasattr(builtins, var):
             continue  # a builtin: the device has its own (or says it has not)
-        elif not values:
+        elif not values or var in own:
             continue
         else:
             raise NameError(f"{where}: name '{var}' is not defined")
@@ -177,7 +248,10 @@ def _prelude(name, filename, func, free, values=True):
             continue
         if not values:
             continue
-        text = _literal(value)
+        try:
+            text = _literal(value)
+        except OverflowError as e:
+            raise OverflowError(f"{where}: reads global '{var}': {e}") from None
         if text is None:
             kind = "a function defined on the host (define helpers inside the kernel)" \
                 if callable(value) else f"a '{type(value).__name__}' value that cannot travel to the device"
@@ -247,23 +321,26 @@ class Offloaded:
         self.__wrapped__ = func
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
             setattr(self, attr, getattr(func, attr, None))
-        self._signature = inspect.signature(func)
-        self._params = tuple(self._signature.parameters)
-        for p in self._signature.parameters.values():
-            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
-                raise TypeError(f"kernel '{func.__name__}' takes *{p.name}: the device's functions take "
-                                f"a fixed list of parameters")
-            if p.name in CALL_OPTIONS:
-                raise TypeError(f"kernel '{func.__name__}' has a parameter named '{p.name}', which is "
-                                f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
+        signature = inspect.signature(func)
         self._source, filename, first_line = _source_of(func, source)
+        self._first_line = first_line
+        self._def_line, self._param_lines = _def_lines(self._source, func.__name__, first_line)
+        for p in signature.parameters.values():
+            where = f"kernel '{func.__name__}' ({filename}:{self._param_lines.get(p.name, self._def_line)})"
+            if p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD):
+                raise TypeError(f"{where} takes {p}: the device's functions take a fixed list of parameters")
+            if p.name in CALL_OPTIONS:
+                raise TypeError(f"{where} has a parameter named '{p.name}', which is "
+                                f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
+        self._bind = _binder(func)
         # Device modules the host imported are known now; other globals at
         # the first launch.
-        self._free = _free_names(self._source, func.__name__)
+        self._free, self._stored_globals = _free_names(self._source, func.__name__, first_line)
         imports = _prelude(func.__name__, filename, func, self._free, values=False)
         self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports)
         self._resolved = None
         self._data = []
+        self._data_lines = {}
         self._resolve_lock = threading.Lock()
 
     @property
@@ -276,11 +353,14 @@ class Offloaded:
         values copied in, device-resident names bound to their slots."""
         with self._resolve_lock:
             if self._resolved is None:
-                prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._free)
+                prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._free,
+                                   own=self._stored_globals)
                 k = self._kernel
                 k = k if not prelude else _native.compile_kernel(
-                    self._source, k.filename, _first_line(k, self._source), k.name, prelude)
-                self._data = [n for n in k.globals if n in self._free and n in data_slots]
+                    self._source, k.filename, self._first_line, k.name, prelude)
+                used = {**self._stored_globals, **self._free}
+                self._data = [n for n in k.globals if n in used and n in data_slots]
+                self._data_lines = {n: used[n] for n in self._data}
                 self._resolved = k
             return self._resolved
 
@@ -296,22 +376,30 @@ class Offloaded:
                     opts.pop("target", None)
                     opts.pop("auto", None)
                 opts.update(call_opts)
-        if not kwargs and len(args) == len(self._params):
-            values = args  # every parameter given by position: nothing to bind
-        else:
-            bound = self._signature.bind(*args, **kwargs)
-            bound.apply_defaults()
-            values = tuple(bound.arguments[p] for p in self._params)
+        try:
+            values = self._bind(*args, **kwargs)
+        except TypeError as e:
+            raise TypeError(f"{e} ({self._kernel.filename}:{self._binding_line(str(e))})") from None
         kernel = self._resolved or self._launch_kernel()
-        return launch(kernel, values, opts, self._data)
+        return launch(kernel, values, opts, self._data, self._data_lines)
+
+    def _binding_line(self, message):
+        """The file line for an argument-binding error: the first parameter
+        its message names (CPython quotes them), else the ``def``'s."""
+        for quoted in message.split("'")[1::2]:
+            if quoted in self._param_lines:
+                return self._param_lines[quoted]
+        return self._def_line
 
     def __repr__(self):
         return f"<offloaded kernel {self.__qualname__} {self._options or ''}>"
 
 
-def launch(kernel, values, opts, data=()):
+def launch(kernel, values, opts, data=(), lines=None, what=None):
     """Submit one launch of ``kernel``; its Handle, or (blocking) its values.
-    ``data``: the device-resident names it binds (they must be defined)."""
+    ``data``: the device-resident names it binds (they must be defined);
+    ``lines``: where the kernel uses each, for errors; ``what``: the
+    caller's name for the argument, in errors about its value."""
     rt = runtime()
     bindings = []
     target = opts.get("target")
@@ -320,28 +408,17 @@ def launch(kernel, values, opts, data=()):
     for name in data:
         slot = data_slots.get(name)
         if slot is None:
-            raise NameError(f"kernel '{kernel.name}': '{name}' is not defined on the device")
+            where = f" ({kernel.filename}:{lines[name]})" if lines and name in lines else ""
+            raise NameError(f"kernel '{kernel.name}'{where}: '{name}' is not defined on the device")
         lost = sorted(c for c, names in data_lost.items() if name in names and (target is None or c in target))
         if lost:
             raise DeviceError(f"device data '{name}' was lost on core {lost[0]} when the core was reloaded "
                               f"after a fault; define it again (define_on_device or copy_to_device)",
                               core=lost[0], kernel=kernel.name, type_name="DataLost")
         bindings.append((kernel.globals.index(name), slot))
-    job = rt.submit(kernel, values, target, opts.get("auto"), bindings)
+    job = rt.submit(kernel, values, target, opts.get("auto"), bindings, what)
     handle = Handle(rt, job, kernel, data)
-    return handle if opts.get("async_") else handle.wait()
-
-
-def _first_line(kernel, source):
-    """The file line the kernel's source starts at (its decorators' line)."""
-    try:
-        tree = ast.parse(source)
-    except SyntaxError:
-        return kernel.line
-    for node in tree.body:
-        if isinstance(node, ast.FunctionDef) and node.name == kernel.name:
-            return kernel.line - (node.lineno - 1)
-    return kernel.line
+    return handle if opts.get("async_") else handle._wait_blocking()
 
 
 def offload(func=None, /, **options):
@@ -451,6 +528,8 @@ class Handle:
 
         Raises TimeoutError after ``timeout`` seconds (the launch goes on),
         DeviceError if a core failed, CancelledError if it was cancelled.
+        Ctrl-C raises KeyboardInterrupt and the launch goes on too (you hold
+        its handle: ``cancel()`` it); a blocking call cancels its launch.
         """
         deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
         while True:
@@ -461,6 +540,28 @@ class Handle:
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"kernel '{self._kernel.name}' did not finish within {timeout} s "
                                    f"({self._describe(last)}); it goes on running: wait again or cancel()")
+
+    def _wait_blocking(self):
+        """``wait()`` for a blocking call, whose caller has no handle: a
+        KeyboardInterrupt (or any other exception out of the wait, e.g. from
+        a signal handler) cancels the launch before it propagates, so its
+        cores are free for the next call."""
+        try:
+            return self.wait()
+        except BaseException:
+            self._cancel_and_settle()
+            raise
+
+    def _cancel_and_settle(self):
+        """Cancel the launch and wait until the scheduler has stopped it
+        (the cores stop at their next halt check, or are halted and reloaded
+        after the scheduler's grace); bounded, so a core that does not stop
+        cannot hold the exception back for long."""
+        if self._final or not self.cancel():
+            return
+        deadline = time.monotonic() + CANCEL_SETTLE
+        while time.monotonic() < deadline and self._poll(WAIT_SLICE)[0] not in _FINAL:
+            pass
 
     def wait_any(self, timeout=None):
         """``(core, value)`` of a core that has finished and was not yet
