@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python test-iss epiphany-toolchain test-long csmith-long diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python test-iss epiphany-toolchain test-long csmith-long bench-iss diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -101,6 +101,11 @@ diff-long:
 bench:
 	$(CARGO) build --release -p cli
 	$(CARGO) run --release -q -p e2e-tests --bin bench -- $(BENCH_ARGS)
+
+# The instruction-set simulator's speed (not a test): simulated Epiphany
+# instructions per second on one host core (iss/examples/bench.rs).
+bench-iss:
+	$(CARGO) run --release -q -p iss --example bench -- $(BENCH_ARGS)
 
 # The parallel module's figures (not a test): ring messages/s and the 1-D
 # Jacobi time on a simulated E16 (tests/src/bin/parbench.rs, BENCHMARKS.md).

@@ -12,7 +12,7 @@ cd "$(dirname "$0")"
 secs="${1:?usage: fuzz/run.sh SECONDS [TARGET...]}"
 shift
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(compile vm firmware_mailbox host_mailbox)
+[ ${#targets[@]} -gt 0 ] || targets=(compile vm firmware_mailbox host_mailbox iss_code)
 
 if rustup toolchain list 2>/dev/null | grep -q '^nightly'; then
   fuzz=(cargo +nightly fuzz)

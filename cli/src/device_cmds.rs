@@ -267,7 +267,7 @@ impl Ended {
         matches!(self, Ended::Exit(0))
     }
 
-    fn text(&self, device: &Device, core: CoreId) -> String {
+    fn text(&self, device: &Device, core: CoreId, excause: u32) -> String {
         match self {
             Ended::Exit(code) => format!("exit {code}"),
             Ended::Failed { excause, iret } => {
@@ -276,6 +276,7 @@ impl Ended {
             Ended::UnknownTrap { num, pc } => format!("stopped: trap {num} at {pc:#010x} is not a host call epython serves"),
             Ended::Halted => match device.simulator_fault(core) {
                 Some(why) => format!("faulted: {why}"),
+                None if excause != 0 => format!("faulted: {}", loader::bringup::excause_text(excause)),
                 None => "halted".into(),
             },
         }
@@ -379,7 +380,7 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
         rows.push(vec![
             format!("{:>4}", core.0),
             format!("{:#05x}", r.mesh_id),
-            end.map_or_else(|| "did not finish".to_string(), |e| e.text(device, core)),
+            end.map_or_else(|| "did not finish".to_string(), |e| e.text(device, core, r.excause())),
             r.status_text(),
             r.debugstatus_text(),
             format!("{:#010x}", r.pc),

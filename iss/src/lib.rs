@@ -13,9 +13,11 @@
 //! | `fpu`     | single-precision arithmetic as the FPU rounds and flushes it  |
 //! | `core`    | [`Core`]: registers, interrupts, the execute loop              |
 //! | `hosted`  | one program on one core with its host calls served here       |
+//! | `arbitrary` | any bytes as code (the fuzz target's and tests' body)        |
 //!
 //! Facts the implementation follows, with their sources: `ARCH-NOTES.md`.
 
+pub mod arbitrary;
 mod core;
 mod decode;
 mod disasm;
