@@ -17,7 +17,7 @@ fn program(rng: &mut Rng, words: usize, valid_bias: bool) -> Vec<u8> {
         if valid_bias {
             // Clear the high half's register fields often, and pick common
             // families, so more words decode to real instructions.
-            w &= if rng.next_u32() % 2 == 0 { 0x00FF_FFFF } else { u32::MAX };
+            w &= if rng.next_u32().is_multiple_of(2) { 0x00FF_FFFF } else { u32::MAX };
         }
         data.extend_from_slice(&w.to_le_bytes());
     }
@@ -29,7 +29,7 @@ fn random_code_always_stops_cleanly() {
     let mut rng = Rng(0xC0DE_0001);
     let mut stops = std::collections::BTreeMap::new();
     for i in 0..3000 {
-        let data = program(&mut rng, 64 + (i % 512), i % 2 == 0);
+        let data = program(&mut rng, 64 + (i % 512), i.is_multiple_of(2));
         let stop = iss::arbitrary::run_bytes(&data);
         let kind = match stop {
             Stop::Budget => "budget",
