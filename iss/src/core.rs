@@ -128,6 +128,9 @@ pub enum Fault {
     Exception { pc: u32, cause: ExCause },
     /// DMA was started: not modelled.
     DmaNotModelled { pc: u32 },
+    /// The simulator itself failed while running the core (a host that
+    /// catches a panic in [`Core::run`] reports it so).
+    SimulatorBug { pc: u32 },
 }
 
 impl std::fmt::Display for Fault {
@@ -147,6 +150,7 @@ impl std::fmt::Display for Fault {
                 f,
                 "unhandled software exception ({cause:?}) at pc {pc:#010x}"
             ),
+            Fault::SimulatorBug { pc } => write!(f, "the instruction-set simulator failed near pc {pc:#010x}"),
             Fault::DmaNotModelled { pc } => {
                 write!(
                     f,
@@ -622,14 +626,20 @@ impl Core {
     /// instruction, which has no other effect. An exception the core
     /// cannot take now stops it with a fault.
     fn exception(&mut self, cause: ExCause, pc: u32) -> Flow {
-        self.status_rest =
-            (self.status_rest & !status::EXCAUSE_MASK) | ((cause as u32) << status::EXCAUSE_SHIFT);
+        if self.raise_exception(cause) { Flow::Next } else { Flow::Stop(Stop::Fault(Fault::Exception { pc, cause })) }
+    }
+
+    /// Sets EXCAUSE and latches the software exception if the core can take
+    /// it now (not masked, GID clear, not already in its handler); false
+    /// when it cannot.
+    fn raise_exception(&mut self, cause: ExCause) -> bool {
+        self.set_excause(cause);
         let bit = 1 << irq::SWE;
         if self.gid() || self.imask & bit != 0 || self.ipend & bit != 0 {
-            return Flow::Stop(Stop::Fault(Fault::Exception { pc, cause }));
+            return false;
         }
         self.raise(bit);
-        Flow::Next
+        true
     }
 
     // ---- the loop ----
@@ -659,7 +669,17 @@ impl Core {
             }
             let d = match self.fetch(mesh) {
                 Ok(d) => d,
-                Err(f) => return Stop::Fault(f),
+                // A fetch from nowhere (or from the register page) raises
+                // the software exception, EXCAUSE illegal, with IRET at the
+                // address (ARCH-NOTES §3, CGEN); a core that cannot take
+                // it stops with the fetch fault.
+                Err(f) => {
+                    if !self.raise_exception(ExCause::Illegal) {
+                        return Stop::Fault(f);
+                    }
+                    self.instructions += 1;
+                    continue;
+                }
             };
             let pc = self.pc;
             let next = pc.wrapping_add(d.len as u32);

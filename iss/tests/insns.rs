@@ -1656,13 +1656,14 @@ fn fetch_and_access_faults() {
         return;
     };
     let kit = Kit::new(prefix, "fetch_and_access_faults");
-    // §3: an invalid PC is undefined on the chip; unmapped holes are fatal.
+    // §3: a fetch from an unmapped address or the register page raises the
+    // software exception, EXCAUSE illegal, with IRET at the address
+    // (CGEN-new); a core that cannot take it (GID set) stops on the fault.
     let mut core = kit.core(&[], "\ttrap 3\n");
     core.pc = 0x9000; // beyond the 32 KB of SRAM
-    assert_eq!(
-        run(&mut core),
-        Stop::Fault(Fault::FetchUnmapped { pc: 0x9000 })
-    );
+    assert_eq!(run(&mut core), SWE_ENTERED);
+    assert_eq!(core.status() & EXCAUSE_MASK, 5 << 16, "EXCAUSE illegal");
+    assert_eq!(core.iret, 0x9000);
 
     // (jump target in r0, the fault)
     #[rustfmt::skip]
@@ -1676,7 +1677,11 @@ fn fetch_and_access_faults() {
     for &(target, fault) in cases {
         let mut core = kit.core(&[], "\tjr r0\n\ttrap 3\n");
         core.r[0] = target;
-        assert_eq!(run(&mut core), Stop::Fault(fault), "jr to {target:#x}");
+        assert_eq!(run(&mut core), SWE_ENTERED, "jr to {target:#x}");
+        assert_eq!(core.iret, target, "jr to {target:#x}");
+        let mut core = kit.core(&[], "\tgid\n\tjr r0\n\ttrap 3\n");
+        core.r[0] = target;
+        assert_eq!(run(&mut core), Stop::Fault(fault), "jr to {target:#x} with GID set");
     }
 
     let mut core = kit.core(&[], "\tldr r2,[r1]\n\ttrap 3\n");

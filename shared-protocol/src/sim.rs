@@ -94,6 +94,8 @@ pub mod isa_fault {
     pub const EXCEPTION: u32 = 4;
     /// A DMA channel was started: not modelled.
     pub const DMA: u32 = 5;
+    /// The instruction-set simulator itself failed (a bug in it).
+    pub const SIMULATOR_BUG: u32 = 6;
 
     pub const fn text(kind: u32) -> &'static str {
         match kind {
@@ -102,6 +104,7 @@ pub mod isa_fault {
             UNMAPPED => "load or store to an unmapped address",
             EXCEPTION => "software exception with interrupts off, masked, or inside its own handler",
             DMA => "a DMA channel was started; DMA is not modelled by the simulator",
+            SIMULATOR_BUG => "the instruction-set simulator failed here (a simulator bug; please report it)",
             _ => "none",
         }
     }

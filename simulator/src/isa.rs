@@ -227,6 +227,7 @@ fn stop_on_fault(core: &mut Core, device: &Device, id: CoreId, fault: Fault) {
         Fault::Unmapped { addr, .. } => (isa_fault::UNMAPPED, addr, None),
         Fault::Exception { pc, cause } => (isa_fault::EXCEPTION, pc, Some(cause)),
         Fault::DmaNotModelled { pc } => (isa_fault::DMA, pc, Some(ExCause::Unimplemented)),
+        Fault::SimulatorBug { pc } => (isa_fault::SIMULATOR_BUG, pc, None),
     };
     let record = info::ISA_FAULTS + 8 * id.0;
     device.info(record + 4).store(addr, Ordering::Release);
@@ -289,7 +290,10 @@ pub(crate) fn run_isa_core(device: Arc<Device>, id: CoreId) {
         }
         let mut running = false;
         if !core.halted() && (core.active() || core.can_wake()) {
-            match core.run(&mut mesh, SLICE) {
+            // A bug in the ISS must not kill this thread (the core would stop
+            // answering) or the process: the core stops on a fault instead.
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| core.run(&mut mesh, SLICE)));
+            match ran.unwrap_or(Stop::Fault(Fault::SimulatorBug { pc: core.pc })) {
                 Stop::Budget => running = true,
                 // It went to sleep (it was running: run returns at once
                 // only for a core that was asleep and stays so).

@@ -165,3 +165,34 @@ fn a_python_program_in_isa_mode_says_no_epiphany_firmware_exists_yet() {
     let text = err.to_string();
     assert!(text.contains("ISA mode") && text.contains("no Epiphany build of the firmware"), "{text}");
 }
+
+#[test]
+fn elf_refusals_hold_in_isa_mode_and_write_nothing() {
+    let Some(elf) = build("hello") else { return };
+    let sim = isa_simulator();
+    let device = Device::open(sim.path()).expect("open");
+    let good = std::fs::read(&elf).expect("read the ELF");
+    // Core 2 runs the good image first, so there is something to protect.
+    let ran = run(&device, &elf, &[CoreId(2)], Duration::from_secs(20));
+    assert_eq!(ran.exits.get(&2), Some(&HostCall::Exit { code: 2 }));
+    let before = device.read_core_memory(CoreId(2), 0, 0x8000).expect("core 2's SRAM");
+
+    let refused = |name: &str, bytes: Vec<u8>, why: &str| {
+        let path = std::env::temp_dir().join(format!("isa-refused-{name}-{}.elf", std::process::id()));
+        std::fs::write(&path, bytes).expect("write");
+        let err = device.load_elf(&path, &[CoreId(2)]).expect_err(name).to_string();
+        assert!(err.contains(why), "{name}: {err}");
+        assert_eq!(device.read_core_memory(CoreId(2), 0, 0x8000).as_deref(), Some(&before[..]), "{name} wrote SRAM");
+    };
+    // Not for the Epiphany: e_machine ARM (40).
+    let mut arm = good.clone();
+    arm[18..20].copy_from_slice(&40u16.to_le_bytes());
+    refused("machine", arm, "machine");
+    // The first program header's segment moved to where no memory is.
+    let phoff = u32::from_le_bytes(good[28..32].try_into().expect("e_phoff")) as usize;
+    let mut nowhere = good.clone();
+    nowhere[phoff + 8..phoff + 12].copy_from_slice(&0x0090_0000u32.to_le_bytes());
+    refused("segment", nowhere, "segment");
+    // Cut short.
+    refused("truncated", good[..100].to_vec(), "ELF");
+}
