@@ -175,9 +175,12 @@ pub mod cost {
     pub const LOAD_EXTERNAL: u64 = 100;
     /// Extra cycles per instruction half-word fetched from external DRAM.
     pub const FETCH_EXTERNAL: u64 = 50;
-    /// Extra cycles before an FPU result can be used (issued back to back
-    /// the pipeline hides it; the model charges it on every FPU op).
-    pub const FPU: u64 = 0;
+    /// Cycles from an FPU (or integer-mode FPU) instruction to one that uses
+    /// its result or its flags, in truncating mode; round-to-nearest takes
+    /// one more (the reference's pipeline table: FPU -> FPU/IALU 3+R). A
+    /// dependent instruction issued sooner waits; an independent one does
+    /// not.
+    pub const FPU_RESULT: u64 = 3;
 }
 
 /// The encoding of `idle`.
@@ -250,6 +253,9 @@ pub struct Core {
     pub instructions: u64,
     /// An interrupt may be takeable: ILAT, IMASK, IPEND or GID changed.
     irq_dirty: bool,
+    /// The register an FPU instruction is still computing and the cycle from
+    /// which an instruction may use it (or the FPU flags).
+    fpu_pending: Option<(Reg, u64)>,
     /// `gie` directly followed by `idle`: no interrupt is taken between the
     /// two, so a program can check a flag with interrupts off and sleep
     /// without losing a wake-up (CGEN's simulator; ARCH-NOTES §2).
@@ -289,6 +295,7 @@ impl Core {
             instructions: 0,
             irq_dirty: true,
             gie_idle_pair: false,
+            fpu_pending: None,
             cache: vec![EMPTY; CACHE_SLOTS].into_boxed_slice(),
         };
         core.reset();
@@ -683,6 +690,14 @@ impl Core {
             };
             let pc = self.pc;
             let next = pc.wrapping_add(d.len as u32);
+            if let Some((reg, ready)) = self.fpu_pending {
+                if self.cycles >= ready {
+                    self.fpu_pending = None;
+                } else if d.insn.reads(reg) || d.insn.reads_fpu_flags() {
+                    self.cycles = ready;
+                    self.fpu_pending = None;
+                }
+            }
             self.instructions += 1;
             self.cycles += 1;
             match self.execute(mesh, d.insn, pc, next) {
@@ -796,6 +811,12 @@ impl Core {
         };
         self.set_zn(r);
         r
+    }
+
+    /// An FPU instruction issued this cycle writes `rd` later (cost::FPU_RESULT).
+    fn fpu_result(&mut self, rd: Reg) {
+        let latency = cost::FPU_RESULT + (self.rounding() == Rounding::NearestEven) as u64;
+        self.fpu_pending = Some((rd, self.cycles - 1 + latency));
     }
 
     fn float_flags(&mut self, f: FpFlags) {
@@ -1005,7 +1026,7 @@ impl Core {
                     self.r[rm as usize],
                     self.r[rd as usize],
                 );
-                self.cycles += cost::FPU;
+                self.fpu_result(rd);
                 if self.integer_mode() {
                     let v = match op {
                         FpuOp::Add => n.wrapping_add(m),
@@ -1030,6 +1051,7 @@ impl Core {
             }
             Insn::FpuUnary { op, rd, rn } => {
                 let n = self.r[rn as usize];
+                self.fpu_result(rd);
                 let (v, f) = match op {
                     FpuUnary::Float => fpu::float(n, self.rounding()),
                     FpuUnary::Fix => fpu::fix(n, self.rounding()),

@@ -401,6 +401,50 @@ pub enum Insn {
     Invalid,
 }
 
+impl Cond {
+    /// The float conditions, which read the FPU's BZ/BN flags.
+    pub const fn reads_fpu_flags(self) -> bool {
+        matches!(self, Cond::Beq | Cond::Bne | Cond::Blt | Cond::Blte)
+    }
+}
+
+impl Addr {
+    fn reads(self, r: Reg) -> bool {
+        match self {
+            Addr::Index { rn, rm, .. } | Addr::PostIndex { rn, rm, .. } => rn == r || rm == r,
+            Addr::Disp { rn, .. } | Addr::PostDisp { rn, .. } => rn == r,
+        }
+    }
+}
+
+impl Insn {
+    /// Whether the instruction reads general register `r` (the cycle
+    /// model's interlock on a pending FPU result).
+    pub fn reads(&self, r: Reg) -> bool {
+        match *self {
+            Insn::Jump { rn, .. } | Insn::AluImm { rn, .. } | Insn::ShiftImm { rn, .. } | Insn::Bitr { rn, .. } => rn == r,
+            Insn::Mov { rn, .. } => rn == r,
+            Insn::FpuUnary { rn, .. } => rn == r,
+            Insn::MovT { rd, .. } | Insn::MovToSpecial { rd, .. } => rd == r,
+            Insn::Load { addr, .. } => addr.reads(r),
+            Insn::Store { size, rd, addr } => rd == r || (size == Size::Double && rd + 1 == r) || addr.reads(r),
+            Insn::TestSet { rd, rn, rm, .. } => rd == r || rn == r || rm == r,
+            Insn::Alu { rn, rm, .. } | Insn::BitField { rn, rm, .. } => rn == r || rm == r,
+            Insn::Fpu { op, rd, rn, rm } => rn == r || rm == r || (matches!(op, FpuOp::Madd | FpuOp::Msub) && rd == r),
+            _ => false,
+        }
+    }
+
+    /// Whether the instruction reads the FPU flags (a branch or move on a
+    /// float condition).
+    pub fn reads_fpu_flags(&self) -> bool {
+        match *self {
+            Insn::Branch { cond, .. } | Insn::Mov { cond, .. } => cond.reads_fpu_flags(),
+            _ => false,
+        }
+    }
+}
+
 /// A decoded word: the instruction and its length in bytes (2 or 4).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Decoded {

@@ -1739,3 +1739,36 @@ fn dma_start_faults() {
     let mut core = kit.core(&[], "\tmov r0,#2\n\tmovts dma0config,r0\n\ttrap 3\n");
     finish(&mut core, "DMA config without DMAEN");
 }
+
+// ---------------------------------------------------------------------------
+// The cycle model (README "What the cycle figures mean")
+// ---------------------------------------------------------------------------
+
+#[test]
+fn an_fpu_result_used_at_once_stalls_by_the_reference_latency() {
+    let Some(prefix) = require_toolchain("an_fpu_result_used_at_once_stalls_by_the_reference_latency") else {
+        return;
+    };
+    let kit = Kit::new(prefix, "an_fpu_result_used_at_once_stalls_by_the_reference_latency");
+    // §9: FPU -> dependent FPU/IALU needs 3+R cycles (R = 1 when rounding
+    // to nearest): back to back, the dependent one waits 2+R cycles; an
+    // independent one does not wait.
+    let cycles = |body: &str, config: u32| {
+        let mut core = kit.core(&[], &format!("{body}\n\ttrap 3\n"));
+        core.config = config;
+        core.r[0] = 0x3F80_0000;
+        core.r[1] = 0x4000_0000;
+        finish(&mut core, body);
+        core.cycles
+    };
+    let independent = cycles("\tfmul r2,r0,r1\n\tfadd r3,r0,r1", 0);
+    let dependent = cycles("\tfmul r2,r0,r1\n\tfadd r3,r2,r1", 0);
+    let on_flags = cycles("\tfmul r2,r0,r1\n\tmovbeq r3,r0", 0);
+    let truncating = cycles("\tfmul r2,r0,r1\n\tfadd r3,r2,r1", TRUNCATE);
+    assert_eq!(dependent - independent, 3, "round to nearest: 2 + R");
+    assert_eq!(on_flags - independent, 3, "a move on the FPU flags waits too");
+    assert_eq!(truncating - independent, 2, "truncating: R = 0");
+    // Integer mode uses the same pipeline.
+    let imul = cycles("\tfmul r2,r0,r1\n\tadd r3,r2,r1", INTEGER_MODE);
+    assert_eq!(imul - independent, 3, "imul then an IALU use of its result");
+}
