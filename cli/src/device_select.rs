@@ -37,7 +37,8 @@ pub fn open() -> Result<Opened, String> {
     match select::choose() {
         Choice::Path(path) => {
             let opts = OpenOptions { allow_devmem: ALLOW_DEVMEM.load(Ordering::Relaxed), ..Default::default() };
-            let device = Device::open_with(&path, opts).map_err(|e| format!("epython: {e}"))?;
+            let mut device = Device::open_with(&path, opts).map_err(|e| format!("epython: {e}"))?;
+            select::fit_firmware(&mut device);
             Ok(Opened { device, simulator: None })
         }
         Choice::InProcessSimulator { fallback, model } => {
@@ -47,7 +48,8 @@ pub fn open() -> Result<Opened, String> {
             let opts = SimOptions { model, ..SimOptions::default() };
             let sim = Simulator::with_options(Backing::InMemory, Chip::E16, opts)
                 .map_err(|e| format!("epython: cannot start the simulator: {e}"))?;
-            let device = Device::open(sim.path()).map_err(|e| format!("epython: {e}"))?;
+            let mut device = Device::open(sim.path()).map_err(|e| format!("epython: {e}"))?;
+            select::fit_firmware(&mut device);
             Ok(Opened { device, simulator: Some(sim) })
         }
     }

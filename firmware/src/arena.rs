@@ -6,8 +6,8 @@
 //! dropped. `vm` has the layout (image, globals, frame segments, heap).
 //! While the verifier runs, the words after the image are its scratch space.
 
-// `inline(never)` only on the bare-metal target (`target_os = "none"`): it
-// keeps the firmware image small; on the host (the simulator) the accessors
+// `inline(never)` only on the firmware targets (`cfg(firmware_target)`: it
+// keeps the firmware image small); on the host (the simulator) the accessors
 // are `inline(always)` (their DRAM halves out of line), so they inline into
 // the run loop, which is what the benchmarks time. Same code, same paths:
 // only the inlining differs.
@@ -93,8 +93,8 @@ impl Mem<'_> {
         i.wrapping_sub(self.sram.len() as u32).saturating_mul(4)
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn word(&self, i: u32) -> u32 {
         match self.sram.get(i as usize) {
             Some(w) => *w,
@@ -104,18 +104,18 @@ impl Mem<'_> {
 
     // The DRAM halves of `word` and `set`: out of line where the accessors
     // are inlined (the host), so the inlined SRAM path stays short.
-    #[cfg_attr(not(target_os = "none"), inline(never), cold)]
+    #[cfg_attr(not(firmware_target), inline(never), cold)]
     fn spill_word(&self, i: u32) -> u32 {
         self.spill.load(self.spill_off(i))
     }
 
-    #[cfg_attr(not(target_os = "none"), inline(never), cold)]
+    #[cfg_attr(not(firmware_target), inline(never), cold)]
     fn spill_set(&self, i: u32, w: u32) {
         self.spill.store(self.spill_off(i), w)
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn set(&mut self, i: u32, w: u32) {
         match self.sram.get_mut(i as usize) {
             Some(slot) => *slot = w,
@@ -127,16 +127,16 @@ impl Mem<'_> {
     /// (one bounds check, and the slice's address stays in a register);
     /// `None` when any is in DRAM or out of range: the caller then goes
     /// through `word`/`set`. The dispatch loop's fast paths use it.
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn sram_words<const N: usize>(&mut self, i: u32) -> Option<&mut [u32; N]> {
         let end = (i as usize).checked_add(N)?;
         self.sram.get_mut(i as usize..end)?.try_into().ok()
     }
 
     /// The two words of the value at `i`.
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn pair(&self, i: u32) -> [u32; 2] {
         let words = (i as usize).checked_add(2).and_then(|end| self.sram.get(i as usize..end));
         match words {
@@ -146,8 +146,8 @@ impl Mem<'_> {
     }
 
     /// Store the two words of a value at `i`.
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn set_pair(&mut self, i: u32, w: [u32; 2]) {
         match self.sram_words::<2>(i) {
             Some(slot) => *slot = w,
@@ -158,22 +158,22 @@ impl Mem<'_> {
         }
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn load(&self, i: u32) -> Value {
         let [tag, payload] = self.pair(i);
         Value::from_words(tag, payload)
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn store(&mut self, i: u32, v: Value) {
         self.set_pair(i, v.to_words());
     }
 
     /// Byte `i` of the space (words are little-endian).
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn byte(&self, i: u32) -> u8 {
         (self.word(i / 4) >> (i % 4 * 8)) as u8
     }
@@ -183,8 +183,8 @@ impl Mem<'_> {
         self.byte(i) as u32 | (self.byte(i.wrapping_add(1)) as u32) << 8
     }
 
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn set_byte(&mut self, i: u32, b: u8) {
         let shift = i % 4 * 8;
         let w = self.word(i / 4) & !(0xFF << shift) | (b as u32) << shift;
@@ -192,8 +192,8 @@ impl Mem<'_> {
     }
 
     /// Copy the value (two words) at `src` to `dst`; returns its tag.
-    #[cfg_attr(target_os = "none", inline(never))]
-    #[cfg_attr(not(target_os = "none"), inline(always))]
+    #[cfg_attr(firmware_target, inline(never))]
+    #[cfg_attr(not(firmware_target), inline(always))]
     pub fn copy_value(&mut self, dst: u32, src: u32) -> u32 {
         let w = self.pair(src);
         self.set_pair(dst, w);

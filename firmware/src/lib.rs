@@ -25,7 +25,7 @@
 //! | `builtins`  | calling natives; `modules::*` implement them                  |
 //! | `report`    | encoding prints, results and errors into events               |
 //! | `nest`      | walking nested lists and tuples without recursion, cycles     |
-#![cfg_attr(target_os = "none", no_std)]
+#![cfg_attr(firmware_target, no_std)]
 
 pub mod arena;
 pub mod builtins;

@@ -240,6 +240,18 @@ impl Device {
         self.core_model
     }
 
+    /// The firmware [`Device::boot`] loads from now on (the Epiphany ELF for
+    /// a board or an ISA-mode simulator: [`crate::select::epiphany_firmware`]).
+    pub fn set_firmware(&mut self, image: FirmwareImage) {
+        self.firmware = image;
+    }
+
+    /// Whether this device's cores run Epiphany machine code (a board, or a
+    /// simulator in ISA mode), so they need the Epiphany firmware.
+    pub fn runs_machine_code(&self) -> bool {
+        self.core_model != Some(CoreModel::Native)
+    }
+
     /// ISA mode: why the simulator stopped `core` on a fault the chip has no
     /// exception cause for (sim.rs `ISA_FAULTS`), e.g. "instruction fetch
     /// from an unmapped address at 0x00123456". None elsewhere.

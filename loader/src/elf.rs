@@ -176,13 +176,20 @@ impl Device {
         let data = std::fs::read(path).map_err(|e| {
             LoaderError::InvalidArgument(format!("cannot read ELF image {}: {e}", path.display()))
         })?;
-        let plan = plan(path, &data, self.chip, cores)?;
-
-        // Nothing has been written so far. From here on, write.
+        // Checked before anything is written.
+        plan(path, &data, self.chip, cores)?;
         for &core in cores {
             self.booted[core.0 as usize].store(false, Ordering::SeqCst);
             self.soft_reset(core)?;
         }
+        self.write_elf_image(path, &data, cores)
+    }
+
+    /// Writes a checked ELF image onto cores that are reset and idle (the
+    /// rest of [`Device::load_elf`], and the boot of the Epiphany firmware):
+    /// zero their SRAM, copy the segments, zero BSS, write the config blocks.
+    pub(crate) fn write_elf_image(&self, path: &Path, data: &[u8], cores: &[CoreId]) -> Result<ElfReport, LoaderError> {
+        let plan = plan(path, data, self.chip, cores)?;
         for &core in cores {
             self.sram(core).zero(0, SRAM_SIZE as usize);
         }
@@ -257,6 +264,25 @@ impl Device {
             }
         }
     }
+}
+
+/// The `len` bytes of `data`'s loadable segments at address `addr` (all in
+/// one segment's file data): the firmware header of an Epiphany firmware.
+pub(crate) fn bytes_at(data: &[u8], addr: u32, len: u32) -> Result<&[u8], String> {
+    let elf = object::read::elf::ElfFile32::<LittleEndian>::parse(data).map_err(|e| format!("not an ELF image: {e}"))?;
+    let endian = LittleEndian;
+    if elf.elf_header().e_machine(endian).0 != EM_ADAPTEVA_EPIPHANY {
+        return Err(format!("an ELF image for machine {}, not the Epiphany ({EM_ADAPTEVA_EPIPHANY:#x})", elf.elf_header().e_machine(endian).0));
+    }
+    for ph in elf.elf_program_headers() {
+        let (vaddr, filesz) = (ph.p_vaddr(endian), ph.p_filesz(endian));
+        if ph.p_type(endian) == elf::PT_LOAD && vaddr <= addr && addr.saturating_add(len) <= vaddr.saturating_add(filesz) {
+            let seg = ph.data(endian, data).map_err(|()| "a segment lies outside the file".to_string())?;
+            let at = (addr - vaddr) as usize;
+            return seg.get(at..at + len as usize).ok_or_else(|| "a segment lies outside the file".to_string());
+        }
+    }
+    Err(format!("no loadable segment holds {len} bytes at {addr:#x}"))
 }
 
 fn store_words(win: &Window, at: u32, words: &[u32]) {

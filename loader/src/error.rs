@@ -51,10 +51,10 @@ pub enum LoaderError {
     #[error("core {core}: protocol error: {detail}")]
     Protocol { core: u32, detail: String },
 
-    /// ISA mode runs Epiphany machine code, and the firmware has no
-    /// Epiphany build yet (the firmware issue).
-    #[error("{path} is a simulated Epiphany in ISA mode (its cores run Epiphany machine code), and no Epiphany build of the firmware exists yet, so Python programs cannot run there: use the native simulator (EPYTHON_DEVICE=sim, or `epython sim serve FILE` without --isa), or run an Epiphany ELF with `epython device run IMAGE.elf`")]
-    NoEpiphanyFirmware { path: PathBuf },
+    /// A board or an ISA-mode simulator runs Epiphany machine code, and the
+    /// Epiphany firmware was not found.
+    #[error("{path}'s cores run Epiphany machine code and need the Epiphany firmware: {why}")]
+    NoEpiphanyFirmware { path: PathBuf, why: String },
 
     /// The simulator serving a simulator file stopped (or was killed) while
     /// this device was open.

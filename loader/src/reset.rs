@@ -4,7 +4,6 @@
 use std::sync::atomic::Ordering;
 use std::time::{Duration, Instant};
 
-use shared_protocol::sim::CoreModel;
 use shared_protocol::chip::{config, debugcmd, debugstatus, irq, reg, status as core_status, SOFT_RESET_PC, SRAM_SIZE};
 use shared_protocol::layout::{data_store, CODE_BUDGET, CODE_START, CORE_STATUS_SIZE};
 use shared_protocol::mailbox::{
@@ -16,11 +15,14 @@ use crate::backend::{deadline_after, Waiter};
 use crate::device::Device;
 use crate::error::LoaderError;
 
-/// A firmware image for the code region (`layout::CODE_START`): it starts
-/// with the header of `mailbox::firmware_header`.
+/// A firmware image: raw bytes for the code region (`layout::CODE_START`),
+/// starting with the header of `mailbox::firmware_header`, or an Epiphany
+/// ELF (the firmware built for the chip, firmware-epiphany) whose segment at
+/// CODE_START starts with that header.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FirmwareImage {
     bytes: Vec<u8>,
+    elf: bool,
 }
 
 impl FirmwareImage {
@@ -35,7 +37,7 @@ impl FirmwareImage {
         words[(firmware_header::KIND / 4) as usize] = FirmwareKind::NativeSimulated as u32;
         words[(firmware_header::BUILD_ID / 4) as usize] = 0;
         words[(firmware_header::IMAGE_LEN / 4) as usize] = firmware_header::SIZE;
-        FirmwareImage { bytes: words.iter().flat_map(|w| w.to_le_bytes()).collect() }
+        FirmwareImage { bytes: words.iter().flat_map(|w| w.to_le_bytes()).collect(), elf: false }
     }
 
     /// An image built elsewhere: it must start with a firmware header whose
@@ -54,7 +56,36 @@ impl FirmwareImage {
         if word(firmware_header::IMAGE_LEN) != Some(bytes.len() as u32) {
             return Err(bad(format!("header IMAGE_LEN {:?} is not the length {}", word(firmware_header::IMAGE_LEN), bytes.len())));
         }
-        Ok(FirmwareImage { bytes })
+        Ok(FirmwareImage { bytes, elf: false })
+    }
+
+    /// The Epiphany firmware ELF (`make epiphany`): it must be an Epiphany
+    /// ELF whose firmware header (the first bytes of its segment at
+    /// CODE_START) names this protocol and the Epiphany kind. Where it goes
+    /// is checked against the chip when it is loaded.
+    pub fn from_elf(path: &std::path::Path) -> Result<FirmwareImage, LoaderError> {
+        let bad = |why: String| LoaderError::InvalidArgument(format!("firmware {}: {why}", path.display()));
+        let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+        let header = crate::elf::bytes_at(&bytes, CODE_START, firmware_header::SIZE).map_err(&bad)?;
+        let word = |off: u32| u32::from_le_bytes([0, 1, 2, 3].map(|i| header[(off + i) as usize]));
+        if word(firmware_header::MAGIC) != FIRMWARE_MAGIC {
+            return Err(bad(format!("no firmware header (EPFW) at {CODE_START:#x}: not an epython firmware")));
+        }
+        if word(firmware_header::PROTOCOL) != PROTOCOL_VERSION {
+            return Err(bad(format!(
+                "it speaks protocol version {}, this loader speaks {PROTOCOL_VERSION}; rebuild it (make epiphany) from the same source",
+                word(firmware_header::PROTOCOL)
+            )));
+        }
+        if word(firmware_header::KIND) != FirmwareKind::Epiphany as u32 {
+            return Err(bad(format!("its header names firmware kind {}, not the Epiphany build", word(firmware_header::KIND))));
+        }
+        Ok(FirmwareImage { bytes, elf: true })
+    }
+
+    /// Whether this is an ELF (the Epiphany build) rather than raw code.
+    pub fn is_elf(&self) -> bool {
+        self.elf
     }
 
     pub fn as_bytes(&self) -> &[u8] {
@@ -107,8 +138,9 @@ impl Device {
     /// has booted (status MAGIC, our protocol version, our boot nonce, Idle).
     pub fn boot(&self, cores: &[CoreId]) -> Result<(), LoaderError> {
         self.check_cores(cores)?;
-        if self.core_model == Some(CoreModel::Isa) && self.firmware == FirmwareImage::native_simulated() {
-            return Err(LoaderError::NoEpiphanyFirmware { path: self.path.clone() });
+        if self.runs_machine_code() && !self.firmware.is_elf() {
+            let why = crate::select::epiphany_firmware().err().unwrap_or_else(|| "it was not given to this device".into());
+            return Err(LoaderError::NoEpiphanyFirmware { path: self.path.clone(), why });
         }
         let mut nonces = Vec::with_capacity(cores.len());
         for &core in cores {
@@ -116,6 +148,13 @@ impl Device {
             // Its data store is gone from here on, whether the boot succeeds or not.
             self.resets[core.0 as usize].fetch_add(1, Ordering::SeqCst);
             self.soft_reset(core)?;
+        }
+        if self.firmware.is_elf() {
+            // The ELF's segments: its SRAM image on each core, its code in
+            // the DRAM code region (one copy for all cores).
+            self.write_elf_image(std::path::Path::new("the Epiphany firmware"), self.firmware.as_bytes(), cores)?;
+        }
+        for &core in cores {
             nonces.push(self.load(core));
         }
         for &core in cores {
@@ -221,9 +260,11 @@ impl Device {
     /// Reference §3.2 steps 5-6 and §7 steps 4-6: zero SRAM, write the
     /// firmware at CODE_START, prepare the mailbox. Returns the boot nonce.
     fn load(&self, core: CoreId) -> u32 {
-        let sram = self.sram(core);
-        sram.zero(0, SRAM_SIZE as usize);
-        sram.write_bytes(CODE_START as usize, self.firmware.as_bytes());
+        if !self.firmware.is_elf() {
+            let sram = self.sram(core);
+            sram.zero(0, SRAM_SIZE as usize);
+            sram.write_bytes(CODE_START as usize, self.firmware.as_bytes());
+        }
         // Before SYNC the core runs nothing, so its status block is ours to
         // clear: whatever is there afterwards is from this boot.
         self.status_block(core).zero(0, CORE_STATUS_SIZE as usize);

@@ -37,3 +37,48 @@ pub fn choose() -> Choice {
         },
     }
 }
+
+/// Where the Epiphany firmware (`make epiphany`) is looked for, in order:
+/// `EPYTHON_FIRMWARE`, then `epython-firmware.elf` beside the running
+/// program, then the build tree's `target/epiphany/` (a program in
+/// `target/debug` or `target/release`, or the Python package's extension).
+pub fn firmware_candidates() -> Vec<PathBuf> {
+    if let Some(path) = std::env::var_os("EPYTHON_FIRMWARE").filter(|v| !v.is_empty()) {
+        return vec![PathBuf::from(path)];
+    }
+    let mut found = Vec::new();
+    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(PathBuf::from)) {
+        found.push(dir.join(FIRMWARE_FILE));
+        found.push(dir.join("..").join("epiphany").join(FIRMWARE_FILE));
+    }
+    found.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("epiphany").join(FIRMWARE_FILE));
+    found
+}
+
+/// The Epiphany firmware's file name.
+pub const FIRMWARE_FILE: &str = "epython-firmware.elf";
+
+/// The Epiphany firmware for a board or an ISA-mode simulator: the first of
+/// [`firmware_candidates`] that exists, checked. Err says where it looked
+/// (or why the file found is refused).
+pub fn epiphany_firmware() -> Result<crate::FirmwareImage, String> {
+    let candidates = firmware_candidates();
+    match candidates.iter().find(|p| p.exists()) {
+        Some(path) => crate::FirmwareImage::from_elf(path).map_err(|e| e.to_string()),
+        None => Err(format!(
+            "no Epiphany firmware: looked for {} (build it with `make epiphany`, or set EPYTHON_FIRMWARE)",
+            candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+        )),
+    }
+}
+
+/// Gives a device that runs Epiphany machine code (a board, an ISA-mode
+/// simulator) the Epiphany firmware when one is found; otherwise its boot
+/// says which file is missing and how to build it.
+pub fn fit_firmware(device: &mut crate::Device) {
+    if device.runs_machine_code()
+        && let Ok(image) = epiphany_firmware()
+    {
+        device.set_firmware(image);
+    }
+}

@@ -18,7 +18,8 @@ pub struct Opened {
 pub fn open() -> Result<Opened, String> {
     match select::choose() {
         Choice::Path(path) => {
-            let device = Device::open(&path).map_err(|e| e.to_string())?;
+            let mut device = Device::open(&path).map_err(|e| e.to_string())?;
+            select::fit_firmware(&mut device);
             Ok(Opened { device, simulator: None, note: None })
         }
         Choice::InProcessSimulator { fallback, model } => {
@@ -26,7 +27,8 @@ pub fn open() -> Result<Opened, String> {
             let opts = SimOptions { model, ..SimOptions::default() };
             let sim = Simulator::with_options(Backing::InMemory, Chip::E16, opts)
                 .map_err(|e| format!("cannot start the simulator: {e}"))?;
-            let device = Device::open(sim.path()).map_err(|e| e.to_string())?;
+            let mut device = Device::open(sim.path()).map_err(|e| e.to_string())?;
+            select::fit_firmware(&mut device);
             Ok(Opened { device, simulator: Some(sim), note })
         }
     }

@@ -78,6 +78,23 @@ pub const STACK_CANARY: u32 = 0x57AC_57AC;
 pub const ARENA_END: u32 = STACK_BOTTOM;
 pub const ARENA_SIZE: u32 = ARENA_END - ARENA_START;
 
+/// The Epiphany build (firmware-epiphany) divides the CODE region: its
+/// resident code and C data (the header, start-up code, the wasm runtime's
+/// few words), the C stack of the wasm2c code, and the Rust code's shadow
+/// stack (wasm's linear-memory stack). Its code proper runs from DRAM.
+pub const EPIPHANY_RESIDENT_START: u32 = CODE_START;
+pub const EPIPHANY_RESIDENT_SIZE: u32 = 0x1000;
+pub const EPIPHANY_SHADOW_STACK_START: u32 = EPIPHANY_RESIDENT_START + EPIPHANY_RESIDENT_SIZE;
+pub const EPIPHANY_SHADOW_STACK_SIZE: u32 = 0x1000;
+pub const EPIPHANY_C_STACK_START: u32 = EPIPHANY_SHADOW_STACK_START + EPIPHANY_SHADOW_STACK_SIZE;
+pub const EPIPHANY_C_STACK_END: u32 = CODE_END;
+/// The Epiphany build's CODE region, in address order, gap-free.
+pub const EPIPHANY_CODE_REGIONS: [Region; 3] = [
+    Region { name: "resident", start: EPIPHANY_RESIDENT_START, end: EPIPHANY_SHADOW_STACK_START },
+    Region { name: "shadow stack", start: EPIPHANY_SHADOW_STACK_START, end: EPIPHANY_C_STACK_START },
+    Region { name: "C stack", start: EPIPHANY_C_STACK_START, end: EPIPHANY_C_STACK_END },
+];
+
 /// The SRAM table, in address order, gap-free from 0 to STACK_TOP.
 pub const SRAM_REGIONS: [Region; 7] = [
     Region { name: "ivt+config", start: IVT_START, end: CODE_START },
@@ -105,6 +122,10 @@ const _: () = {
     assert!(COMMAND_SLOT_START.is_multiple_of(8) && POSTBOX_START.is_multiple_of(8) && ARENA_START.is_multiple_of(8));
     assert!(ARENA_SIZE >= 4 * 1024, "the VM needs an arena of at least 4 KB");
     assert!(STACK_TOP.is_multiple_of(8) && STACK_BOTTOM.is_multiple_of(8));
+    assert!(EPIPHANY_CODE_REGIONS[0].start == CODE_START && EPIPHANY_CODE_REGIONS[2].end == CODE_END);
+    assert!(EPIPHANY_CODE_REGIONS[0].end == EPIPHANY_CODE_REGIONS[1].start);
+    assert!(EPIPHANY_CODE_REGIONS[1].end == EPIPHANY_CODE_REGIONS[2].start);
+    assert!(EPIPHANY_C_STACK_END.is_multiple_of(8) && EPIPHANY_SHADOW_STACK_START.is_multiple_of(16));
 };
 
 // ---------------------------------------------------------------------------
@@ -143,12 +164,21 @@ pub const DRAM_CORES_START: u32 = DRAM_SHARED_START + DRAM_SHARED_SIZE;
 /// formatting), run from the DRAM window like e-gcc's fast.ldf runs libgcc
 /// from DRAM. One copy at the start of the shared area serves every core.
 pub const DRAM_CODE_START: u32 = DRAM_SHARED_START;
-/// What the layout keeps for it (128 KB of the 1 MB shared area).
-pub const DRAM_CODE_RESERVED: u32 = 0x2_0000;
+/// What the layout keeps for it (512 KB of the 1 MB shared area): the
+/// proxy image uses up to DRAM_CODE_CAP of it, the Epiphany build (whose
+/// code is 2-3 times the proxy's) up to DRAM_CODE_CAP_EPIPHANY, then its
+/// wasm data segment (EPIPHANY_WASM_DATA).
+pub const DRAM_CODE_RESERVED: u32 = 0x8_0000;
 /// The most cold code (.text + .rodata) an image may put there; more is a
 /// link error, like CODE_BUDGET for the resident code. 64 KB: the language
 /// (methods, Unicode tables, printing) moved there from the resident code.
 pub const DRAM_CODE_CAP: u32 = 0x1_0000;
+/// The Epiphany build's DRAM code cap (.text + .rodata in DRAM).
+pub const DRAM_CODE_CAP_EPIPHANY: u32 = 0x7_0000;
+/// The Epiphany build: where the Rust crate's wasm data segment (its
+/// read-only data) lives, one copy for all cores, right after its code.
+pub const EPIPHANY_WASM_DATA: u32 = DRAM_CODE_START + DRAM_CODE_CAP_EPIPHANY;
+pub const EPIPHANY_WASM_DATA_CAP: u32 = DRAM_CODE_RESERVED - DRAM_CODE_CAP_EPIPHANY;
 const PAGE: u32 = 0x1000;
 
 pub const CORE_STATUS: u32 = 0x0_0000;
@@ -167,6 +197,7 @@ const _: () = {
     assert!(CORE_INBOX + CORE_INBOX_SIZE == CORE_SPILL);
     assert!(CORE_EVENT_RING_SIZE.is_power_of_two());
     assert!(DRAM_CODE_CAP <= DRAM_CODE_RESERVED);
+    assert!(EPIPHANY_WASM_DATA + EPIPHANY_WASM_DATA_CAP == DRAM_CODE_START + DRAM_CODE_RESERVED);
     assert!(DRAM_CODE_START + DRAM_CODE_RESERVED <= DRAM_SHARED_START + DRAM_SHARED_SIZE);
     assert!(DRAM_CODE_START.is_multiple_of(8));
     // An E64 still gets a spill area and a data store.

@@ -315,4 +315,7 @@ pub enum FirmwareKind {
     NativeSimulated = 1,
     /// The bare-metal proxy image (thumbv7em).
     ThumbProxy = 2,
+    /// Epiphany machine code (firmware-epiphany: Rust -> wasm32 -> wasm2c ->
+    /// epiphany-elf-gcc), loaded from an ELF.
+    Epiphany = 3,
 }
