@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python test-iss epiphany-toolchain test-long csmith-long bench-iss diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python test-iss epiphany-toolchain epiphany epiphany-size epiphany-if-toolchain corpus-isa-long test-long csmith-long bench-iss diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -45,8 +45,15 @@ demo: build python
 # All tests: unit and end-to-end against the simulator, the dependency rule,
 # the Epiphany instruction-set simulator's tests, and the Python package's
 # pytest suite.
-test: check-deps test-python test-iss
+test: check-deps test-python test-iss epiphany-if-toolchain
 	$(CARGO) test --workspace --exclude iss
+
+# The tests run the Epiphany firmware of this tree: rebuilt when the
+# toolchain is there (a stale one would test old code); without it the ISA
+# tests say they are skipped.
+epiphany-if-toolchain:
+	@if tools/epiphany-toolchain.sh --prefix >/dev/null 2>&1; then firmware-epiphany/build.sh >/dev/null && echo "epiphany: firmware rebuilt for the tests"; \
+	else echo "epiphany: no toolchain (make epiphany-toolchain): the tests on Epiphany code are skipped"; fi
 
 # The Epiphany cross toolchain (binutils 2.40 + GCC 12.2 for epiphany-elf),
 # built from Debian's source packages into ~/.cache/epython/epiphany-elf/KEY
@@ -54,6 +61,17 @@ test: check-deps test-python test-iss
 # Epiphany builds need it.
 epiphany-toolchain:
 	tools/epiphany-toolchain.sh
+
+# The firmware for the chip itself (issue 13): the firmware crate with the
+# Epiphany platform, Rust -> wasm32 -> wasm2c -> epiphany-elf-gcc, into
+# target/epiphany/epython-firmware.elf (needs make epiphany-toolchain; wabt
+# and the wasm32 target are installed if missing). `make epiphany-size`
+# reports its regions next to the proxy build's.
+epiphany:
+	firmware-epiphany/build.sh
+
+epiphany-size:
+	firmware-epiphany/size.sh
 
 # The instruction-set simulator's tests (iss/), timed. Those that compare
 # with the toolchain (objdump, epiphany-elf-gcc) skip with a message when it
@@ -73,7 +91,12 @@ test-python: python
 # of each fuzz target (cargo-fuzz needed: `cargo install cargo-fuzz`;
 # FUZZ_SECONDS each; longer runs: fuzz/run.sh 600).
 FUZZ_SECONDS ?= 20
-test-long: diff-long stress fuzz-smoke csmith-long
+test-long: diff-long stress fuzz-smoke csmith-long corpus-isa-long
+
+# The whole language corpus on Epiphany code (ISA mode; make test runs every
+# 10th program). About 2 minutes on this machine.
+corpus-isa-long: epiphany
+	CORPUS_ISA_EVERY=1 $(CARGO) test --release -p e2e-tests --test corpus corpus_on_epiphany_code -- --nocapture
 
 # The ISS against native runs on CSMITH_PROGRAMS random C programs
 # (iss/tests/csmith.rs; release build, about 1.5 s a program).

@@ -16,6 +16,11 @@
 //! - `CORPUS_RUN_PENDING=1` runs the pending programs too and says which of
 //!   them pass now (they still do not fail the test);
 //! - `CORPUS_VERBOSE=1` prints each program's result as it goes.
+//!
+//! `corpus_on_epiphany_code` runs the corpus on a simulator in ISA mode: the
+//! firmware built for the chip (`make epiphany`), executed instruction by
+//! instruction on the ISS. In `make test` it runs every `CORPUS_ISA_EVERY`th
+//! program (default 10); `CORPUS_ISA_EVERY=1` (make test-long) runs them all.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -23,10 +28,14 @@ use std::time::{Duration, Instant};
 
 use loader::{Device, OpenOptions, Timeouts};
 use shared_protocol::{Chip, CoreId};
-use simulator::Simulator;
+use simulator::{Backing, CoreModel, SimOptions, Simulator};
 
 const CORE: CoreId = CoreId(0);
 const RUN_TIMEOUT: Duration = Duration::from_secs(10);
+/// On Epiphany code the VM runs as the ISS executes the firmware's
+/// instructions, some 100 times slower than the native firmware: the
+/// longest loops of the corpus (fib(24), 10^6 iterations) need more.
+const ISA_RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
 fn programs_dir() -> PathBuf {
     // `cargo test` sets CARGO_MANIFEST_DIR when it runs the test too; prefer
@@ -57,8 +66,8 @@ fn pending_list(dir: &Path) -> BTreeMap<String, String> {
 }
 
 /// What the device did with one program, as text in the `.out` format.
-fn run_program(dev: &Device, name: &str, source: &str) -> String {
-    e2e_tests::run_text::run_program(dev, CORE, &format!("{name}.py"), source, RUN_TIMEOUT)
+fn run_program(dev: &Device, name: &str, source: &str, timeout: Duration) -> String {
+    e2e_tests::run_text::run_program(dev, CORE, &format!("{name}.py"), source, timeout)
 }
 
 /// A short line diff: the first differing line with some context.
@@ -90,6 +99,16 @@ fn short_diff(expected: &str, got: &str) -> String {
 
 #[test]
 fn corpus() {
+    run_corpus(CoreModel::Native, 1);
+}
+
+#[test]
+fn corpus_on_epiphany_code() {
+    let every = std::env::var("CORPUS_ISA_EVERY").ok().and_then(|v| v.parse().ok()).unwrap_or(10);
+    run_corpus(CoreModel::Isa, every);
+}
+
+fn run_corpus(model: CoreModel, every: usize) {
     let dir = programs_dir();
     let pending = pending_list(&dir);
     let filter = std::env::var("CORPUS_FILTER").ok();
@@ -113,20 +132,32 @@ fn corpus() {
         }
     }
 
-    let sim = Simulator::in_memory(Chip::E16).expect("start the simulator");
+    let firmware = match model {
+        CoreModel::Native => loader::FirmwareImage::native_simulated(),
+        CoreModel::Isa => match loader::select::epiphany_firmware() {
+            Ok(image) => image,
+            Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("corpus on Epiphany code: {why}"),
+            Err(why) => {
+                eprintln!("corpus on Epiphany code: SKIPPED: {why}");
+                return;
+            }
+        },
+    };
+    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { model, ..SimOptions::default() })
+        .expect("start the simulator");
     let timeouts = Timeouts {
         reset_step: Duration::from_secs(2),
         boot: Duration::from_secs(10),
         command: Duration::from_secs(10),
     };
-    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, ..Default::default() }).expect("open the simulator");
+    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..Default::default() }).expect("open the simulator");
     dev.boot(&[CORE]).expect("boot core 0");
 
     let started = Instant::now();
     let (mut passed, mut failed, mut skipped) = (0usize, Vec::new(), Vec::new());
     let mut pending_now_passing = Vec::new();
-    for name in &names {
-        if filter.as_deref().is_some_and(|f| !name.contains(f)) {
+    for (i, name) in names.iter().enumerate() {
+        if filter.as_deref().is_some_and(|f| !name.contains(f)) || i % every != 0 {
             continue;
         }
         let is_pending = pending.contains_key(name);
@@ -143,7 +174,8 @@ fn corpus() {
             }
         };
         let t0 = Instant::now();
-        let got = run_program(&dev, name, &source);
+        let timeout = if model == CoreModel::Isa { ISA_RUN_TIMEOUT } else { RUN_TIMEOUT };
+        let got = run_program(&dev, name, &source, timeout);
         let ok = got == expected;
         if verbose {
             eprintln!("{:>5} ms  {}  {name}", t0.elapsed().as_millis(), if ok { "ok  " } else { "FAIL" });
@@ -157,7 +189,7 @@ fn corpus() {
     }
 
     eprintln!(
-        "corpus: {passed} passed, {} failed, {} pending, {} problems ({:.1} s)",
+        "corpus ({model:?} cores, every {every}th program): {passed} passed, {} failed, {} pending, {} problems ({:.1} s)",
         failed.len(),
         skipped.len(),
         problems.len(),

@@ -158,12 +158,40 @@ fn an_endless_loop_is_halted_and_the_core_runs_the_next_program() {
 }
 
 #[test]
-fn a_python_program_in_isa_mode_says_no_epiphany_firmware_exists_yet() {
+fn booting_isa_cores_without_the_epiphany_firmware_is_refused_clearly() {
     let sim = isa_simulator();
+    // Opened without an Epiphany firmware (the native header is the default).
     let device = Device::open(sim.path()).expect("open");
     let err = device.boot(&[CoreId(0)]).expect_err("boot must refuse");
     let text = err.to_string();
-    assert!(text.contains("ISA mode") && text.contains("no Epiphany build of the firmware"), "{text}");
+    assert!(text.contains("run Epiphany machine code and need the Epiphany firmware"), "{text}");
+}
+
+#[test]
+fn a_firmware_for_another_protocol_or_not_an_epython_firmware_is_refused() {
+    let Some(hello) = build("hello") else { return };
+    // An Epiphany ELF without a firmware header at CODE_START.
+    let err = loader::FirmwareImage::from_elf(&hello).expect_err("hello.elf is not a firmware").to_string();
+    assert!(err.contains("no firmware header"), "{err}");
+    // The real firmware with its header's protocol changed.
+    let Ok(path) = loader::select::firmware_candidates().into_iter().find(|p| p.exists()).ok_or(()) else {
+        eprintln!("isa_mode: SKIPPED: no Epiphany firmware built (make epiphany)");
+        return;
+    };
+    let mut bytes = std::fs::read(&path).expect("read the firmware");
+    let at = find_header(&bytes).expect("the firmware header");
+    bytes[at + 4] ^= 0x40; // PROTOCOL
+    let other = std::env::temp_dir().join(format!("isa-firmware-protocol-{}.elf", std::process::id()));
+    std::fs::write(&other, &bytes).expect("write");
+    let err = loader::FirmwareImage::from_elf(&other).expect_err("another protocol").to_string();
+    assert!(err.contains("protocol version"), "{err}");
+}
+
+/// The file offset of the firmware header (magic "EPFW", then the protocol).
+fn find_header(bytes: &[u8]) -> Option<usize> {
+    let magic = shared_protocol::mailbox::FIRMWARE_MAGIC.to_le_bytes();
+    let protocol = shared_protocol::PROTOCOL_VERSION.to_le_bytes();
+    bytes.windows(8).position(|w| w[..4] == magic && w[4..] == protocol)
 }
 
 #[test]

@@ -60,9 +60,15 @@ fn main() {
             println!("  WASM_DATA (r)   : ORIGIN = {:#010x}, LENGTH = {EPIPHANY_WASM_DATA_CAP:#x}", DRAM_BASE + EPIPHANY_WASM_DATA);
             println!("}}");
         }
+        "regions" => {
+            println!("{:<28} {:>10} {:>10}", "layout table (SRAM)", "start", "size");
+            for r in SRAM_REGIONS.iter().chain(EPIPHANY_CODE_REGIONS.iter()) {
+                println!("{:<28} {:>#10x} {:>10}", r.name, r.start, r.size());
+            }
+        }
         "global-base" => println!("{}", DRAM_BASE + EPIPHANY_WASM_DATA),
         _ => {
-            eprintln!("usage: epiphany-defs h|ld|memory|global-base");
+            eprintln!("usage: epiphany-defs h|ld|memory|regions|global-base");
             std::process::exit(2);
         }
     }
