@@ -117,9 +117,7 @@ fn scalar_text(token: Token) -> String {
         Token::Int(v) => v.to_string(),
         Token::Float(v) => {
             // The shared formatter, so constants read as print shows them.
-            let mut text = [0u8; numfmt::FLOAT_MAX_LEN];
-            let n = numfmt::format_float(v, &mut text);
-            String::from_utf8_lossy(&text[..n.min(text.len())]).into_owned()
+            String::from_utf8_lossy(&numfmt::format_float(v)).into_owned()
         }
         Token::Str { len, words } | Token::Opaque { len, words } => {
             let mut bytes = vec![0u8; len as usize];

@@ -346,7 +346,7 @@ fn parse_events(ring: &[u8], from: u32, to: u32) -> Vec<Event> {
 /// them (strs in them quoted plainly: `'x'`, no escapes) and Opaque texts
 /// (`[...]`); enough for the test programs.
 fn stdout_of(events: &[Event]) -> String {
-    use shared_protocol::numfmt::{FLOAT_MAX_LEN, INT_MAX_LEN, format_float, format_int};
+    use shared_protocol::numfmt::{format_float, format_int};
     use shared_protocol::value::{Reader, Token, unpack_bytes};
     fn text(len: u32, words: &[u32]) -> String {
         let mut buf = vec![0; len as usize];
@@ -361,16 +361,8 @@ fn stdout_of(events: &[Event]) -> String {
         match r.token().expect("decode a value") {
             Token::None => "None".into(),
             Token::Bool(b) => if b { "True" } else { "False" }.into(),
-            Token::Int(v) => {
-                let mut buf = [0; INT_MAX_LEN];
-                let n = format_int(v, &mut buf);
-                String::from_utf8_lossy(&buf[..n]).into_owned()
-            }
-            Token::Float(v) => {
-                let mut buf = [0; FLOAT_MAX_LEN];
-                let n = format_float(v, &mut buf);
-                String::from_utf8_lossy(&buf[..n]).into_owned()
-            }
+            Token::Int(v) => String::from_utf8_lossy(&format_int(v)).into_owned(),
+            Token::Float(v) => String::from_utf8_lossy(&format_float(v)).into_owned(),
             Token::Str { len, words } if nested => format!("'{}'", text(len, words)),
             Token::Str { len, words } | Token::Opaque { len, words } => text(len, words),
             Token::List(n) => format!("[{}]", (0..n).map(|_| value(r, true)).collect::<Vec<_>>().join(", ")),

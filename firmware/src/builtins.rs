@@ -146,14 +146,7 @@ pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
     match v {
         Value::Str(_) => Ok(v),
         Value::List(_) | Value::Tuple(_) => crate::repr::repr(st, v),
-        _ => {
-            let mut buf = [0u8; numfmt::FLOAT_MAX_LEN];
-            let text = crate::repr::scalar_text(v, &mut buf);
-            let mut copy = [0u8; numfmt::FLOAT_MAX_LEN];
-            let k = text.len();
-            copy[..k].copy_from_slice(text);
-            st.str_from(&copy[..k])
-        }
+        _ => st.str_from(&crate::repr::scalar_text(v)),
     }
 }
 

@@ -20,22 +20,19 @@ use crate::vm::{St, Stop};
 /// Longest repr text of a native (`<built-in function numcores>`).
 const REPR_MAX: usize = 40;
 
-/// `<module 'parallel'>` or `<built-in function coreid>`, into `out`.
-fn native_repr(id: u16, out: &mut [u8; REPR_MAX]) -> usize {
-    let Some(n) = natives::get(id) else { return 0 };
+/// `<module 'parallel'>` or `<built-in function coreid>`.
+fn native_repr(id: u16) -> heapless::Vec<u8, REPR_MAX> {
+    let mut out = heapless::Vec::new();
+    let Some(n) = natives::get(id) else { return out };
     let (pre, post): (&[u8], &[u8]) = if n.kind == Kind::Module {
         (b"<module '", b"'>")
     } else {
         (b"<built-in function ", b">")
     };
-    let mut len = 0;
     for &b in pre.iter().chain(n.name.as_bytes()).chain(post) {
-        if let Some(slot) = out.get_mut(len) {
-            *slot = b;
-            len += 1;
-        }
+        let _ = out.push(b);
     }
-    len
+    out
 }
 
 /// Where encoded words go: into a record, into the data store (data.rs:
@@ -138,11 +135,7 @@ pub fn put_value(s: &mut Out, m: &mut Mem, v: Value, room: Room, cycles: Cycles)
                 Value::Int(i) => value::put_int(s, i),
                 Value::Float(f) => value::put_float(s, f),
                 Value::Str(at) => put_str_at(s, m, at),
-                Value::Native(id) => {
-                    let mut text = [0u8; REPR_MAX];
-                    let len = native_repr(id, &mut text);
-                    value::put_bytes(s, value::OPAQUE, text.get(..len).unwrap_or(&[]))
-                }
+                Value::Native(id) => value::put_bytes(s, value::OPAQUE, &native_repr(id)),
                 _ => value::put_bytes(s, value::OPAQUE, opaque_text(x)),
             },
         }

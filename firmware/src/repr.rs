@@ -33,28 +33,21 @@ impl Out {
     }
 }
 
-/// The text of a scalar (None, bool, int, float) into `buf`.
-pub fn scalar_text(v: Value, buf: &mut [u8; numfmt::FLOAT_MAX_LEN]) -> &[u8] {
+/// The text of a scalar (None, bool, int, float).
+pub fn scalar_text(v: Value) -> numfmt::FloatText {
     let fixed: &'static [u8] = match v {
         Value::Bool(true) => b"True",
         Value::Bool(false) => b"False",
-        Value::Int(i) => {
-            let mut ibuf = [0u8; numfmt::INT_MAX_LEN];
-            let k = numfmt::format_int(i, &mut ibuf);
-            buf[..k].copy_from_slice(&ibuf[..k]);
-            return &buf[..k];
-        }
-        Value::Float(f) => {
-            let k = numfmt::format_float(f, buf);
-            return buf.get(..k).unwrap_or(&[]);
-        }
+        // An int's text (11 bytes at most) fits a float's (19).
+        Value::Int(i) => return numfmt::FloatText::from_slice(&numfmt::format_int(i)).unwrap_or_default(),
+        Value::Float(f) => return numfmt::format_float(f),
         Value::Func(_) => b"<function>",
         Value::Range(_) => b"<range>",
         Value::Iter(_) => b"<iterator>",
         Value::Native(_) => b"<built-in function>",
         _ => b"None",
     };
-    fixed
+    numfmt::FloatText::from_slice(fixed).unwrap_or_default()
 }
 
 fn put_str(out: &mut Out, m: &mut Mem, s: u32) {
@@ -109,10 +102,7 @@ fn write(m: &mut Mem, v: Value, room: Room, out: &mut Out) -> Result<(), Exc> {
                 out.put(m, if tuple { TUPLE_CYCLE } else { LIST_CYCLE }.as_bytes())
             }
             Event::Leaf(Value::Str(s)) => put_str(out, m, s),
-            Event::Leaf(x) => {
-                let mut buf = [0u8; numfmt::FLOAT_MAX_LEN];
-                out.put(m, scalar_text(x, &mut buf));
-            }
+            Event::Leaf(x) => out.put(m, &scalar_text(x)),
         }
     }
     Ok(())

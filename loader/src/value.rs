@@ -38,11 +38,7 @@ impl Value {
             Value::None => out.push_str("None"),
             Value::Bool(true) => out.push_str("True"),
             Value::Bool(false) => out.push_str("False"),
-            Value::Int(v) => {
-                let mut buf = [0u8; numfmt::INT_MAX_LEN];
-                let n = numfmt::format_int(*v, &mut buf);
-                out.push_str(ascii(&buf[..n]));
-            }
+            Value::Int(v) => out.push_str(ascii(&numfmt::format_int(*v))),
             Value::Float(v) => out.push_str(&float_text(*v)),
             Value::Str(s) if repr => write_str_repr(out, s),
             Value::Str(s) | Value::Opaque(s) => out.push_str(s),
@@ -172,9 +168,7 @@ fn ascii(bytes: &[u8]) -> &str {
 
 /// A float as Python prints it: the shared formatter, so host and cores agree.
 fn float_text(v: f32) -> String {
-    let mut buf = [0u8; numfmt::FLOAT_MAX_LEN];
-    let n = numfmt::format_float(v, &mut buf);
-    ascii(&buf[..n]).to_owned()
+    ascii(&numfmt::format_float(v)).to_owned()
 }
 
 /// Python's repr of a str: single quotes unless the text has a single quote

@@ -187,9 +187,7 @@ pub fn to_py<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> {
 /// The f64 with the shortest digits that round-trip the f32 (what the
 /// device prints), so `0.1f32` comes back as Python's `0.1`.
 fn shortest_f64(f: f32) -> f64 {
-    let mut buf = [0u8; numfmt::FLOAT_MAX_LEN];
-    let n = numfmt::format_float(f, &mut buf);
-    std::str::from_utf8(&buf[..n]).ok().and_then(|t| t.parse::<f64>().ok()).unwrap_or(f64::from(f))
+    std::str::from_utf8(&numfmt::format_float(f)).ok().and_then(|t| t.parse::<f64>().ok()).unwrap_or(f64::from(f))
 }
 
 /// `to_device_value(obj)`: what `obj` becomes on the device and back (the

@@ -32,7 +32,8 @@
 //! number, then rounds `vr` to nearest (half to even, as Python's dtoa does;
 //! Rust's `{:?}` rounds such exact ties up, e.g. 2097152.25f32) and takes
 //! `vr+1` if `vr` itself fell outside the interval. No tables, no f64, no
-//! core::fmt, no 64-bit division, and every store goes through `get_mut`, so
+//! core::fmt, no 64-bit division, and every store goes through `get_mut` or a
+//! `heapless::Vec` push (which refuses past its capacity), so
 //! there is no panic path. It was checked against Rust's shortest printing on
 //! every positive f32 (see the ignored test in `tests/numfmt_float.rs`).
 
@@ -42,8 +43,13 @@ pub const INT_MAX_LEN: usize = 11;
 /// ".0" and a sign ("-1234568000000000.0").
 pub const FLOAT_MAX_LEN: usize = 19;
 
-/// Write `v` in decimal into `out`; returns the length.
-pub fn format_int(v: i32, out: &mut [u8; INT_MAX_LEN]) -> usize {
+/// The text of an int: at most [`INT_MAX_LEN`] ASCII bytes.
+pub type IntText = heapless::Vec<u8, INT_MAX_LEN>;
+/// The text of a float: at most [`FLOAT_MAX_LEN`] ASCII bytes.
+pub type FloatText = heapless::Vec<u8, FLOAT_MAX_LEN>;
+
+/// `v` in decimal.
+pub fn format_int(v: i32) -> IntText {
     let mut digits = [0u8; 10];
     let mut n = v.unsigned_abs();
     let mut k = 0;
@@ -55,38 +61,15 @@ pub fn format_int(v: i32, out: &mut [u8; INT_MAX_LEN]) -> usize {
             break;
         }
     }
-    let mut len = 0;
+    let mut out = IntText::new();
+    // At most 11 bytes, the capacity: the pushes cannot fail.
     if v < 0 {
-        out[0] = b'-';
-        len = 1;
+        let _ = out.push(b'-');
     }
-    while k > 0 {
-        k -= 1;
-        out[len] = digits[k];
-        len += 1;
+    for &d in digits[..k].iter().rev() {
+        let _ = out.push(d);
     }
-    len
-}
-
-/// Writes bytes into the output, silently dropping any past the end (never
-/// happens: FLOAT_MAX_LEN is the worst case), so there is no panic path.
-struct Out<'a> {
-    buf: &'a mut [u8; FLOAT_MAX_LEN],
-    len: usize,
-}
-
-impl Out<'_> {
-    fn put(&mut self, c: u8) {
-        if let Some(slot) = self.buf.get_mut(self.len) {
-            *slot = c;
-            self.len += 1;
-        }
-    }
-    fn put_all(&mut self, s: &[u8]) {
-        for &c in s {
-            self.put(c);
-        }
-    }
+    out
 }
 
 // Little-endian u32-limb unsigned integers: `[u32; 5]` for formatting
@@ -148,27 +131,28 @@ fn scaled(x: u32, e2: i32, t0: i32) -> (u32, u32, bool) {
     (n[0], digit, !inexact)
 }
 
-/// Write Python's `repr` of the f32 `v` into `out` (shortest round-trip
-/// digits; see the module doc); returns the length.
-pub fn format_float(v: f32, out: &mut [u8; FLOAT_MAX_LEN]) -> usize {
-    let mut o = Out { buf: out, len: 0 };
+/// Python's `repr` of the f32 `v` (shortest round-trip digits; see the
+/// module doc). FLOAT_MAX_LEN is the worst case, so no byte is ever dropped
+/// (a push past the capacity would be, silently: there is no panic path).
+pub fn format_float(v: f32) -> FloatText {
+    let mut o = FloatText::new();
     let bits = v.to_bits();
     let biased = (bits >> 23) & 0xff;
     let frac = bits & 0x7f_ffff;
     if biased == 0xff && frac != 0 {
-        o.put_all(b"nan");
-        return o.len;
+        let _ = o.extend_from_slice(b"nan");
+        return o;
     }
     if bits >> 31 != 0 {
-        o.put(b'-');
+        let _ = o.push(b'-');
     }
     if biased == 0xff {
-        o.put_all(b"inf");
-        return o.len;
+        let _ = o.extend_from_slice(b"inf");
+        return o;
     }
     if biased | frac == 0 {
-        o.put_all(b"0.0");
-        return o.len;
+        let _ = o.extend_from_slice(b"0.0");
+        return o;
     }
     let (f, e2) = if biased == 0 {
         (frac, -151)
@@ -222,29 +206,29 @@ pub fn format_float(v: f32, out: &mut [u8; FLOAT_MAX_LEN]) -> usize {
         let mut p = if x > 0 { x } else { 0 };
         let lowest = if x - n + 1 < -1 { x - n + 1 } else { -1 };
         while p >= lowest {
-            o.put(d(x - p));
+            let _ = o.push(d(x - p));
             if p == 0 {
-                o.put(b'.');
+                let _ = o.push(b'.');
             }
             p -= 1;
         }
     } else {
-        o.put(d(0));
+        let _ = o.push(d(0));
         if n > 1 {
-            o.put(b'.');
+            let _ = o.push(b'.');
             for i in 1..n {
-                o.put(d(i));
+                let _ = o.push(d(i));
             }
         }
         let ax = x.unsigned_abs();
-        o.put_all(&[
+        let _ = o.extend_from_slice(&[
             b'e',
             if x < 0 { b'-' } else { b'+' },
             b'0' + (ax / 10) as u8,
             b'0' + (ax % 10) as u8,
         ]);
     }
-    o.len
+    o
 }
 
 /// Significant digits `parse_float` keeps exactly; the rest only count as
@@ -403,17 +387,12 @@ pub fn round_float(v: f32, nd: i32) -> f32 {
         let (q, half) = (n[0] >> 1, n[0] & 1 != 0);
         q + (half && (sticky || q & 1 != 0)) as u32
     };
-    // "Qe-ND", read back correctly rounded.
-    let (mut digits, mut exp) = ([0u8; INT_MAX_LEN], [0u8; INT_MAX_LEN]);
-    let (dn, en) = (format_int(q as i32, &mut digits), format_int(nd.saturating_neg(), &mut exp));
-    let mut text = [0u8; 2 * INT_MAX_LEN + 1];
-    let parts = digits.get(..dn).unwrap_or(&[]).iter().chain(b"e").chain(exp.get(..en).unwrap_or(&[]));
-    let mut len = 0;
-    for (slot, &c) in text.iter_mut().zip(parts) {
-        *slot = c;
-        len += 1;
-    }
-    let r = text.get(..len).and_then(parse_float).unwrap_or(0.0);
+    // "Qe-ND", read back correctly rounded (two ints and an 'e' fit).
+    let mut text = heapless::Vec::<u8, { 2 * INT_MAX_LEN + 1 }>::new();
+    let _ = text.extend_from_slice(&format_int(q as i32));
+    let _ = text.push(b'e');
+    let _ = text.extend_from_slice(&format_int(nd.saturating_neg()));
+    let r = parse_float(&text).unwrap_or(0.0);
     f32::from_bits(r.to_bits() | sign)
 }
 
@@ -422,21 +401,13 @@ mod tests {
     use super::*;
 
     fn int(v: i32) -> &'static str {
-        let mut b = [0u8; INT_MAX_LEN];
-        let n = format_int(v, &mut b);
-        std::string::String::from_utf8(b[..n].to_vec())
-            .unwrap()
-            .leak()
+        std::string::String::from_utf8(format_int(v).to_vec()).unwrap().leak()
     }
 
     extern crate std;
 
     fn flt(v: f32) -> &'static str {
-        let mut b = [0u8; FLOAT_MAX_LEN];
-        let n = format_float(v, &mut b);
-        std::string::String::from_utf8(b[..n].to_vec())
-            .unwrap()
-            .leak()
+        std::string::String::from_utf8(format_float(v).to_vec()).unwrap().leak()
     }
 
     #[test]
@@ -472,6 +443,12 @@ mod tests {
         for (v, want) in cases {
             assert_eq!(flt(v), want, "{:?}", v);
         }
+    }
+
+    #[test]
+    fn the_longest_texts_fill_the_capacities() {
+        assert_eq!(format_int(i32::MIN).len(), INT_MAX_LEN);
+        assert_eq!(format_float(-1.234568e15).len(), FLOAT_MAX_LEN);
     }
 
     #[test]

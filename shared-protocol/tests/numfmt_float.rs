@@ -8,13 +8,10 @@
 //! `every_positive_f32` (ignored; run with `--release -- --ignored`) checks
 //! all 2^31 non-negative bit patterns.
 
-use shared_protocol::numfmt::{FLOAT_MAX_LEN, format_float};
+use shared_protocol::numfmt::format_float;
 
 fn mine(v: f32) -> String {
-    let mut b = [0u8; FLOAT_MAX_LEN];
-    let n = format_float(v, &mut b);
-    assert!(n <= FLOAT_MAX_LEN);
-    String::from_utf8(b[..n].to_vec()).unwrap()
+    String::from_utf8(format_float(v).to_vec()).unwrap()
 }
 
 /// Python's layout of Rust's shortest digits.

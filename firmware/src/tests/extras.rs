@@ -292,6 +292,11 @@ fn conversions_and_numeric_builtins() {
     assert_eq!(call(n::STR, &[F(0.1)]), val("'0.1'"));
     assert_eq!(call(n::STR, &[I(-7)]), val("'-7'"));
     assert_eq!(call(n::STR, &[C::None]), val("'None'"));
+    // The longest texts numfmt writes fill its buffers exactly; a byte short
+    // and they would come out cut.
+    assert_eq!(call(n::STR, &[I(i32::MIN)]), val("'-2147483648'"));
+    assert_eq!(call(n::STR, &[F(-1.234568e15)]), val("'-1234568000000000.0'"));
+    assert_eq!(call(n::STR, &[F(-3.4028235e38)]), val("'-3.4028235e+38'"));
     assert_eq!(call(n::ROUND, &[F(2.5)]), val("2"));
     assert_eq!(call(n::ROUND, &[F(3.5)]), val("4"));
     assert_eq!(call(n::ROUND, &[F(-0.5)]), val("0"));
