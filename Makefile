@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python test-iss epiphany-toolchain epiphany epiphany-size epiphany-if-toolchain corpus-isa-long test-long csmith-long bench-iss diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python test-iss epiphany-toolchain epiphany epiphany-size epiphany-if-toolchain corpus-isa-long test-python-isa test-long csmith-long bench-iss diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
 
 all: build
 
@@ -91,7 +91,15 @@ test-python: python
 # of each fuzz target (cargo-fuzz needed: `cargo install cargo-fuzz`;
 # FUZZ_SECONDS each; longer runs: fuzz/run.sh 600).
 FUZZ_SECONDS ?= 20
-test-long: diff-long stress fuzz-smoke csmith-long corpus-isa-long
+test-long: diff-long stress fuzz-smoke csmith-long corpus-isa-long test-python-isa
+
+# The CPython package on Epiphany code (ISA mode): the tutorial, the API's
+# options and errors, device data, the parallel module. (test_faults.py
+# forces faults through the native simulator's hooks; ISA mode's faults are
+# tests/tests/isa_mode.rs.)
+test-python-isa: python
+	$(CARGO) build -q -p cli
+	EPYTHON_DEVICE=sim:isa EPYTHON_BIN=$(CURDIR)/$(EPYTHON) $(PY) -m pytest -q python/tests/test_tutorial.py python/tests/test_api.py python/tests/test_data.py python/tests/test_parallel.py
 
 # The whole language corpus on Epiphany code (ISA mode; make test runs every
 # 10th program). About 2 minutes on this machine.

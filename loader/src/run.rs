@@ -634,6 +634,18 @@ impl Device {
         Ok(())
     }
 
+    /// FAULT_DETAIL of [`Fault::CpuException`] if `core` is halted on an
+    /// exception: EXCAUSE << 24 | the PC's low 24 bits.
+    fn cpu_exception(&self, core: CoreId) -> Option<u32> {
+        use shared_protocol::chip::{debugstatus, irq, reg, status as core_status};
+        if self.reg_read(core, reg::DEBUGSTATUS) & debugstatus::HALT == 0 {
+            return None;
+        }
+        let excause = (self.reg_read(core, reg::STATUS) & core_status::EXCAUSE_MASK) >> core_status::EXCAUSE_SHIFT;
+        let pending = self.reg_read(core, reg::IPEND) & (irq::SWE | irq::PROT) != 0;
+        (excause != 0 || pending).then(|| excause << 24 | (self.reg_read(core, reg::PC) & 0x00FF_FFFF))
+    }
+
     /// Look at one running core: consume its events, notice its end or its
     /// fault. Returns whether anything happened.
     fn poll_core(
@@ -695,6 +707,13 @@ impl Device {
                 Some(code) => CoreOutcome::Fault { code, detail },
                 None => CoreOutcome::ProtocolError(format!("fault with unknown code {code} (detail {detail:#x})")),
             });
+            return true;
+        }
+        // A core the chip stopped on an exception its firmware did not
+        // report (a board's core, or the ISS's): halted, with an exception
+        // cause or a software/memory exception pending.
+        if let Some(detail) = self.cpu_exception(core) {
+            run.outcome = Some(CoreOutcome::Fault { code: Fault::CpuException, detail });
             return true;
         }
         // Finished once Done is read and the reply sequence says so (the

@@ -183,6 +183,11 @@ pub enum Fault {
     /// The firmware's stack reached its end (`layout::STACK_CANARY` was
     /// overwritten): the VM arena below it may be corrupted.
     StackOverflow = 5,
+    /// The core stopped on an exception the firmware did not report itself
+    /// (only the host records this one, from the core's registers: the
+    /// core is halted with STATUS.EXCAUSE or a pending exception).
+    /// `FAULT_DETAIL` = EXCAUSE << 24 | the PC's low 24 bits.
+    CpuException = 6,
 }
 
 impl Fault {
@@ -194,6 +199,7 @@ impl Fault {
             3 => Some(Fault::BadImage),
             4 => Some(Fault::VmInternal),
             5 => Some(Fault::StackOverflow),
+            6 => Some(Fault::CpuException),
             _ => None,
         }
     }
@@ -206,6 +212,7 @@ impl Fault {
             Fault::BadImage => "bytecode image refused by the verifier",
             Fault::VmInternal => "VM internal error",
             Fault::StackOverflow => "firmware stack overflow (the VM's memory may be corrupted)",
+            Fault::CpuException => "the core stopped on an exception the firmware did not handle",
         }
     }
 }

@@ -6,6 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
+
 use std::time::{Duration, Instant};
 
 use loader::{Device, HostCall, HostCalls, OpenOptions};
@@ -223,4 +224,98 @@ fn elf_refusals_hold_in_isa_mode_and_write_nothing() {
     refused("segment", nowhere, "segment");
     // Cut short.
     refused("truncated", good[..100].to_vec(), "ELF");
+}
+
+/// `source` assembled (position-independent: absolute values only) into raw
+/// bytes with the toolchain.
+fn assemble(name: &str, source: &str) -> Vec<u8> {
+    let prefix = PathBuf::from(String::from_utf8(Command::new(root().join("tools/epiphany-toolchain.sh")).arg("--prefix").output().expect("toolchain").stdout).expect("utf-8").trim());
+    let dir = std::env::temp_dir().join(format!("isa-asm-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    std::fs::write(dir.join("p.s"), source).expect("write");
+    let tool = |t: &str| prefix.join("bin").join(format!("epiphany-elf-{t}"));
+    for (t, args) in [("as", vec!["-o", "p.o", "p.s"]), ("objcopy", vec!["-O", "binary", "-j", ".text", "p.o", "p.bin"])] {
+        let ok = Command::new(tool(t)).args(args).current_dir(&dir).status().expect("run the toolchain").success();
+        assert!(ok, "{t} failed on {source}");
+    }
+    let bytes = std::fs::read(dir.join("p.bin")).expect("read");
+    let _ = std::fs::remove_dir_all(&dir);
+    bytes
+}
+
+#[test]
+fn faults_in_the_epiphany_firmware_are_core_faults_and_a_reload_recovers() {
+    use loader::{CoreOutcome, Fault, RunOptions};
+    use object::{Object, ObjectSymbol};
+    use std::os::unix::fs::FileExt;
+    if build("hello").is_none() {
+        return;
+    }
+    let Ok(firmware) = loader::select::epiphany_firmware() else {
+        return eprintln!("isa_mode: SKIPPED: no Epiphany firmware built (make epiphany)");
+    };
+    let path = loader::select::firmware_candidates().into_iter().find(|p| p.exists()).expect("the firmware file");
+    let bytes = std::fs::read(&path).expect("read the firmware");
+    let elf = object::File::parse(&*bytes).expect("an ELF");
+    let symbol = |part: &str| elf.symbols().find(|s| s.name().is_ok_and(|n| n.contains(part))).map(|s| s.address() as u32).unwrap_or_else(|| panic!("no symbol {part}"));
+    let (isr, instance, panic_fn) = (symbol("_epy_user_isr"), symbol("_instance"), symbol("panic_const_div_by_zero"));
+    // What the core does when the host rings its doorbell for the launch:
+    // the USER interrupt's handler, replaced by each fault in turn. With
+    // interrupts enabled again (gie) the firmware's exception handler takes
+    // the illegal instruction and reports it (Fault::Panic, detail
+    // 0x8000_0000 | EXCAUSE << 24 | ...); the unaligned access, with
+    // interrupts still off, stops the core on the exception, which the host
+    // reads from its registers (Fault::CpuException).
+    let faults: [(&str, String); 3] = [
+        ("illegal instruction", "gie\n.hword 0x003e\n".into()), // bitr with a nonzero shift field: no such encoding
+        ("unaligned access", "mov r0,1\nldr r0,[r0]\n".into()),
+        ("firmware panic", format!(
+            "mov r0,%low({instance})\nmovt r0,%high({instance})\nmov r1,0\nmov r2,%low({panic_fn})\nmovt r2,%high({panic_fn})\njalr r2\n"
+        )),
+    ];
+
+    let sim = isa_simulator();
+    let timeouts = loader::Timeouts { reset_step: Duration::from_secs(2), boot: Duration::from_secs(10), command: Duration::from_secs(10) };
+    let device = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..OpenOptions::default() }).expect("open");
+    let cores = [CoreId(0), CoreId(1), CoreId(2)];
+    device.boot(&cores).expect("boot the Epiphany firmware");
+    let file = std::fs::OpenOptions::new().write(true).open(sim.path()).expect("the device file");
+    for (core, (what, source)) in cores.iter().zip(&faults) {
+        let patch = assemble(&what.replace(' ', "-"), source);
+        file.write_all_at(&patch, (Chip::E16.sram_base(*core).0 + isr) as u64).expect("patch the handler");
+    }
+    let program = compiler::compile("x = 6 * 7\nprint(x)\n", "k.py").expect("compile");
+    let opts = RunOptions { timeout: Some(Duration::from_secs(20)), ..Default::default() };
+    let report = device.run(&program.image, &cores, &opts, &mut |_, _| {}).expect("run");
+    for ((core, outcome), (what, _)) in report.outcomes.iter().zip(&faults) {
+        eprintln!("core {}: {what}: {outcome:?}", core.0);
+        match (*what, outcome) {
+            ("illegal instruction", CoreOutcome::Fault { code: Fault::Panic, detail }) => {
+                assert_eq!((detail >> 31, (detail >> 24) & 0x7F), (1, 5), "EXCAUSE illegal, from the firmware's handler")
+            }
+            ("unaligned access", CoreOutcome::Fault { code: Fault::CpuException, detail }) => {
+                assert_eq!(detail >> 24, 2, "EXCAUSE unaligned, from the core's registers")
+            }
+            ("firmware panic", CoreOutcome::Fault { code: Fault::Panic, detail }) => assert_eq!(*detail, 0),
+            (what, other) => panic!("core {}: {what}: not the expected core fault: {other:?}", core.0),
+        }
+    }
+    // A reload gives back a working core (the handler comes from the ELF again).
+    for &core in &cores {
+        device.halt_and_reload(core).expect("reload");
+    }
+    let mut lines = Vec::new();
+    let report = device.run(&program.image, &cores, &opts, &mut |core, line| lines.push((core.0, line.to_string()))).expect("run again");
+    assert!(report.outcomes.iter().all(|(_, o)| matches!(o, CoreOutcome::Returned(_))), "{:?}", report.outcomes);
+    lines.sort();
+    assert_eq!(lines, vec![(0, "42".to_string()), (1, "42".to_string()), (2, "42".to_string())]);
+
+    // A kernel that never ends is stopped by the host's halt (the chip's
+    // cores are halted in hardware; there is no halt word to poll).
+    let spin = compiler::compile("while True:\n    pass\n", "spin.py").expect("compile");
+    let short = RunOptions { timeout: Some(Duration::from_millis(500)), ..Default::default() };
+    let report = device.run(&spin.image, &[CoreId(0)], &short, &mut |_, _| {}).expect("run the spin");
+    assert!(matches!(report.outcomes[0].1, CoreOutcome::TimedOut), "{:?}", report.outcomes);
+    let report = device.run(&program.image, &[CoreId(0)], &opts, &mut |_, _| {}).expect("run after the timeout");
+    assert!(matches!(report.outcomes[0].1, CoreOutcome::Returned(_)), "{:?}", report.outcomes);
 }
