@@ -138,6 +138,11 @@ bench:
 bench-iss:
 	$(CARGO) run --release -q -p iss --example bench -- $(BENCH_ARGS)
 
+# The VM on Epiphany code (not a test): each bench kernel on one ISA-mode
+# core, in the ISS's Epiphany cycles (tests/src/bin/isabench.rs).
+bench-isa: epiphany
+	$(CARGO) run --release -q -p e2e-tests --bin isabench -- $(BENCH_ARGS)
+
 # The parallel module's figures (not a test): ring messages/s and the 1-D
 # Jacobi time on a simulated E16 (tests/src/bin/parbench.rs, BENCHMARKS.md).
 bench-parallel:

@@ -248,9 +248,11 @@ pub struct Core {
     /// Words of the register page the core keeps but gives no meaning to
     /// (DMA, memory protection, mesh config, ...), by word index.
     other_regs: Box<[u32; 1024]>,
-    /// Cycles and instructions executed since reset.
+    /// Cycles and instructions executed since the core was created, and half-words of
+    /// instructions fetched from external DRAM.
     pub cycles: u64,
     pub instructions: u64,
+    pub dram_fetches: u64,
     /// An interrupt may be takeable: ILAT, IMASK, IPEND or GID changed.
     irq_dirty: bool,
     /// The register an FPU instruction is still computing and the cycle from
@@ -293,6 +295,7 @@ impl Core {
             other_regs: Box::new([0; 1024]),
             cycles: 0,
             instructions: 0,
+            dram_fetches: 0,
             irq_dirty: true,
             gie_idle_pair: false,
             fpu_pending: None,
@@ -563,6 +566,7 @@ impl Core {
             None => {
                 if mesh.is_external(addr) {
                     self.cycles += cost::FETCH_EXTERNAL;
+                    self.dram_fetches += 1;
                 }
                 mesh.read(addr, Size::Half)
                     .ok_or(Fault::FetchUnmapped { pc: self.pc })

@@ -52,6 +52,24 @@ pub mod info {
     pub const MESH_ILATST: u32 = 0x300;
     /// Likewise for ILATCL (core n at `MESH_ILATCL + 4 n`).
     pub const MESH_ILATCL: u32 = 0x400;
+    /// ISA mode: each core's counters, [`super::isa_counter`] words from
+    /// `ISA_COUNTERS + 32 n`, published with its registers (a benchmark's
+    /// figures: the chip has no such registers).
+    pub const ISA_COUNTERS: u32 = 0x500;
+}
+
+/// Words of a core's [`info::ISA_COUNTERS`] record (64-bit counts as low,
+/// high word pairs).
+pub mod isa_counter {
+    /// Model cycles since reset (README "What the cycle figures mean").
+    pub const CYCLES_LO: u32 = 0x00;
+    pub const CYCLES_HI: u32 = 0x04;
+    pub const INSTRUCTIONS_LO: u32 = 0x08;
+    pub const INSTRUCTIONS_HI: u32 = 0x0C;
+    /// Half-words fetched from external DRAM (code run from DRAM).
+    pub const DRAM_FETCHES_LO: u32 = 0x10;
+    pub const DRAM_FETCHES_HI: u32 = 0x14;
+    pub const RECORD: u32 = 0x20;
 }
 
 /// ISA mode: the bit a core ORs into another core's ILATST word after

@@ -242,6 +242,20 @@ fn stop_on_fault(core: &mut Core, device: &Device, id: CoreId, fault: Fault) {
     core.halt();
 }
 
+/// The core's counters into its info-page record (sim.rs `ISA_COUNTERS`).
+fn publish_counters(core: &Core, device: &Device, id: CoreId) {
+    use shared_protocol::sim::isa_counter::*;
+    let record = info::ISA_COUNTERS + isa_counter_record(id);
+    for (at, value) in [(CYCLES_LO, core.cycles), (INSTRUCTIONS_LO, core.instructions), (DRAM_FETCHES_LO, core.dram_fetches)] {
+        device.info(record + at).store(value as u32, Ordering::Relaxed);
+        device.info(record + at + 4).store((value >> 32) as u32, Ordering::Release);
+    }
+}
+
+fn isa_counter_record(id: CoreId) -> u32 {
+    shared_protocol::sim::isa_counter::RECORD * id.0
+}
+
 fn clear_fault_record(device: &Device, id: CoreId) {
     device.info(info::ISA_FAULTS + 8 * id.0).store(isa_fault::NONE, Ordering::Release);
 }
@@ -310,6 +324,7 @@ pub(crate) fn run_isa_core(device: Arc<Device>, id: CoreId) {
             }
         }
         published.publish(&core, regs, core.halted() || !core.active());
+        publish_counters(&core, &device, id);
         if changed {
             device.ring_doorbell();
         }

@@ -1,0 +1,132 @@
+//! The VM on Epiphany code (a benchmark, not a test; issue 13): each
+//! `tests/bench/*.py` kernel runs on one core of a simulated E16 in ISA mode
+//! (the firmware built for the chip, `make epiphany`, executed by the ISS),
+//! and the table gives what the ISS's cycle model counts for it: Epiphany
+//! cycles, instructions, half-words fetched from DRAM and the share of the
+//! cycles those fetches cost (the firmware's code runs from DRAM today), and
+//! the host time. For the loop kernels, cycles per iteration (10^6 each).
+//!
+//! `make bench-isa` builds the firmware and runs this (release).
+//!
+//! Usage: isabench [KERNEL ...]   (default: all of tests/bench)
+
+use std::os::unix::fs::FileExt;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+
+use loader::{CoreOutcome, Device, OpenOptions, RunOptions, Timeouts};
+use shared_protocol::sim::{info, isa_counter};
+use shared_protocol::{Chip, CoreId};
+use simulator::{Backing, CoreModel, SimOptions, Simulator};
+
+const CORE: CoreId = CoreId(0);
+
+/// The loop kernels and their iteration counts.
+const LOOPS: [(&str, u64); 2] = [("int_loop", 1_000_000), ("float_loop", 1_000_000)];
+
+struct Counters {
+    cycles: u64,
+    instructions: u64,
+    dram_fetches: u64,
+}
+
+fn counters(file: &std::fs::File) -> Counters {
+    let word = |at: u32| {
+        let mut b = [0u8; 4];
+        let _ = file.read_exact_at(&mut b, (info::ISA_COUNTERS + isa_counter::RECORD * CORE.0 + at) as u64);
+        u32::from_le_bytes(b) as u64
+    };
+    let pair = |lo: u32| word(lo) | word(lo + 4) << 32;
+    Counters {
+        cycles: pair(isa_counter::CYCLES_LO),
+        instructions: pair(isa_counter::INSTRUCTIONS_LO),
+        dram_fetches: pair(isa_counter::DRAM_FETCHES_LO),
+    }
+}
+
+fn main() -> ExitCode {
+    let firmware = match loader::select::epiphany_firmware() {
+        Ok(f) => f,
+        Err(why) => {
+            eprintln!("isabench: {why}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench");
+    let mut kernels: Vec<String> = std::env::args().skip(1).collect();
+    if kernels.is_empty() {
+        kernels = std::fs::read_dir(&dir)
+            .map(|rd| rd.filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(String::from)).filter(|n| n != "parallel").collect())
+            .unwrap_or_default();
+        kernels.sort();
+    }
+    let sim = match Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { model: CoreModel::Isa, ..SimOptions::default() }) {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!("isabench: cannot start the simulator: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let timeouts = Timeouts { reset_step: Duration::from_secs(2), boot: Duration::from_secs(10), command: Duration::from_secs(10) };
+    let opened = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..OpenOptions::default() })
+        .and_then(|dev| dev.boot(&[CORE]).map(|()| dev));
+    let dev = match opened {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("isabench: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Ok(file) = std::fs::File::open(sim.path()) else {
+        eprintln!("isabench: cannot read the device file");
+        return ExitCode::FAILURE;
+    };
+    println!("{:<14} {:>16} {:>15} {:>8} {:>13} {:>9} {:>8}", "kernel", "Epiphany cycles", "instructions", "CPI", "DRAM fetches", "of cycles", "host s");
+    let mut ok = true;
+    for name in &kernels {
+        let path = dir.join(format!("{name}.py"));
+        let Ok(source) = std::fs::read_to_string(&path) else {
+            eprintln!("isabench: no kernel {}", path.display());
+            ok = false;
+            continue;
+        };
+        let program = match compiler::compile(&source, &format!("{name}.py")) {
+            Ok(p) => p,
+            Err(e) => {
+                eprintln!("isabench: {name}: {}", e.message);
+                ok = false;
+                continue;
+            }
+        };
+        let before = counters(&file);
+        let start = Instant::now();
+        let opts = RunOptions { timeout: Some(Duration::from_secs(600)), ..Default::default() };
+        let report = dev.run(&program.image, &[CORE], &opts, &mut |_, _| {});
+        let host = start.elapsed().as_secs_f64();
+        // The counters are published between slices: let the core's thread
+        // publish its last ones.
+        std::thread::sleep(Duration::from_millis(20));
+        let after = counters(&file);
+        match report.map(|r| r.outcomes) {
+            Ok(outcomes) if matches!(outcomes.first(), Some((_, CoreOutcome::Returned(_)))) => {}
+            other => {
+                eprintln!("isabench: {name}: {other:?}");
+                ok = false;
+                continue;
+            }
+        }
+        let (cycles, instructions, fetches) =
+            (after.cycles - before.cycles, after.instructions - before.instructions, after.dram_fetches - before.dram_fetches);
+        let fetch_share = (fetches * iss::cost::FETCH_EXTERNAL) as f64 / cycles.max(1) as f64;
+        println!(
+            "{name:<14} {cycles:>16} {instructions:>15} {:>8.1} {fetches:>13} {:>8.0}% {host:>8.1}",
+            cycles as f64 / instructions.max(1) as f64,
+            100.0 * fetch_share
+        );
+        if let Some((_, n)) = LOOPS.iter().find(|(k, _)| k == name) {
+            println!("{:<14} {:>16.0} cycles and {:.0} instructions per iteration", "", cycles as f64 / *n as f64, instructions as f64 / *n as f64);
+        }
+    }
+    if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
