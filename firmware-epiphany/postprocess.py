@@ -20,33 +20,39 @@ import sys
 
 ACCESSORS = r'''
 #define EPY_UNALIGNED(a, n) ((a) & ((n) - 1))
-#define DEFINE_LOAD(name, t1, t2, t3)                                    \
-  static inline t3 name(wasm_rt_memory_t* mem, u64 addr) {               \
-    (void)mem;                                                           \
-    uintptr_t a = (u32)addr;                                             \
-    t1 result;                                                           \
-    if (!EPY_UNALIGNED(a, sizeof(t1))) {                                 \
-      result = *(volatile t1*)a;                                         \
-    } else {                                                             \
-      u8* r = (u8*)&result;                                              \
-      for (unsigned i = 0; i < sizeof(t1); i++)                          \
-        r[i] = *(volatile u8*)(a + i);                                   \
-    }                                                                    \
-    return (t3)(t2)result;                                               \
+/* The rare unaligned access, out of line: bytes, lowest address first. */
+static __attribute__((noinline)) void epy_read_bytes(u8* dst, uintptr_t a, unsigned n) {
+  for (unsigned i = 0; i < n; i++)
+    dst[i] = *(volatile u8*)(a + i);
+}
+static __attribute__((noinline)) void epy_write_bytes(uintptr_t a, const u8* src, unsigned n) {
+  for (unsigned i = 0; i < n; i++)
+    *(volatile u8*)(a + i) = src[i];
+}
+/* Inlined at every access: one load or store of its width. */
+#define DEFINE_LOAD(name, t1, t2, t3)                                          \
+  static inline __attribute__((always_inline)) t3 name(wasm_rt_memory_t* mem, \
+                                                       u64 addr) {            \
+    (void)mem;                                                                 \
+    uintptr_t a = (u32)addr;                                                   \
+    t1 result;                                                                 \
+    if (__builtin_expect(!EPY_UNALIGNED(a, sizeof(t1)), 1))                   \
+      result = *(volatile t1*)a;                                               \
+    else                                                                       \
+      epy_read_bytes((u8*)&result, a, sizeof(t1));                             \
+    return (t3)(t2)result;                                                     \
   }
 
-#define DEFINE_STORE(name, t1, t2)                                       \
-  static inline void name(wasm_rt_memory_t* mem, u64 addr, t2 value) {  \
-    (void)mem;                                                           \
-    uintptr_t a = (u32)addr;                                             \
-    t1 wrapped = (t1)value;                                              \
-    if (!EPY_UNALIGNED(a, sizeof(t1))) {                                 \
-      *(volatile t1*)a = wrapped;                                        \
-    } else {                                                             \
-      u8* w = (u8*)&wrapped;                                             \
-      for (unsigned i = 0; i < sizeof(t1); i++)                          \
-        *(volatile u8*)(a + i) = w[i];                                   \
-    }                                                                    \
+#define DEFINE_STORE(name, t1, t2)                                             \
+  static inline __attribute__((always_inline)) void name(                     \
+      wasm_rt_memory_t* mem, u64 addr, t2 value) {                             \
+    (void)mem;                                                                 \
+    uintptr_t a = (u32)addr;                                                   \
+    t1 wrapped = (t1)value;                                                    \
+    if (__builtin_expect(!EPY_UNALIGNED(a, sizeof(t1)), 1))                   \
+      *(volatile t1*)a = wrapped;                                              \
+    else                                                                       \
+      epy_write_bytes(a, (const u8*)&wrapped, sizeof(t1));                     \
   }
 
 /* The data segments are linked at their addresses (.wasm_data). */
