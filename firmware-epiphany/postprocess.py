@@ -36,10 +36,15 @@ static __attribute__((noinline)) void epy_write_bytes(uintptr_t a, const u8* src
     (void)mem;                                                                 \
     uintptr_t a = (u32)addr;                                                   \
     t1 result;                                                                 \
-    if (__builtin_expect(!EPY_UNALIGNED(a, sizeof(t1)), 1))                   \
+    if (__builtin_expect(!EPY_UNALIGNED(a, sizeof(t1)), 1)) {                  \
       result = *(volatile t1*)a;                                               \
-    else                                                                       \
+    } else if (sizeof(t1) == 8 && !EPY_UNALIGNED(a, 4)) {                      \
+      /* 64 bits at a word boundary: two words (ldrd needs 8). */              \
+      u32 w[2] = {*(volatile u32*)a, *(volatile u32*)(a + 4)};                 \
+      __builtin_memcpy(&result, w, sizeof(t1));                                \
+    } else {                                                                   \
       epy_read_bytes((u8*)&result, a, sizeof(t1));                             \
+    }                                                                          \
     return (t3)(t2)result;                                                     \
   }
 
@@ -49,10 +54,16 @@ static __attribute__((noinline)) void epy_write_bytes(uintptr_t a, const u8* src
     (void)mem;                                                                 \
     uintptr_t a = (u32)addr;                                                   \
     t1 wrapped = (t1)value;                                                    \
-    if (__builtin_expect(!EPY_UNALIGNED(a, sizeof(t1)), 1))                   \
+    if (__builtin_expect(!EPY_UNALIGNED(a, sizeof(t1)), 1)) {                  \
       *(volatile t1*)a = wrapped;                                              \
-    else                                                                       \
+    } else if (sizeof(t1) == 8 && !EPY_UNALIGNED(a, 4)) {                      \
+      u32 w[2];                                                                \
+      __builtin_memcpy(w, &wrapped, sizeof(t1));                               \
+      *(volatile u32*)a = w[0];                                                \
+      *(volatile u32*)(a + 4) = w[1];                                          \
+    } else {                                                                   \
       epy_write_bytes(a, (const u8*)&wrapped, sizeof(t1));                     \
+    }                                                                          \
   }
 
 /* The data segments are linked at their addresses (.wasm_data). */

@@ -263,6 +263,17 @@ pub struct Core {
     /// without losing a wake-up (CGEN's simulator; ARCH-NOTES §2).
     gie_idle_pair: bool,
     cache: Box<[CacheEntry]>,
+    /// Instructions and cycles per instruction address, when profiling
+    /// ([`Core::start_profile`]).
+    profile: Option<Profile>,
+}
+
+/// Where a core spent its time: instructions executed and cycles charged
+/// at each instruction address (a branch's refill and a fetch from DRAM
+/// are charged to the instruction that caused them).
+#[derive(Default)]
+pub struct Profile {
+    pub by_pc: std::collections::HashMap<u32, (u64, u64)>,
 }
 
 /// What executing one instruction asks the loop to do.
@@ -299,6 +310,7 @@ impl Core {
             irq_dirty: true,
             gie_idle_pair: false,
             fpu_pending: None,
+            profile: None,
             cache: vec![EMPTY; CACHE_SLOTS].into_boxed_slice(),
         };
         core.reset();
@@ -721,8 +733,24 @@ impl Core {
                 Flow::Stop(stop) => return stop,
             }
             self.tick_timers(self.cycles - start_cycles);
+            if let Some(profile) = &mut self.profile {
+                let entry = profile.by_pc.entry(pc).or_default();
+                entry.0 += 1;
+                entry.1 += self.cycles - start_cycles;
+            }
         }
         Stop::Budget
+    }
+
+    /// Starts counting instructions and cycles per instruction address
+    /// (slower: a table update per instruction).
+    pub fn start_profile(&mut self) {
+        self.profile.get_or_insert_with(Profile::default);
+    }
+
+    /// The profile so far, if profiling.
+    pub fn profile(&self) -> Option<&Profile> {
+        self.profile.as_ref()
     }
 
     /// Halts the core at an instruction boundary (DEBUGCMD = 1).

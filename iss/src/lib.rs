@@ -27,7 +27,7 @@ mod insn;
 mod mem;
 
 pub use crate::core::{
-    Core, ExCause, Fault, REG_PAGE, REG_PAGE_END, Stop, cost, irq, regs, status,
+    Core, ExCause, Fault, Profile, REG_PAGE, REG_PAGE_END, Stop, cost, irq, regs, status,
 };
 pub use decode::{decode, insn_len};
 pub use disasm::{disassemble, reg_name, special_name};

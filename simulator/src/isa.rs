@@ -242,6 +242,20 @@ fn stop_on_fault(core: &mut Core, device: &Device, id: CoreId, fault: Fault) {
     core.halt();
 }
 
+/// A core's profile as `address instructions cycles` lines (hex address).
+fn write_profile(dir: &std::path::Path, id: CoreId, profile: &iss::Profile) {
+    use std::fmt::Write;
+    if profile.by_pc.is_empty() {
+        return;
+    }
+    let mut text = String::new();
+    for (pc, (n, cycles)) in &profile.by_pc {
+        let _ = writeln!(text, "{pc:08x}\t{n}\t{cycles}");
+    }
+    // A profile that cannot be written is lost, not a reason to fail.
+    let _ = std::fs::create_dir_all(dir).and_then(|()| std::fs::write(dir.join(format!("core-{}.tsv", id.0)), text));
+}
+
 /// The core's counters into its info-page record (sim.rs `ISA_COUNTERS`).
 fn publish_counters(core: &Core, device: &Device, id: CoreId) {
     use shared_protocol::sim::isa_counter::*;
@@ -268,8 +282,18 @@ pub(crate) fn run_isa_core(device: Arc<Device>, id: CoreId) {
     let mut published = Published::of(regs);
     let mut backoff = Backoff::new();
     let mut in_reset = false;
+    // EPYTHON_ISS_PROFILE=DIR: each core writes DIR/core-N.tsv (instruction
+    // address, instructions, cycles) when the simulator stops;
+    // tools/iss-profile.py names the functions.
+    let profile_dir = std::env::var_os("EPYTHON_ISS_PROFILE").map(std::path::PathBuf::from);
+    if profile_dir.is_some() {
+        core.start_profile();
+    }
     loop {
         if device.shutting_down() {
+            if let (Some(dir), Some(profile)) = (&profile_dir, core.profile()) {
+                write_profile(dir, id, profile);
+            }
             return;
         }
         device.heartbeat();
