@@ -17,35 +17,12 @@ use crate::mem::{Mesh, SRAM_SIZE, Sram};
 pub const REG_PAGE: u32 = 0xF_0000;
 pub const REG_PAGE_END: u32 = 0xF_1000;
 
-/// Register-page offsets the core itself gives meaning to (local addresses).
-pub mod regs {
-    pub const CONFIG: u32 = 0xF0400;
-    pub const STATUS: u32 = 0xF0404;
-    pub const PC: u32 = 0xF0408;
-    pub const DEBUGSTATUS: u32 = 0xF040C;
-    pub const IAB: u32 = 0xF0410;
-    pub const LC: u32 = 0xF0414;
-    pub const LS: u32 = 0xF0418;
-    pub const LE: u32 = 0xF041C;
-    pub const IRET: u32 = 0xF0420;
-    pub const IMASK: u32 = 0xF0424;
-    pub const ILAT: u32 = 0xF0428;
-    pub const ILATST: u32 = 0xF042C;
-    pub const ILATCL: u32 = 0xF0430;
-    pub const IPEND: u32 = 0xF0434;
-    pub const CTIMER0: u32 = 0xF0438;
-    pub const CTIMER1: u32 = 0xF043C;
-    pub const FSTATUS: u32 = 0xF0440;
-    pub const DEBUGCMD: u32 = 0xF0448;
-    pub const DMA0_CONFIG: u32 = 0xF0500;
-    pub const DMA_END: u32 = 0xF0540;
-    pub const MEMSTATUS: u32 = 0xF0604;
-    pub const MEMPROTECT: u32 = 0xF0608;
-    pub const MESHCONFIG: u32 = 0xF0700;
-    pub const COREID: u32 = 0xF0704;
-    pub const MULTICAST: u32 = 0xF0708;
-    pub const RESETCORE: u32 = 0xF070C;
-}
+/// Register-page offsets (local addresses): shared-protocol's table, the
+/// one the loader and the simulator use.
+pub use shared_protocol::chip::reg as regs;
+
+/// The end of the two DMA channels' registers.
+const DMA_END: u32 = regs::DMA1_STATUS + 4;
 
 /// STATUS bits (reference §1.3; CGEN `h-core-registers`).
 pub mod status {
@@ -492,10 +469,10 @@ impl Core {
             }
             regs::CTIMER0 => self.ctimer[0] = v,
             regs::CTIMER1 => self.ctimer[1] = v,
-            a if (regs::DMA0_CONFIG..regs::DMA_END).contains(&a) => {
+            a if (regs::DMA0_CONFIG..DMA_END).contains(&a) => {
                 self.other_regs[((a - REG_PAGE) / 4) as usize] = v;
                 // CONFIG of either channel with EN set starts it.
-                if (a == regs::DMA0_CONFIG || a == regs::DMA0_CONFIG + 0x20) && v & 1 != 0 {
+                if (a == regs::DMA0_CONFIG || a == regs::DMA1_CONFIG) && v & 1 != 0 {
                     return Err(DmaStarted);
                 }
             }
