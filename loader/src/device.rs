@@ -9,12 +9,14 @@ use std::time::Duration;
 use rustix::fs::{FileType, FlockOperation, Mode, OFlags};
 use shared_protocol::chip::{self, DRAM_BASE, DRAM_SIZE, REG_PAGE_SIZE, SRAM_SIZE};
 use shared_protocol::layout::{self, COMMAND_SLOT_SIZE, COMMAND_SLOT_START};
+use shared_protocol::mailbox::cmd;
 use shared_protocol::sim::{self, info, CoreModel, INFO_PAGE_SIZE, SIM_MAGIC, SIM_VERSION};
 use shared_protocol::{Chip, CoreId};
 
 use crate::backend::{dead_server, Backend, BackendKind};
 use crate::bringup::DriverKind;
 use crate::error::LoaderError;
+use crate::image_cache::ImageCache;
 use crate::mem::{Mapping, Window};
 use crate::reset::FirmwareImage;
 
@@ -96,6 +98,8 @@ pub struct Device {
     pub(crate) booted: Vec<AtomicBool>,
     /// Resets of each core by this Device ([`Device::reset_count`]).
     pub(crate) resets: Vec<AtomicU32>,
+    /// What each core's inbox and VM memory hold (the image cache).
+    pub(crate) images: ImageCache,
     /// Launch numbers (stamped on commands and their events).
     pub(crate) launch: AtomicU32,
     pub(crate) nonce: AtomicU32,
@@ -202,6 +206,14 @@ impl Device {
             None => Backend::Hardware,
         };
 
+        // Each core's image epoch goes one past the last user's (read from
+        // the command slot, where every Run writes it): nothing a core held
+        // before this open is taken for ours.
+        let images = ImageCache::new(chip.num_cores(), |core| {
+            let sram = cores[core.0 as usize].sram.window();
+            sram.load(COMMAND_SLOT_START as usize + cmd::IMAGE_EPOCH as usize)
+        });
+
         Ok(Device {
             path,
             chip,
@@ -212,6 +224,7 @@ impl Device {
             core_model,
             booted: (0..chip.num_cores()).map(|_| AtomicBool::new(false)).collect(),
             resets: (0..chip.num_cores()).map(|_| AtomicU32::new(0)).collect(),
+            images,
             launch: AtomicU32::new(0),
             nonce: AtomicU32::new(initial_nonce()),
             shut_down: AtomicBool::new(false),

@@ -43,17 +43,17 @@ pub(crate) enum EventBody {
 }
 
 /// A command as the slot holds it.
-pub(crate) struct CommandWords {
+pub(crate) struct CommandWords<'a> {
     pub kind: Command,
     pub launch: u32,
-    pub group: Vec<CoreId>,
+    pub group: &'a [CoreId],
     pub args: [u32; 6],
 }
 
 impl Device {
     /// Send a command (mailbox.rs: arguments first, `cmd::SEQ` last, then
     /// raise USER). Returns the command's sequence number.
-    pub(crate) fn send_command(&self, core: CoreId, c: &CommandWords) -> u32 {
+    pub(crate) fn send_command(&self, core: CoreId, c: &CommandWords<'_>) -> u32 {
         let slot = self.cmd_slot(core);
         for (i, a) in c.args.iter().enumerate() {
             slot.store(cmd::ARG0 as usize + i * 4, *a);
@@ -155,7 +155,7 @@ impl Device {
         let protocol = |detail: String| LoaderError::Protocol { core: core.0, detail };
         let seq = self.send_command(
             core,
-            &CommandWords { kind: Command::Echo, launch, group: vec![core], args: [word, 0, 0, 0, 0, 0] },
+            &CommandWords { kind: Command::Echo, launch, group: &[core], args: [word, 0, 0, 0, 0, 0] },
         );
         let timeout = self.timeouts.command;
         let deadline = deadline_after(timeout);

@@ -24,6 +24,7 @@ use shared_protocol::CoreId;
 use crate::backend::Waiter;
 use crate::device::Device;
 use crate::error::LoaderError;
+use crate::image_cache::KernelImage;
 use crate::run::{CoreOutcome, KernelArgs, Launch, CANCEL_GRACE};
 
 /// A submitted launch's number in this scheduler (never reused).
@@ -44,7 +45,7 @@ pub enum Placement {
 /// (`compiler::compile_kernel`), on `placement`.
 #[derive(Clone, Debug)]
 pub struct Job {
-    pub image: Arc<[u8]>,
+    pub image: KernelImage,
     pub args: Option<KernelArgs>,
     pub placement: Placement,
 }
@@ -185,7 +186,7 @@ impl Scheduler {
             }
             Placement::Target(cores) => self.shared.dev.check_cores(cores)?,
         }
-        KernelArgs::place(job.args.as_ref(), &job.image)?;
+        KernelArgs::place(job.args.as_ref(), job.image.bytes())?;
         let mut st = self.lock();
         if st.closing {
             return Err(LoaderError::InvalidArgument("the device is closed".into()));

@@ -13,7 +13,7 @@ Python layer, the loader and its scheduler, and the simulator's core
 threads running the firmware (on a board the cores' part is not the
 host's). ``--python`` runs another build (e.g. a copy of main's package on
 PYTHONPATH: ``--pythonpath DIR``) to compare within one session. ``--keep``
-keeps the callgrind files of the 2N runs for callgrind_annotate.
+keeps the callgrind files for callgrind_annotate.
 """
 
 import argparse
@@ -69,7 +69,7 @@ def main():
     ap.add_argument("--launches", type=int, default=200, help="N (the runs make N and 2N launches)")
     ap.add_argument("--python", default=sys.executable, help="the interpreter to measure")
     ap.add_argument("--pythonpath", default=None, help="PYTHONPATH for the child (another build of epython)")
-    ap.add_argument("--keep", default=None, help="keep the 2N runs' callgrind files in this directory")
+    ap.add_argument("--keep", default=None, help="keep the callgrind files in this directory")
     ap.add_argument("--cores", default="1,16", help="which launch sizes: 1, 16 or both")
     args = ap.parse_args()
     n = args.launches
@@ -81,8 +81,8 @@ def main():
             target = "0" if label.strip() == "1" else "all"
             keep = args.keep or tmp
             os.makedirs(keep, exist_ok=True)
-            a = run(args.python, args.pythonpath, n, target, os.path.join(tmp, f"n-{label}.out"))
-            b = run(args.python, args.pythonpath, 2 * n, target, os.path.join(keep, f"callgrind.{label}core.out"))
+            a = run(args.python, args.pythonpath, n, target, os.path.join(keep, f"callgrind.{label}core.{n}.out"))
+            b = run(args.python, args.pythonpath, 2 * n, target, os.path.join(keep, f"callgrind.{label}core.{2 * n}.out"))
             print(f"{label:>3} core(s): {(b - a) / n:12,.0f} instructions per launch"
                   f"   ({a:,} for {n}, {b:,} for {2 * n})", flush=True)
 

@@ -102,7 +102,7 @@ impl Runtime {
             (None, Some(k)) => Placement::Auto(k),
             (None, None) => Placement::All,
         };
-        let job = Job { image: Arc::clone(&kernel.image), args: Some(args), placement };
+        let job = Job { image: kernel.image.clone(), args: Some(args), placement };
         let inner = self.inner()?;
         py.detach(|| inner.sched.submit(job)).map_err(loader_err)
     }

@@ -2,11 +2,10 @@
 //! simulated E16: queue order, core exclusivity, auto placement, cancel.
 //! The CPython API's tests (python/tests) drive the same code from Python.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use compiler::compile_kernel;
-use loader::{CoreOutcome, Device, Job, JobState, JobView, KernelArgs, Placement, Scheduler, TraceEvent, Value};
+use loader::{CoreOutcome, Device, Job, JobState, JobView, KernelArgs, KernelImage, Placement, Scheduler, TraceEvent, Value};
 use shared_protocol::{Chip, CoreId};
 use simulator::Simulator;
 
@@ -40,7 +39,7 @@ def spin(n):
 fn job(entry: &str, arg: i32, placement: Placement) -> Job {
     let image = compile_kernel(KERNELS, "kernels.py", 1, entry).unwrap_or_else(|e| panic!("{e}")).image;
     let args = KernelArgs::encode(&[Value::Int(arg)]).expect("encode");
-    Job { image: Arc::from(image), args: Some(args), placement }
+    Job { image: KernelImage::new(image), args: Some(args), placement }
 }
 
 /// Wait for the job's end (generous: 2 CPUs run 16 core threads).
