@@ -65,7 +65,7 @@ pub use error::LoaderError;
 pub use hostcall::{HostCall, HostCalls};
 pub use image_cache::KernelImage;
 pub use reset::FirmwareImage;
-pub use scheduler::{Job, JobId, JobState, JobView, Placement, Scheduler, TraceEvent};
+pub use scheduler::{Job, JobId, JobState, JobView, Placement, Scheduler, TraceEvent, Waited};
 pub use run::{CoreOutcome, DeviceException, KernelArgs, Launch, RunOptions, RunReport};
 pub use shared_protocol::mailbox::Fault;
 pub use shared_protocol::{Chip, CoreId};

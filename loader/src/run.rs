@@ -279,6 +279,11 @@ impl Launch {
         self.runs.iter().all(|r| r.outcome.is_some())
     }
 
+    /// Each core and its outcome (None: it never finished), moved out.
+    pub fn into_outcomes(self) -> Vec<(CoreId, Option<CoreOutcome>)> {
+        self.runs.into_iter().map(|r| (r.core, r.outcome)).collect()
+    }
+
     /// Each core's outcome (TimedOut for a core that never finished).
     pub fn into_report(self) -> RunReport {
         let outcomes = self.runs.into_iter().map(|r| (r.core, r.outcome.unwrap_or(CoreOutcome::TimedOut))).collect();

@@ -2,13 +2,15 @@
 //! order until their cores are free, then run as one launch group each.
 //!
 //! Whoever holds the state lock moves things on ([`pump`]): a submitter
-//! starts its launch at once when the cores are free; the engine thread
-//! follows running launches (their prints, ends and faults), starts queued
-//! ones as cores free up, and wakes the threads that wait. Nothing
-//! busy-waits: the engine sleeps on the device's doorbell while launches
-//! run (a futex on the simulator, polling with backoff on a board) and on a
-//! condition variable when nothing runs; waiters sleep on the condition
-//! variable.
+//! starts its launch at once when the cores are free; a thread waiting for
+//! a launch follows every running launch itself (their prints, ends and
+//! faults, starting queued ones as cores free up) and sleeps on the
+//! device's doorbell (a futex on the simulator, polling with backoff on a
+//! board). The engine thread does the same while launches run and nobody
+//! waits, and sleeps on a condition variable otherwise: a core's ring wakes
+//! one thread, not two. Nothing busy-waits. Three condition variables, so
+//! each change wakes only who cares: waiters (job progress), the engine
+//! (launches to follow), the printer (output lines).
 //!
 //! Order: a queued launch that cannot start holds back the cores it names
 //! from every later launch, and a queued `Auto` launch holds back all later
@@ -117,13 +119,31 @@ struct State {
     prints: VecDeque<(CoreId, String)>,
     trace: Option<Vec<TraceEvent>>,
     closing: bool,
+    /// Threads inside a wait: while there is one, it follows the running
+    /// launches and the engine sleeps.
+    followers: u32,
 }
 
 struct Shared {
     dev: Device,
     state: Mutex<State>,
-    /// Notified on every change (a job's progress, prints, a submission).
+    /// Waiters: a job's progress.
     changed: Condvar,
+    /// The engine: launches it may have to follow, closing.
+    engine_wake: Condvar,
+    /// `wait_for_prints`: output lines to take, closing.
+    printed: Condvar,
+}
+
+/// What [`Scheduler::wait_end`] found.
+#[derive(Debug)]
+pub enum Waited {
+    /// The job ended; its record is gone (no `forget` needed).
+    Ended(JobView),
+    /// Not yet: the time was up, or output lines are waiting.
+    Pending,
+    /// No such job (never submitted, or forgotten).
+    Unknown,
 }
 
 /// The scheduler of one open device. Dropping it cancels what runs, waits
@@ -149,8 +169,11 @@ impl Scheduler {
                 prints: VecDeque::new(),
                 trace: None,
                 closing: false,
+                followers: 0,
             }),
             changed: Condvar::new(),
+            engine_wake: Condvar::new(),
+            printed: Condvar::new(),
         });
         let engine_shared = Arc::clone(&shared);
         let engine = std::thread::Builder::new()
@@ -172,6 +195,20 @@ impl Scheduler {
     /// that can never be met (a core not on the chip, a core twice, more
     /// cores than the chip has, none) is an error here, not a queued job.
     pub fn submit(&self, job: Job) -> Result<JobId, LoaderError> {
+        let id = self.enqueue(job)?;
+        // Someone must follow it: the engine, unless a waiter comes.
+        self.shared.engine_wake.notify_one();
+        Ok(id)
+    }
+
+    /// [`Scheduler::submit`] for a caller that waits for the job at once
+    /// ([`Scheduler::wait_end`]): the engine is not woken for it, as the
+    /// waiter follows it (and wakes the engine if it stops waiting early).
+    pub fn submit_followed(&self, job: Job) -> Result<JobId, LoaderError> {
+        self.enqueue(job)
+    }
+
+    fn enqueue(&self, job: Job) -> Result<JobId, LoaderError> {
         let n = self.shared.dev.chip().num_cores();
         match &job.placement {
             Placement::All => {}
@@ -199,9 +236,6 @@ impl Scheduler {
         // the engine's and the waiters' work (a started launch rings the
         // doorbell itself), so a submission stays cheap.
         start_queued(&self.shared.dev, &mut st);
-        drop(st);
-        // The engine sleeps on the condition variable when nothing runs.
-        self.shared.changed.notify_all();
         Ok(id)
     }
 
@@ -216,17 +250,61 @@ impl Scheduler {
     /// Returns the job's view then (None: unknown job).
     pub fn wait(&self, id: JobId, timeout: Duration, any_new: Option<&[CoreId]>) -> Option<JobView> {
         let deadline = Instant::now() + timeout;
-        let mut st = self.lock();
-        loop {
-            let v = view(&st, id)?;
+        let mut st = self.follow();
+        let found = loop {
+            let Some(v) = view(&st, id) else { break None };
             let new_core = any_new.is_some_and(|seen| {
                 v.outcomes.iter().any(|(c, o)| o.is_some() && !seen.contains(c))
             });
             let now = Instant::now();
             if v.state.is_final() || new_core || !st.prints.is_empty() || now >= deadline {
-                return Some(v);
+                break Some(v);
             }
             st = self.progress_or_sleep(st, deadline - now);
+        };
+        self.unfollow(st);
+        found
+    }
+
+    /// Wait at most `timeout` for the job to end. An ended job's record is
+    /// removed and its view returned, its outcomes moved out (not copied).
+    /// Also returns whether output lines are waiting to be taken: a job's
+    /// prints are taken before its result is used.
+    pub fn wait_end(&self, id: JobId, timeout: Duration) -> (Waited, bool) {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.follow();
+        let waited = loop {
+            let Some(entry) = st.jobs.get(&id) else { break Waited::Unknown };
+            if entry.state.is_final() {
+                let Some(entry) = st.jobs.remove(&id) else { break Waited::Unknown };
+                let outcomes = entry.launch.map(Launch::into_outcomes).unwrap_or_default();
+                break Waited::Ended(JobView { state: entry.state, outcomes });
+            }
+            let now = Instant::now();
+            if !st.prints.is_empty() || now >= deadline {
+                break Waited::Pending;
+            }
+            st = self.progress_or_sleep(st, deadline - now);
+        };
+        let prints = !st.prints.is_empty();
+        self.unfollow(st);
+        (waited, prints)
+    }
+
+    /// Enter a wait: this thread follows the running launches now.
+    fn follow(&self) -> MutexGuard<'_, State> {
+        let mut st = self.lock();
+        st.followers += 1;
+        st
+    }
+
+    /// Leave a wait: the engine follows what still runs if nobody else does.
+    fn unfollow(&self, mut st: MutexGuard<'_, State>) {
+        st.followers -= 1;
+        let engine_needed = st.followers == 0 && !st.running.is_empty();
+        drop(st);
+        if engine_needed {
+            self.shared.engine_wake.notify_one();
         }
     }
 
@@ -241,8 +319,9 @@ impl Scheduler {
         }
         let seen = dev.backend.doorbell();
         if pump(dev, &mut st) {
+            let printed = !st.prints.is_empty();
             drop(st);
-            self.shared.changed.notify_all();
+            progressed(&self.shared, printed);
             return self.lock();
         }
         drop(st);
@@ -250,10 +329,12 @@ impl Scheduler {
         self.lock()
     }
 
-    /// Wake every thread that waits (on the condition variable or the
+    /// Wake every thread that waits (on a condition variable or the
     /// doorbell) after a change no core rings for.
     fn wake_all(&self) {
         self.shared.changed.notify_all();
+        self.shared.engine_wake.notify_all();
+        self.shared.printed.notify_all();
         self.shared.dev.backend.wake_doorbell_waiters();
     }
 
@@ -267,7 +348,7 @@ impl Scheduler {
             if !st.prints.is_empty() || st.closing || now >= deadline {
                 return !st.prints.is_empty();
             }
-            st = sleep(&self.shared.changed, st, deadline - now);
+            st = sleep(&self.shared.printed, st, deadline - now);
         }
     }
 
@@ -370,7 +451,17 @@ fn view(st: &State, id: JobId) -> Option<JobView> {
     Some(JobView { state: entry.state.clone(), outcomes })
 }
 
-/// The engine thread: follow running launches until the scheduler closes.
+/// After a pump that changed something: wake the waiters, and the printer
+/// when there are lines.
+fn progressed(shared: &Shared, printed: bool) {
+    shared.changed.notify_all();
+    if printed {
+        shared.printed.notify_all();
+    }
+}
+
+/// The engine thread: follow running launches nobody waits for, until the
+/// scheduler closes.
 fn engine(shared: &Shared) {
     let dev = &shared.dev;
     let mut waiter = Waiter::new(&dev.backend);
@@ -378,23 +469,33 @@ fn engine(shared: &Shared) {
     loop {
         if st.closing {
             shut_down(dev, &mut st);
+            let printed = !st.prints.is_empty();
             drop(st);
-            shared.changed.notify_all();
+            progressed(shared, printed);
             return;
         }
         if st.running.is_empty() {
             // Nothing to follow: a submission or close wakes us.
-            st = match shared.changed.wait(st) {
+            st = match shared.engine_wake.wait(st) {
                 Ok(guard) => guard,
                 Err(poisoned) => poisoned.into_inner(),
             };
+            continue;
+        }
+        if st.followers > 0 {
+            // A waiter follows them; it wakes us when it leaves. The slice
+            // bounds a wake-up lost to a waiter that leaves abnormally.
+            st = sleep(&shared.engine_wake, st, ENGINE_SLICE);
             continue;
         }
         // The doorbell before looking, so a ring in between is not missed.
         let seen = dev.backend.doorbell();
         if pump(dev, &mut st) {
             waiter.progressed();
-            shared.changed.notify_all();
+            let printed = !st.prints.is_empty();
+            drop(st);
+            progressed(shared, printed);
+            st = lock(shared);
             continue;
         }
         drop(st);

@@ -304,6 +304,20 @@ def test_handles_are_safe_to_wait_from_many_threads():
     assert results == [[sum(range(3000))] * 16] * 4
 
 
+def test_a_handle_keeps_its_values_cores_and_state_after_wait():
+    h = offload(async_=True, target=[9, 3])(slowish)(10)
+    first = h.wait(timeout=60)
+    assert first == [45, 45]
+    first.append("mine")
+    assert h.wait() == [45, 45], "each wait() gives a list of its own"
+    assert h.cores == [3, 9]
+    assert h.done() and h.test() and h.test_any()
+    assert "finished" in repr(h)
+    assert [h.wait_any(), h.wait_any()] == [(3, 45), (9, 45)]
+    with pytest.raises(ValueError):
+        h.wait_any()
+
+
 # --- errors ---------------------------------------------------------------
 
 def test_a_syntax_error_is_raised_at_decoration_with_the_files_line():

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use compiler::compile_kernel;
-use loader::{CoreOutcome, Device, Job, JobState, JobView, KernelArgs, KernelImage, Placement, Scheduler, TraceEvent, Value};
+use loader::{CoreOutcome, Device, Job, JobState, JobView, KernelArgs, KernelImage, Placement, Scheduler, TraceEvent, Value, Waited};
 use shared_protocol::{Chip, CoreId};
 use simulator::Simulator;
 
@@ -119,4 +119,51 @@ fn cancel_stops_a_running_launch_and_a_queued_one_and_the_core_goes_on() {
     let next = r.sched.submit(job("count", 4, Placement::Target(vec![CoreId(7)]))).unwrap();
     assert_eq!(values(&finish(&r.sched, next)), vec![(7, Value::Int(6))]);
     assert!(r.sched.busy_cores().is_empty());
+}
+
+/// Poll the job's state without following it (`view` moves nothing on):
+/// only the engine can end it.
+fn ended_by_the_engine(s: &Scheduler, id: u64) -> JobView {
+    for _ in 0..6000 {
+        let v = s.view(id).expect("a known job");
+        if v.state.is_final() {
+            return v;
+        }
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    panic!("job {id} did not end in a minute: nobody followed it");
+}
+
+#[test]
+fn wait_end_hands_over_the_outcomes_and_forgets_the_job() {
+    let r = rig();
+    let id = r.sched.submit_followed(job("count", 10, Placement::Target(vec![CoreId(2), CoreId(5)]))).unwrap();
+    let view = loop {
+        match r.sched.wait_end(id, Duration::from_millis(100)) {
+            (Waited::Ended(v), _) => break v,
+            (Waited::Pending, _) => {}
+            (Waited::Unknown, _) => panic!("job {id} unknown before it ended"),
+        }
+    };
+    assert_eq!(view.state, JobState::Finished);
+    assert_eq!(values(&view), vec![(2, Value::Int(45)), (5, Value::Int(45))]);
+    assert!(r.sched.view(id).is_none(), "the ended job's record is gone");
+    assert!(matches!(r.sched.wait_end(id, Duration::ZERO), (Waited::Unknown, false)));
+    assert!(r.sched.busy_cores().is_empty());
+}
+
+#[test]
+fn the_engine_takes_over_when_a_waiter_stops_waiting() {
+    let r = rig();
+    // An async submission is followed by the engine from the start; once
+    // it has ended, the engine sleeps until woken.
+    let first = r.sched.submit(job("count", 7, Placement::Auto(1))).unwrap();
+    assert_eq!(values(&ended_by_the_engine(&r.sched, first)).len(), 1);
+    // A launch its submitter follows: the engine is not woken for it.
+    let long = r.sched.submit_followed(job("count", 20_000, Placement::Target(vec![CoreId(4)]))).unwrap();
+    // The submitter looks once and leaves (as a Python thread does between
+    // its slices): from then on only the engine can end the launch.
+    assert!(matches!(r.sched.wait_end(long, Duration::ZERO), (Waited::Pending, false)));
+    let v = ended_by_the_engine(&r.sched, long);
+    assert_eq!(values(&v), vec![(4, Value::Int((0..20_000).sum()))]);
 }
