@@ -122,6 +122,9 @@ struct State {
     /// Threads inside a wait: while there is one, it follows the running
     /// launches and the engine sleeps.
     followers: u32,
+    /// The engine sleeps on `engine_wake` (not on the doorbell): only then
+    /// does a change need to notify it (a notify is a system call).
+    engine_asleep: bool,
 }
 
 struct Shared {
@@ -170,6 +173,7 @@ impl Scheduler {
                 trace: None,
                 closing: false,
                 followers: 0,
+                engine_asleep: false,
             }),
             changed: Condvar::new(),
             engine_wake: Condvar::new(),
@@ -195,9 +199,11 @@ impl Scheduler {
     /// that can never be met (a core not on the chip, a core twice, more
     /// cores than the chip has, none) is an error here, not a queued job.
     pub fn submit(&self, job: Job) -> Result<JobId, LoaderError> {
-        let id = self.enqueue(job)?;
-        // Someone must follow it: the engine, unless a waiter comes.
-        self.shared.engine_wake.notify_one();
+        let (id, engine_needed) = self.enqueue(job)?;
+        // Someone must follow it: a waiter, or else the engine.
+        if engine_needed {
+            self.shared.engine_wake.notify_one();
+        }
         Ok(id)
     }
 
@@ -205,10 +211,12 @@ impl Scheduler {
     /// ([`Scheduler::wait_end`]): the engine is not woken for it, as the
     /// waiter follows it (and wakes the engine if it stops waiting early).
     pub fn submit_followed(&self, job: Job) -> Result<JobId, LoaderError> {
-        self.enqueue(job)
+        self.enqueue(job).map(|(id, _)| id)
     }
 
-    fn enqueue(&self, job: Job) -> Result<JobId, LoaderError> {
+    /// Queue the job and start what can start; returns its id and whether
+    /// the engine must be woken to follow it (it sleeps, and nobody waits).
+    fn enqueue(&self, job: Job) -> Result<(JobId, bool), LoaderError> {
         let n = self.shared.dev.chip().num_cores();
         match &job.placement {
             Placement::All => {}
@@ -236,7 +244,7 @@ impl Scheduler {
         // the engine's and the waiters' work (a started launch rings the
         // doorbell itself), so a submission stays cheap.
         start_queued(&self.shared.dev, &mut st);
-        Ok(id)
+        Ok((id, st.engine_asleep && st.followers == 0))
     }
 
     /// The job as it is now (None: unknown or forgotten).
@@ -250,7 +258,8 @@ impl Scheduler {
     /// Returns the job's view then (None: unknown job).
     pub fn wait(&self, id: JobId, timeout: Duration, any_new: Option<&[CoreId]>) -> Option<JobView> {
         let deadline = Instant::now() + timeout;
-        let mut st = self.follow();
+        let mut st = self.lock();
+        let mut following = false;
         let found = loop {
             let Some(v) = view(&st, id) else { break None };
             let new_core = any_new.is_some_and(|seen| {
@@ -260,10 +269,47 @@ impl Scheduler {
             if v.state.is_final() || new_core || !st.prints.is_empty() || now >= deadline {
                 break Some(v);
             }
+            follow(&mut st, &mut following);
             st = self.progress_or_sleep(st, deadline - now);
         };
-        self.unfollow(st);
+        self.unfollow(st, following);
         found
+    }
+
+    /// [`Scheduler::wait_end`] for many jobs in one wait (a list of handles
+    /// waited in turn would start and stop following at each): ends, in
+    /// order, the leading jobs of `ids` that have ended, until all have, or
+    /// output lines are waiting, or `timeout` passes. Returns what it found
+    /// for each of those leading jobs (Ended, or Unknown for a job another
+    /// thread collected), and whether output lines are waiting.
+    pub fn wait_end_many(&self, ids: &[JobId], timeout: Duration) -> (Vec<Waited>, bool) {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        let mut following = false;
+        let mut found = Vec::new();
+        loop {
+            while let Some(&id) = ids.get(found.len()) {
+                match st.jobs.get(&id) {
+                    None => found.push(Waited::Unknown),
+                    Some(e) if e.state.is_final() => {
+                        if let Some(entry) = st.jobs.remove(&id) {
+                            let outcomes = entry.launch.map(Launch::into_outcomes).unwrap_or_default();
+                            found.push(Waited::Ended(JobView { state: entry.state, outcomes }));
+                        }
+                    }
+                    Some(_) => break,
+                }
+            }
+            let now = Instant::now();
+            if found.len() == ids.len() || !st.prints.is_empty() || now >= deadline {
+                break;
+            }
+            follow(&mut st, &mut following);
+            st = self.progress_or_sleep(st, deadline - now);
+        }
+        let prints = !st.prints.is_empty();
+        self.unfollow(st, following);
+        (found, prints)
     }
 
     /// Wait at most `timeout` for the job to end. An ended job's record is
@@ -272,7 +318,8 @@ impl Scheduler {
     /// prints are taken before its result is used.
     pub fn wait_end(&self, id: JobId, timeout: Duration) -> (Waited, bool) {
         let deadline = Instant::now() + timeout;
-        let mut st = self.follow();
+        let mut st = self.lock();
+        let mut following = false;
         let waited = loop {
             let Some(entry) = st.jobs.get(&id) else { break Waited::Unknown };
             if entry.state.is_final() {
@@ -284,24 +331,23 @@ impl Scheduler {
             if !st.prints.is_empty() || now >= deadline {
                 break Waited::Pending;
             }
+            follow(&mut st, &mut following);
             st = self.progress_or_sleep(st, deadline - now);
         };
         let prints = !st.prints.is_empty();
-        self.unfollow(st);
+        self.unfollow(st, following);
         (waited, prints)
     }
 
-    /// Enter a wait: this thread follows the running launches now.
-    fn follow(&self) -> MutexGuard<'_, State> {
-        let mut st = self.lock();
-        st.followers += 1;
-        st
-    }
-
-    /// Leave a wait: the engine follows what still runs if nobody else does.
-    fn unfollow(&self, mut st: MutexGuard<'_, State>) {
-        st.followers -= 1;
-        let engine_needed = st.followers == 0 && !st.running.is_empty();
+    /// Leave a wait (`following`: it slept following the launches): the
+    /// engine follows what still runs if nobody else does and it sleeps.
+    /// (A wait that found its answer at once never followed: after many
+    /// ended handles in a row the engine is awake and nobody is woken.)
+    fn unfollow(&self, mut st: MutexGuard<'_, State>, following: bool) {
+        if following {
+            st.followers -= 1;
+        }
+        let engine_needed = st.followers == 0 && !st.running.is_empty() && st.engine_asleep;
         drop(st);
         if engine_needed {
             self.shared.engine_wake.notify_one();
@@ -451,6 +497,15 @@ fn view(st: &State, id: JobId) -> Option<JobView> {
     Some(JobView { state: entry.state.clone(), outcomes })
 }
 
+/// A wait is about to sleep: from now on it follows the running launches
+/// (once per wait), so the engine need not.
+fn follow(st: &mut State, following: &mut bool) {
+    if !*following {
+        st.followers += 1;
+        *following = true;
+    }
+}
+
 /// After a pump that changed something: wake the waiters, and the printer
 /// when there are lines.
 fn progressed(shared: &Shared, printed: bool) {
@@ -476,16 +531,20 @@ fn engine(shared: &Shared) {
         }
         if st.running.is_empty() {
             // Nothing to follow: a submission or close wakes us.
+            st.engine_asleep = true;
             st = match shared.engine_wake.wait(st) {
                 Ok(guard) => guard,
                 Err(poisoned) => poisoned.into_inner(),
             };
+            st.engine_asleep = false;
             continue;
         }
         if st.followers > 0 {
             // A waiter follows them; it wakes us when it leaves. The slice
             // bounds a wake-up lost to a waiter that leaves abnormally.
+            st.engine_asleep = true;
             st = sleep(&shared.engine_wake, st, ENGINE_SLICE);
+            st.engine_asleep = false;
             continue;
         }
         // The doorbell before looking, so a ring in between is not missed.

@@ -116,6 +116,18 @@ fn returned_values<'py>(py: Python<'py>, view: &JobView) -> PyResult<Option<Boun
     Ok(Some(values))
 }
 
+/// An ended job for a handle: `(values, cores)` when every core returned,
+/// else `(state, detail, outcomes)`.
+fn ended_to_py<'py>(py: Python<'py>, view: &JobView) -> PyResult<Bound<'py, PyTuple>> {
+    match returned_values(py, view)? {
+        Some(values) => {
+            let cores: Vec<u32> = view.outcomes.iter().map(|(c, _)| c.0).collect();
+            (values, cores).into_pyobject(py)
+        }
+        None => view_to_py(py, view),
+    }
+}
+
 /// `(state, detail, outcomes)` as `Runtime.wait` documents it.
 fn view_to_py<'py>(py: Python<'py>, view: &JobView) -> PyResult<Bound<'py, PyTuple>> {
     let (state, detail) = match &view.state {
@@ -266,6 +278,35 @@ impl Runtime {
         }
     }
 
+    /// `collect` for many handles in one wait (`waitAll`): the results of
+    /// the leading jobs of `jobs` that have ended, in order (each as
+    /// `collect` gives an ended job; None for a job another thread
+    /// collected), after at most `timeout` seconds; all of them once all
+    /// have ended.
+    #[pyo3(signature = (jobs, timeout, flush = None))]
+    fn collect_many<'py>(
+        &self,
+        py: Python<'py>,
+        jobs: Vec<u64>,
+        timeout: f64,
+        flush: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let inner = self.inner()?;
+        let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let (found, prints) = py.detach(|| inner.sched.wait_end_many(&jobs, slice));
+        let out = PyList::empty(py);
+        for waited in &found {
+            match waited {
+                Waited::Ended(view) => out.append(ended_to_py(py, view)?)?,
+                _ => out.append(py.None())?,
+            }
+        }
+        if prints {
+            flush_prints(flush)?;
+        }
+        Ok(out)
+    }
+
     /// `wait` for a handle's `wait()`: at most `timeout` seconds. When the
     /// job has ended its record is gone and the result is `(values, cores)`
     /// if every core returned (values in core order), else `(state, detail,
@@ -287,13 +328,7 @@ impl Runtime {
         }
         let unknown = || PyValueError::new_err(format!("no launch {job} (already collected?)"));
         match waited {
-            Waited::Ended(view) => match returned_values(py, &view)? {
-                Some(values) => {
-                    let cores: Vec<u32> = view.outcomes.iter().map(|(c, _)| c.0).collect();
-                    (values, cores).into_pyobject(py)
-                }
-                None => view_to_py(py, &view),
-            },
+            Waited::Ended(view) => ended_to_py(py, &view),
             Waited::Pending => view_to_py(py, &inner.sched.view(job).ok_or_else(unknown)?),
             Waited::Unknown => Err(unknown()),
         }

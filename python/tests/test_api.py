@@ -367,6 +367,34 @@ def test_a_zero_division_on_one_core_names_core_kernel_and_line():
     assert offload(target=[3])(slowish)(4) == [6]
 
 
+def test_wait_all_raises_the_first_failure_in_order_and_leaves_the_rest_to_wait():
+    single = offload_single(slowish)
+    divide = offload(async_=True, target=[3, 4])(divide_on_three)
+    handles = [single(10), single(20), divide(7), single(30), divide(8), single(40)]
+    with pytest.raises(DeviceError) as e:
+        waitAll(handles)
+    assert (e.value.core, e.value.kernel, e.value.type_name) == (3, "divide_on_three", "ZeroDivisionError")
+    assert e.value.results == [None, 7]
+    assert [h.wait() for h in handles[:2]] == [[45], [190]]
+    assert handles[3].wait(timeout=60) == [435]
+    with pytest.raises(DeviceError):
+        handles[4].wait(timeout=60)
+    assert waitAll(handles[5]) == [[780]]
+
+
+def test_wait_all_and_another_thread_waiting_on_the_same_handles():
+    single = offload_single(slowish)
+    handles = [single(2000 + i) for i in range(64)]
+    seen = []
+    other = threading.Thread(target=lambda: seen.extend(h.wait(timeout=60) for h in reversed(handles)))
+    other.start()
+    results = waitAll(handles)
+    other.join()
+    expected = [[sum(range(2000 + i))] for i in range(64)]
+    assert results == expected
+    assert seen == expected[::-1]
+
+
 def test_values_that_cannot_travel_are_type_errors_naming_the_argument():
     k = offload(target=[0])(slowish)
     with pytest.raises(TypeError, match="kernel 'slowish' argument 'n': a 'dict' object cannot be sent"):

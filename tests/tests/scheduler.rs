@@ -167,3 +167,29 @@ fn the_engine_takes_over_when_a_waiter_stops_waiting() {
     let v = ended_by_the_engine(&r.sched, long);
     assert_eq!(values(&v), vec![(4, Value::Int((0..20_000).sum()))]);
 }
+
+#[test]
+fn wait_end_many_ends_the_leading_jobs_in_order() {
+    let r = rig();
+    let a = r.sched.submit(job("count", 10, Placement::Target(vec![CoreId(2)]))).unwrap();
+    let b = r.sched.submit(job("spin", 5, Placement::Target(vec![CoreId(5)]))).unwrap();
+    let c = r.sched.submit(job("count", 20, Placement::Target(vec![CoreId(6)]))).unwrap();
+    // c ends too, but b does not: only a is handed over.
+    let _ = finish(&r.sched, c);
+    let (found, _) = r.sched.wait_end_many(&[a, b, c], Duration::from_millis(300));
+    assert_eq!(found.len(), 1, "{found:?}");
+    assert!(matches!(&found[0], Waited::Ended(v) if values(v) == vec![(2, Value::Int(45))]));
+    assert!(r.sched.view(a).is_none() && r.sched.view(c).is_some());
+    assert!(r.sched.cancel(b));
+    let mut found = Vec::new();
+    for _ in 0..600 {
+        found = r.sched.wait_end_many(&[b, c], Duration::from_millis(100)).0;
+        if found.len() == 2 {
+            break;
+        }
+    }
+    assert!(matches!(&found[0], Waited::Ended(v) if v.outcomes == vec![(CoreId(5), Some(CoreOutcome::Cancelled))]));
+    assert!(matches!(&found[1], Waited::Ended(v) if values(v) == vec![(6, Value::Int(190))]));
+    // Collected jobs are unknown now.
+    assert!(matches!(r.sched.wait_end_many(&[a, c], Duration::ZERO).0[..], [Waited::Unknown, Waited::Unknown]));
+}

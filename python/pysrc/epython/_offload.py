@@ -477,7 +477,40 @@ def waitAll(*handles):  # noqa: N802 (ePython's name)
     """Wait for every handle; a list of each one's ``wait()``."""
     if len(handles) == 1 and isinstance(handles[0], (list, tuple)):
         handles = tuple(handles[0])
+    _collect_many(handles)
     return [h.wait() for h in handles]
+
+
+def _collect_many(handles):
+    """Collect the launches of ``handles`` in order, in as few waits as
+    possible (Runtime.collect_many: handles waited in turn would each start
+    and stop following the launches). Stops at the first launch that did
+    not return on every core (``wait()`` then raises its error in order),
+    at a handle another thread holds, or at one of another device."""
+    batch = []
+    rt = None
+    try:
+        for h in handles:
+            if not isinstance(h, Handle) or h._final:
+                continue
+            if (rt is not None and h._rt is not rt) or not h._lock.acquire(blocking=False):
+                break
+            rt = h._rt
+            batch.append(h)
+        while batch:
+            got = rt.collect_many([h._job for h in batch], WAIT_SLICE, flush_prints)
+            taken, batch = batch[:len(got)], batch[len(got):]
+            for h, r in zip(taken, got):
+                if r is not None:
+                    h._take(r)
+            failed = any(h._values is None for h in taken)
+            while taken:
+                taken.pop()._lock.release()
+            if failed:
+                break
+    finally:
+        for h in batch:
+            h._lock.release()
 
 
 # --- handles -------------------------------------------------------------
@@ -489,6 +522,8 @@ def _note_reloads(outcomes):
             data_lost[core] = set(data_slots)
 
 _FINAL = ("finished", "cancelled", "failed")
+#: A handle's view before its first look.
+_QUEUED = ("queued", "", ())
 
 
 def _error(kernel, core, kind, payload, results):
@@ -537,19 +572,25 @@ class Handle:
     "at least one" while its code checks all; ``test_any()`` is that one).
     """
 
+    # Slots and shared initial values: thousands of handles in flight are
+    # that many objects for the cyclic GC to visit, not five times as many.
+    __slots__ = ("_rt", "_job", "_kernel", "_data", "_lock", "_last", "_final", "_values", "_cores",
+                 "_collected", "__weakref__")
+
     def __init__(self, rt, job, kernel, data=()):
         self._rt = rt
         self._job = job
         self._kernel = kernel
         self._data = data
         self._lock = threading.Lock()
-        self._last = ("queued", "", [])
+        self._last = _QUEUED
         self._final = False
         # Once every core returned (Runtime.collect): their values and cores;
         # `_last` is then built only if asked for.
         self._values = None
         self._cores = None
-        self._collected = {}
+        # Cores wait_any() has handed out: {core: value}, made by its first call.
+        self._collected = None
 
     def _view(self):
         """The launch as last seen, ``(state, detail, outcomes)``."""
@@ -560,7 +601,7 @@ class Handle:
     def _poll(self, timeout, any_new=False):
         with self._lock:
             if not self._final:
-                collected = list(self._collected) if any_new else None
+                collected = list(self._collected or ()) if any_new else None
                 self._last = tuple(self._rt.wait(self._job, timeout, collected))
                 if self._last[0] in _FINAL:
                     self._final = True
@@ -573,18 +614,20 @@ class Handle:
     def _collect(self, timeout):
         """One slice of ``wait()``: Runtime.collect (under the lock)."""
         with self._lock:
-            if self._final:
-                return
-            got = self._rt.collect(self._job, timeout, flush_prints)
-            if len(got) == 2:
-                self._values, self._cores = got
-                self._last = None
-                self._final = True
-                return
-            self._last = tuple(got)
-            if got[0] in _FINAL:
-                self._final = True
-                _note_reloads(got[2])
+            if not self._final:
+                self._take(self._rt.collect(self._job, timeout, flush_prints))
+
+    def _take(self, got):
+        """Keep what Runtime.collect gave (the lock held)."""
+        if len(got) == 2:
+            self._values, self._cores = got
+            self._last = None
+            self._final = True
+            return
+        self._last = tuple(got)
+        if got[0] in _FINAL:
+            self._final = True
+            _note_reloads(got[2])
 
     def _results(self):
         if self._values is not None:
@@ -631,6 +674,8 @@ class Handle:
             left = WAIT_SLICE if deadline is None else min(WAIT_SLICE, deadline - time.monotonic())
             state, detail, outcomes = self._poll(max(0.0, left), any_new=True)
             with self._lock:
+                if self._collected is None:
+                    self._collected = {}
                 for core, kind, payload in outcomes:
                     if kind != "running" and core not in self._collected:
                         self._collected[core] = payload
