@@ -200,6 +200,18 @@ def slowish(n):
     return total
 
 
+def test_a_call_target_replaces_the_decorators_placement_and_none_keeps_its_auto():
+    k = offload(auto=3)(slowish)
+    assert k(5, target=[7, 4]) == [10, 10]
+    assert k(5, target=6) == [10]
+    assert k(5, target=None) == [10, 10, 10]
+    assert offload(target=[2])(slowish)(5, auto=2) == [10, 10]
+    with pytest.raises(TypeError, match="target core ids must be ints, not bool"):
+        k(5, target=[True])
+    with pytest.raises(ValueError, match="lists core 4 more than once"):
+        k(5, target=(4, 1, 4))
+
+
 def test_launches_on_one_core_run_in_submission_order():
     k = offload(target=[3], async_=True)(slowish)
     handles = []

@@ -27,6 +27,8 @@ __all__ = [
 
 #: Options of ``@offload(...)`` and of each call; reserved as parameter names.
 CALL_OPTIONS = ("async_", "auto", "target")
+#: What a call's keywords may hold of them (``**{"async": True}`` too).
+_OPTION_NAMES = CALL_OPTIONS + ("async",)
 #: Modules that exist on the device.
 DEVICE_MODULES = ("math", "random", "parallel")
 #: The smallest magnitude that rounds to inf in single precision (half an
@@ -269,12 +271,12 @@ def _check_target(target):
         raise TypeError(f"target must be a core id or a list of core ids, not {type(target).__name__}")
     cores = [target] if isinstance(target, int) else list(target)
     for c in cores:
-        if isinstance(c, bool) or not isinstance(c, int):
+        if type(c) is not int and (isinstance(c, bool) or not isinstance(c, int)):
             raise TypeError(f"target core ids must be ints, not {type(c).__name__}")
         if c < 0:
             raise ValueError(f"target core {c} is out of range (core ids start at 0)")
-    dupes = sorted({c for c in cores if cores.count(c) > 1})
-    if dupes:
+    if len(set(cores)) != len(cores):
+        dupes = sorted({c for c in cores if cores.count(c) > 1})
         raise ValueError(f"target lists core {dupes[0]} more than once")
     if not cores:
         raise ValueError("target names no cores")
@@ -298,8 +300,8 @@ def _options(given, allowed, where):
         if "async_" in opts:
             raise TypeError(f"{where}: give async_ or async, not both")
         opts["async_"] = opts.pop("async")
-    unknown = sorted(set(opts) - set(allowed))
-    if unknown:
+    if any(k not in allowed for k in opts):
+        unknown = sorted(set(opts) - set(allowed))
         raise TypeError(f"{where} got an unexpected option {unknown[0]!r} "
                         f"(options: {', '.join(allowed)})")
     if opts.get("auto") is not None and opts.get("target") is not None:
@@ -390,8 +392,18 @@ class Offloaded:
         (and the first call, which resolves the kernel's globals)."""
         opts = self._options
         if kwargs:
-            call_opts = {k: kwargs.pop(k) for k in list(kwargs) if k in CALL_OPTIONS or k == "async"}
-            if call_opts:
+            call_opts = {}
+            for k in _OPTION_NAMES:
+                if k in kwargs:
+                    call_opts[k] = kwargs.pop(k)
+            if len(call_opts) == 1 and "target" in call_opts:
+                # The usual call option, checked without the general path
+                # (the same outcome: a target replaces the decorator's auto).
+                target = _check_target(call_opts["target"])
+                opts = {**opts, "target": target}
+                if target is not None:
+                    opts.pop("auto", None)
+            elif call_opts:
                 opts = dict(opts)
                 call_opts = _options(call_opts, CALL_OPTIONS, f"{self.__name__}()")
                 # A call's auto or target replaces the decorator's placement.
@@ -400,7 +412,8 @@ class Offloaded:
                     opts.pop("auto", None)
                 opts.update(call_opts)
         try:
-            values = self._bind(*args, **kwargs)
+            # Binding would give every-positional `args` as they are.
+            values = args if not kwargs and len(args) == self._n_params else self._bind(*args, **kwargs)
         except TypeError as e:
             raise TypeError(f"{e} ({self._kernel.filename}:{self._binding_line(str(e))})") from None
         kernel = self._resolved or self._launch_kernel()
