@@ -117,6 +117,10 @@ struct State {
     busy: Vec<Option<JobId>>,
     /// Complete output lines, oldest first, until someone takes them.
     prints: VecDeque<(CoreId, String)>,
+    /// Takes of lines not yet reported written ([`Scheduler::printed`]):
+    /// a waiter whose launch ended then lets the writer finish first, so a
+    /// launch's output is out before its result.
+    prints_in_flight: u32,
     trace: Option<Vec<TraceEvent>>,
     closing: bool,
     /// Threads inside a wait: while there is one, it follows the running
@@ -170,6 +174,7 @@ impl Scheduler {
                 running: Vec::new(),
                 busy: vec![None; cores],
                 prints: VecDeque::new(),
+                prints_in_flight: 0,
                 trace: None,
                 closing: false,
                 followers: 0,
@@ -281,7 +286,8 @@ impl Scheduler {
     /// order, the leading jobs of `ids` that have ended, until all have, or
     /// output lines are waiting, or `timeout` passes. Returns what it found
     /// for each of those leading jobs (Ended, or Unknown for a job another
-    /// thread collected), and whether output lines are waiting.
+    /// thread collected), and whether output lines are waiting (as
+    /// `wait_end`).
     pub fn wait_end_many(&self, ids: &[JobId], timeout: Duration) -> (Vec<Waited>, bool) {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
@@ -307,15 +313,16 @@ impl Scheduler {
             follow(&mut st, &mut following);
             st = self.progress_or_sleep(st, deadline - now);
         }
-        let prints = !st.prints.is_empty();
+        let prints = output_pending(&st);
         self.unfollow(st, following);
         (found, prints)
     }
 
     /// Wait at most `timeout` for the job to end. An ended job's record is
     /// removed and its view returned, its outcomes moved out (not copied).
-    /// Also returns whether output lines are waiting to be taken: a job's
-    /// prints are taken before its result is used.
+    /// Also returns whether output lines are waiting to be taken or being
+    /// written ([`Scheduler::take_prints`]): a job's prints are out before
+    /// its result is used.
     pub fn wait_end(&self, id: JobId, timeout: Duration) -> (Waited, bool) {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
@@ -334,7 +341,7 @@ impl Scheduler {
             follow(&mut st, &mut following);
             st = self.progress_or_sleep(st, deadline - now);
         };
-        let prints = !st.prints.is_empty();
+        let prints = output_pending(&st);
         self.unfollow(st, following);
         (waited, prints)
     }
@@ -398,9 +405,21 @@ impl Scheduler {
         }
     }
 
-    /// The output lines printed since the last call, oldest first.
+    /// The output lines printed since the last call, oldest first. When
+    /// there are some, the caller reports with [`Scheduler::printed`] once
+    /// it has written them.
     pub fn take_prints(&self) -> Vec<(CoreId, String)> {
-        self.lock().prints.drain(..).collect()
+        let mut st = self.lock();
+        if !st.prints.is_empty() {
+            st.prints_in_flight += 1;
+        }
+        st.prints.drain(..).collect()
+    }
+
+    /// The lines of a `take_prints` that returned some are written.
+    pub fn printed(&self) {
+        let mut st = self.lock();
+        st.prints_in_flight = st.prints_in_flight.saturating_sub(1);
     }
 
     /// Cancel a job: a queued one never starts; a running one's cores stop
@@ -495,6 +514,12 @@ fn view(st: &State, id: JobId) -> Option<JobView> {
         None => Vec::new(),
     };
     Some(JobView { state: entry.state.clone(), outcomes })
+}
+
+/// Output lines not taken yet, or taken and not yet written: whoever
+/// returns a result now writes (or waits for) them first.
+fn output_pending(st: &State) -> bool {
+    !st.prints.is_empty() || st.prints_in_flight > 0
 }
 
 /// A wait is about to sleep: from now on it follows the running launches

@@ -116,16 +116,15 @@ fn returned_values<'py>(py: Python<'py>, view: &JobView) -> PyResult<Option<Boun
     Ok(Some(values))
 }
 
-/// An ended job for a handle: `(values, cores)` when every core returned,
-/// else `(state, detail, outcomes)`.
-fn ended_to_py<'py>(py: Python<'py>, view: &JobView) -> PyResult<Bound<'py, PyTuple>> {
-    match returned_values(py, view)? {
-        Some(values) => {
-            let cores: Vec<u32> = view.outcomes.iter().map(|(c, _)| c.0).collect();
-            (values, cores).into_pyobject(py)
-        }
-        None => view_to_py(py, view),
-    }
+/// An ended job for a handle: every core's value (a list) and the cores as
+/// a bit mask when every core returned, else `(state, detail, outcomes)`
+/// and 0. (A list and an int: thousands of handles collected at once are
+/// fewer objects for the cyclic GC than a tuple and two lists each.)
+fn ended_to_py<'py>(py: Python<'py>, view: &JobView) -> PyResult<(Bound<'py, PyAny>, u64)> {
+    Ok(match returned_values(py, view)? {
+        Some(values) => (values.into_any(), view.outcomes.iter().fold(0, |m, (c, _)| m | 1u64 << (c.0 % 64))),
+        None => (view_to_py(py, view)?.into_any(), 0),
+    })
 }
 
 /// `(state, detail, outcomes)` as `Runtime.wait` documents it.
@@ -278,11 +277,11 @@ impl Runtime {
         }
     }
 
-    /// `collect` for many handles in one wait (`waitAll`): the results of
-    /// the leading jobs of `jobs` that have ended, in order (each as
-    /// `collect` gives an ended job; None for a job another thread
-    /// collected), after at most `timeout` seconds; all of them once all
-    /// have ended.
+    /// `collect` for many handles in one wait (`waitAll`): for the leading
+    /// jobs of `jobs` that have ended, in order, after at most `timeout`
+    /// seconds (all of them once all have ended), two lists: each one's
+    /// result and core mask as `collect` gives an ended job's (None and 0
+    /// for a job another thread collected).
     #[pyo3(signature = (jobs, timeout, flush = None))]
     fn collect_many<'py>(
         &self,
@@ -290,28 +289,33 @@ impl Runtime {
         jobs: Vec<u64>,
         timeout: f64,
         flush: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyList>> {
+    ) -> PyResult<(Bound<'py, PyList>, Vec<u64>)> {
         let inner = self.inner()?;
         let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
         let (found, prints) = py.detach(|| inner.sched.wait_end_many(&jobs, slice));
-        let out = PyList::empty(py);
+        let results = PyList::empty(py);
+        let mut masks = Vec::with_capacity(found.len());
         for waited in &found {
-            match waited {
-                Waited::Ended(view) => out.append(ended_to_py(py, view)?)?,
-                _ => out.append(py.None())?,
-            }
+            let (result, mask) = match waited {
+                Waited::Ended(view) => ended_to_py(py, view)?,
+                _ => (py.None().into_bound(py), 0),
+            };
+            results.append(result)?;
+            masks.push(mask);
         }
         if prints {
             flush_prints(flush)?;
         }
-        Ok(out)
+        Ok((results, masks))
     }
 
-    /// `wait` for a handle's `wait()`: at most `timeout` seconds. When the
-    /// job has ended its record is gone and the result is `(values, cores)`
-    /// if every core returned (values in core order), else `(state, detail,
-    /// outcomes)` as `wait` gives them; a job not ended yet is also given
-    /// as `wait` gives it. `flush()` runs first when output lines are waiting.
+    /// `wait` for a handle's `wait()`: at most `timeout` seconds. Returns
+    /// `(result, mask)`: when the job has ended its record is gone, and if
+    /// every core returned the result is their values (a list, in core
+    /// order) and the mask has a bit set for each of its cores; otherwise
+    /// (ended or not) the result is `(state, detail, outcomes)` as `wait`
+    /// gives it and the mask 0. `flush()` runs first when output lines are
+    /// waiting.
     #[pyo3(signature = (job, timeout, flush = None))]
     fn collect<'py>(
         &self,
@@ -319,7 +323,7 @@ impl Runtime {
         job: u64,
         timeout: f64,
         flush: Option<&Bound<'py, PyAny>>,
-    ) -> PyResult<Bound<'py, PyTuple>> {
+    ) -> PyResult<(Bound<'py, PyAny>, u64)> {
         let inner = self.inner()?;
         let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
         let (waited, prints) = py.detach(|| inner.sched.wait_end(job, slice));
@@ -329,7 +333,7 @@ impl Runtime {
         let unknown = || PyValueError::new_err(format!("no launch {job} (already collected?)"));
         match waited {
             Waited::Ended(view) => ended_to_py(py, &view),
-            Waited::Pending => view_to_py(py, &inner.sched.view(job).ok_or_else(unknown)?),
+            Waited::Pending => Ok((view_to_py(py, &inner.sched.view(job).ok_or_else(unknown)?)?.into_any(), 0)),
             Waited::Unknown => Err(unknown()),
         }
     }
@@ -359,9 +363,18 @@ impl Runtime {
     }
 
     /// The kernels' output lines since the last call: `[(core, line), ...]`.
+    /// Call `printed()` once they are written, when there were some.
     fn take_prints(&self, py: Python<'_>) -> PyResult<Vec<(u32, String)>> {
         let inner = self.inner()?;
         Ok(py.detach(|| inner.sched.take_prints()).into_iter().map(|(c, l)| (c.0, l)).collect())
+    }
+
+    /// The lines of the last `take_prints` that returned some are written:
+    /// a blocking call or a handle no longer waits for them.
+    fn printed(&self) {
+        if let Ok(inner) = self.inner() {
+            inner.sched.printed();
+        }
     }
 
     /// Wait at most `timeout` seconds for output lines to take (the Python

@@ -34,6 +34,10 @@ def spin(n):
         while True:
             pass
     return coreid()
+
+def hello(n):
+    print('hi', n)
+    return n
 ";
 
 fn job(entry: &str, arg: i32, placement: Placement) -> Job {
@@ -192,4 +196,29 @@ fn wait_end_many_ends_the_leading_jobs_in_order() {
     assert!(matches!(&found[1], Waited::Ended(v) if values(v) == vec![(6, Value::Int(190))]));
     // Collected jobs are unknown now.
     assert!(matches!(r.sched.wait_end_many(&[a, c], Duration::ZERO).0[..], [Waited::Unknown, Waited::Unknown]));
+}
+
+#[test]
+fn a_result_waits_for_its_lines_to_be_written() {
+    let r = rig();
+    let id = r.sched.submit(job("hello", 7, Placement::Target(vec![CoreId(1)]))).unwrap();
+    // Another thread (the Python printer) takes the lines before the waiter.
+    let mut lines = Vec::new();
+    for _ in 0..600 {
+        if r.sched.wait_for_prints(Duration::from_millis(100)) {
+            lines = r.sched.take_prints();
+            break;
+        }
+    }
+    assert_eq!(lines, vec![(CoreId(1), "hi 7".to_string())]);
+    let (ended, pending) = loop {
+        match r.sched.wait_end(id, Duration::from_millis(100)) {
+            (Waited::Pending, _) => {}
+            (w, pending) => break (w, pending),
+        }
+    };
+    assert!(matches!(ended, Waited::Ended(ref v) if values(v) == vec![(1, Value::Int(7))]));
+    assert!(pending, "the ended launch's lines are still being written");
+    r.sched.printed();
+    assert!(!r.sched.wait_end_many(&[], Duration::ZERO).1, "written: nothing pending");
 }

@@ -511,11 +511,11 @@ def _collect_many(handles):
             rt = h._rt
             batch.append(h)
         while batch:
-            got = rt.collect_many([h._job for h in batch], WAIT_SLICE, flush_prints)
+            got, masks = rt.collect_many([h._job for h in batch], WAIT_SLICE, flush_prints)
             taken, batch = batch[:len(got)], batch[len(got):]
-            for h, r in zip(taken, got):
+            for h, r, mask in zip(taken, got, masks):
                 if r is not None:
-                    h._take(r)
+                    h._take(r, mask)
             failed = any(h._values is None for h in taken)
             while taken:
                 taken.pop()._lock.release()
@@ -598,17 +598,18 @@ class Handle:
         self._lock = threading.Lock()
         self._last = _QUEUED
         self._final = False
-        # Once every core returned (Runtime.collect): their values and cores;
-        # `_last` is then built only if asked for.
+        # Once every core returned (Runtime.collect): their values and a
+        # mask of the cores; `_last` is then built only if asked for.
         self._values = None
-        self._cores = None
+        self._cores = 0
         # Cores wait_any() has handed out: {core: value}, made by its first call.
         self._collected = None
 
     def _view(self):
         """The launch as last seen, ``(state, detail, outcomes)``."""
         if self._last is None:
-            self._last = ("finished", "", [(c, "ok", v) for c, v in zip(self._cores, self._values)])
+            cores = [c for c in range(self._cores.bit_length()) if self._cores >> c & 1]
+            self._last = ("finished", "", list(zip(cores, ["ok"] * len(cores), self._values)))
         return self._last
 
     def _poll(self, timeout, any_new=False):
@@ -628,12 +629,12 @@ class Handle:
         """One slice of ``wait()``: Runtime.collect (under the lock)."""
         with self._lock:
             if not self._final:
-                self._take(self._rt.collect(self._job, timeout, flush_prints))
+                self._take(*self._rt.collect(self._job, timeout, flush_prints))
 
-    def _take(self, got):
+    def _take(self, got, mask):
         """Keep what Runtime.collect gave (the lock held)."""
-        if len(got) == 2:
-            self._values, self._cores = got
+        if type(got) is list:
+            self._values, self._cores = got, mask
             self._last = None
             self._final = True
             return
@@ -643,9 +644,9 @@ class Handle:
             _note_reloads(got[2])
 
     def _results(self):
-        if self._values is not None:
-            return list(self._values)
-        return _results(self._kernel, self._last)
+        if self._values is None:
+            return _results(self._kernel, self._last)
+        return list(self._values)
 
     def wait(self, timeout=None):
         """Each core's return value, in core order, once all have finished.
