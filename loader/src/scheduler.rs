@@ -265,6 +265,7 @@ impl Scheduler {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         let mut following = false;
+        let mut waiter = Waiter::new(&self.shared.dev.backend);
         let found = loop {
             let Some(v) = view(&st, id) else { break None };
             let new_core = any_new.is_some_and(|seen| {
@@ -275,7 +276,7 @@ impl Scheduler {
                 break Some(v);
             }
             follow(&mut st, &mut following);
-            st = self.progress_or_sleep(st, deadline - now);
+            st = self.progress_or_sleep(st, &mut waiter, deadline - now);
         };
         self.unfollow(st, following);
         found
@@ -292,6 +293,7 @@ impl Scheduler {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         let mut following = false;
+        let mut waiter = Waiter::new(&self.shared.dev.backend);
         let mut found = Vec::new();
         loop {
             while let Some(&id) = ids.get(found.len()) {
@@ -311,7 +313,7 @@ impl Scheduler {
                 break;
             }
             follow(&mut st, &mut following);
-            st = self.progress_or_sleep(st, deadline - now);
+            st = self.progress_or_sleep(st, &mut waiter, deadline - now);
         }
         let prints = output_pending(&st);
         self.unfollow(st, following);
@@ -327,6 +329,7 @@ impl Scheduler {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
         let mut following = false;
+        let mut waiter = Waiter::new(&self.shared.dev.backend);
         let waited = loop {
             let Some(entry) = st.jobs.get(&id) else { break Waited::Unknown };
             if entry.state.is_final() {
@@ -339,7 +342,7 @@ impl Scheduler {
                 break Waited::Pending;
             }
             follow(&mut st, &mut following);
-            st = self.progress_or_sleep(st, deadline - now);
+            st = self.progress_or_sleep(st, &mut waiter, deadline - now);
         };
         let prints = output_pending(&st);
         self.unfollow(st, following);
@@ -365,20 +368,26 @@ impl Scheduler {
     /// launches run, the waiter moves them on itself and sleeps on the
     /// doorbell, so a core's ring wakes it directly (one wake-up less than
     /// going through the engine thread: this is the launch latency).
-    fn progress_or_sleep<'a>(&'a self, mut st: MutexGuard<'a, State>, timeout: Duration) -> MutexGuard<'a, State> {
+    fn progress_or_sleep<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        waiter: &mut Waiter<'_>,
+        timeout: Duration,
+    ) -> MutexGuard<'a, State> {
         let dev = &self.shared.dev;
         if st.running.is_empty() {
             return sleep(&self.shared.changed, st, timeout);
         }
         let seen = dev.backend.doorbell();
         if pump(dev, &mut st) {
+            waiter.progressed();
             let printed = !st.prints.is_empty();
             drop(st);
             progressed(&self.shared, printed);
             return self.lock();
         }
         drop(st);
-        Waiter::new(&dev.backend).wait(seen, timeout);
+        waiter.wait(seen, timeout);
         self.lock()
     }
 
