@@ -418,6 +418,20 @@ impl Device {
     /// be booted and idle. This is what the scheduler builds on; [`Device::run`]
     /// and [`Device::run_kernel`] are start + poll until finished.
     pub fn launch(&self, image: &KernelImage, args: Option<&KernelArgs>, cores: &[CoreId]) -> Result<Launch, LoaderError> {
+        let launch = self.launch_unnotified(image, args, cores)?;
+        self.notify_cores(cores);
+        Ok(launch)
+    }
+
+    /// [`Device::launch`] without the backend's notify of the cores (their
+    /// USER interrupt is raised): the caller calls `notify_cores` (the
+    /// scheduler, once it has released its lock).
+    pub(crate) fn launch_unnotified(
+        &self,
+        image: &KernelImage,
+        args: Option<&KernelArgs>,
+        cores: &[CoreId],
+    ) -> Result<Launch, LoaderError> {
         self.check_cores(cores)?;
         let (args_off, data_off) = KernelArgs::place(args, image.bytes())?;
         let args_len = args.map_or(0, KernelArgs::byte_len);

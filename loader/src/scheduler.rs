@@ -129,6 +129,10 @@ struct State {
     /// The engine sleeps on `engine_wake` (not on the doorbell): only then
     /// does a change need to notify it (a notify is a system call).
     engine_asleep: bool,
+    /// Cores of launches started under the lock, whose backend notify (a
+    /// futex wake on the simulator, costly) waits until it is released:
+    /// every site that may start launches ends with [`unlock_and_notify`].
+    unnotified: Vec<CoreId>,
 }
 
 struct Shared {
@@ -179,6 +183,7 @@ impl Scheduler {
                 closing: false,
                 followers: 0,
                 engine_asleep: false,
+                unnotified: Vec::new(),
             }),
             changed: Condvar::new(),
             engine_wake: Condvar::new(),
@@ -249,7 +254,9 @@ impl Scheduler {
         // the engine's and the waiters' work (a started launch rings the
         // doorbell itself), so a submission stays cheap.
         start_queued(&self.shared.dev, &mut st);
-        Ok((id, st.engine_asleep && st.followers == 0))
+        let engine_needed = st.engine_asleep && st.followers == 0;
+        unlock_and_notify(&self.shared.dev, st);
+        Ok((id, engine_needed))
     }
 
     /// The job as it is now (None: unknown or forgotten).
@@ -382,11 +389,11 @@ impl Scheduler {
         if pump(dev, &mut st) {
             waiter.progressed();
             let printed = !st.prints.is_empty();
-            drop(st);
+            unlock_and_notify(dev, st);
             progressed(&self.shared, printed);
             return self.lock();
         }
-        drop(st);
+        unlock_and_notify(dev, st);
         waiter.wait(seen, timeout);
         self.lock()
     }
@@ -457,7 +464,7 @@ impl Scheduler {
             }
             _ => false,
         };
-        drop(st);
+        unlock_and_notify(&self.shared.dev, st);
         self.wake_all();
         cancelled
     }
@@ -540,6 +547,14 @@ fn follow(st: &mut State, following: &mut bool) {
     }
 }
 
+/// Release the state lock, then notify the cores of the launches started
+/// under it (system calls are not made while others wait for the lock).
+fn unlock_and_notify(dev: &Device, mut st: MutexGuard<'_, State>) {
+    let cores = std::mem::take(&mut st.unnotified);
+    drop(st);
+    dev.notify_cores(&cores);
+}
+
 /// After a pump that changed something: wake the waiters, and the printer
 /// when there are lines.
 fn progressed(shared: &Shared, printed: bool) {
@@ -559,7 +574,7 @@ fn engine(shared: &Shared) {
         if st.closing {
             shut_down(dev, &mut st);
             let printed = !st.prints.is_empty();
-            drop(st);
+            unlock_and_notify(dev, st);
             progressed(shared, printed);
             return;
         }
@@ -586,12 +601,12 @@ fn engine(shared: &Shared) {
         if pump(dev, &mut st) {
             waiter.progressed();
             let printed = !st.prints.is_empty();
-            drop(st);
+            unlock_and_notify(dev, st);
             progressed(shared, printed);
             st = lock(shared);
             continue;
         }
-        drop(st);
+        unlock_and_notify(dev, st);
         waiter.wait(seen, ENGINE_SLICE);
         st = lock(shared);
     }
@@ -692,13 +707,14 @@ fn start_queued(dev: &Device, st: &mut State) -> bool {
 fn start(dev: &Device, st: &mut State, id: JobId, cores: Vec<CoreId>) {
     let Some(entry) = st.jobs.get_mut(&id) else { return };
     let Some(job) = entry.job.take() else { return };
-    match dev.launch(&job.image, job.args.as_ref(), &cores) {
+    match dev.launch_unnotified(&job.image, job.args.as_ref(), &cores) {
         Ok(launch) => {
             entry.launch = Some(launch);
             entry.state = JobState::Running;
             for c in &cores {
                 st.busy[c.0 as usize] = Some(id);
             }
+            st.unnotified.extend_from_slice(&cores);
             st.running.push(id);
             if let Some(t) = st.trace.as_mut() {
                 t.push(TraceEvent::Started { job: id, cores });
