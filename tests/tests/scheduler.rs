@@ -222,3 +222,52 @@ fn a_result_waits_for_its_lines_to_be_written() {
     r.sched.printed();
     assert!(!r.sched.wait_end_many(&[], Duration::ZERO).1, "written: nothing pending");
 }
+
+/// The same launch path through the hardware backend (no futex notify,
+/// polling with backoff, a simulator file driven as a board): blocking-style
+/// launches that reuse the image a core holds, a launch on every core, and
+/// async launches collected in one wait.
+#[test]
+fn the_launch_path_through_the_hardware_backend() {
+    use loader::{OpenOptions, Timeouts};
+    let sim = Simulator::in_memory(Chip::E16).expect("start the simulator");
+    let timeouts = Timeouts { reset_step: Duration::from_secs(5), boot: Duration::from_secs(30), command: Duration::from_secs(30) };
+    let dev = Device::open_with(sim.path(), OpenOptions { force_hardware: true, timeouts, ..Default::default() })
+        .expect("open");
+    assert_eq!(dev.backend_kind(), loader::BackendKind::Hardware);
+    let sched = Scheduler::new(dev).expect("boot the cores");
+    let blocking = |j: Job| {
+        let id = sched.submit_followed(j).unwrap();
+        for _ in 0..600 {
+            if let (Waited::Ended(v), _) = sched.wait_end(id, Duration::from_millis(100)) {
+                return v;
+            }
+        }
+        panic!("launch {id} did not end in a minute");
+    };
+    for n in [10, 20, 30] {
+        let v = blocking(job("count", n, Placement::Target(vec![CoreId(3)])));
+        assert_eq!(values(&v), vec![(3, Value::Int((0..n).sum()))]);
+    }
+    assert_eq!(sched.device().image_loads(CoreId(3)), 1, "the core reloaded an image it held");
+    let v = blocking(job("count", 5, Placement::All));
+    assert_eq!(values(&v).len(), 16);
+    assert!(values(&v).iter().all(|(_, x)| *x == Value::Int(10)));
+    let ids: Vec<u64> = (0..20).map(|i| sched.submit(job("count", i, Placement::Auto(1))).unwrap()).collect();
+    let mut ended = Vec::new();
+    for _ in 0..600 {
+        let (found, _) = sched.wait_end_many(&ids[ended.len()..], Duration::from_millis(100));
+        ended.extend(found);
+        if ended.len() == ids.len() {
+            break;
+        }
+    }
+    let got: Vec<Value> = ended
+        .iter()
+        .map(|w| match w {
+            Waited::Ended(v) => values(v)[0].1.clone(),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(got, (0..20).map(|i| Value::Int((0..i).sum())).collect::<Vec<_>>());
+}
