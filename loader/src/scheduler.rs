@@ -623,7 +623,10 @@ fn pump(dev: &Device, st: &mut State) -> bool {
         let Some(entry) = jobs.get_mut(&id) else { return false };
         let Some(launch) = entry.launch.as_mut() else { return false };
         let mut on_line = |core: CoreId, line: &str| prints.push_back((core, line.to_owned()));
-        let before: Vec<bool> = launch.outcomes().map(|(_, o)| o.is_some()).collect();
+        // Which of its cores had ended before this look, by position (a
+        // launch group has at most 64 cores: cmd::GROUP_MASK_*); no
+        // allocation per look.
+        let before = launch.outcomes().enumerate().fold(0u64, |m, (i, (_, o))| m | u64::from(o.is_some()) << (i % 64));
         let mut polled = dev.poll_launch(launch, &mut on_line);
         if polled.is_ok() && entry.cancel_deadline.is_some_and(|d| now >= d) {
             polled = dev.abandon(launch, CoreOutcome::Cancelled, &mut on_line).map(|()| true);
@@ -636,8 +639,8 @@ fn pump(dev: &Device, st: &mut State) -> bool {
                 changed = true;
             }
         }
-        for ((core, outcome), was_done) in launch.outcomes().zip(before) {
-            if outcome.is_some() && !was_done {
+        for (i, (core, outcome)) in launch.outcomes().enumerate() {
+            if outcome.is_some() && before & 1 << (i % 64) == 0 {
                 busy[core.0 as usize] = None;
                 if let Some(t) = trace.as_mut() {
                     t.push(TraceEvent::Finished { job: id, core });
