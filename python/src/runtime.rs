@@ -92,6 +92,12 @@ impl Runtime {
     }
 }
 
+/// A wait's length from Python seconds (negative: none; NaN or huge: 1 s,
+/// the caller loops).
+fn seconds(timeout: f64) -> Duration {
+    Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1))
+}
+
 /// Call the Python layer's print flusher, if given.
 fn flush_prints(flush: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
     match flush {
@@ -291,7 +297,7 @@ impl Runtime {
         flush: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<(Bound<'py, PyList>, Vec<u64>)> {
         let inner = self.inner()?;
-        let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let slice = seconds(timeout);
         let (found, prints) = py.detach(|| inner.sched.wait_end_many(&jobs, slice));
         let results = PyList::empty(py);
         let mut masks = Vec::with_capacity(found.len());
@@ -325,7 +331,7 @@ impl Runtime {
         flush: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<(Bound<'py, PyAny>, u64)> {
         let inner = self.inner()?;
-        let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let slice = seconds(timeout);
         let (waited, prints) = py.detach(|| inner.sched.wait_end(job, slice));
         if prints {
             flush_prints(flush)?;
@@ -354,7 +360,7 @@ impl Runtime {
         collected: Option<Vec<u32>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let inner = self.inner()?;
-        let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let slice = seconds(timeout);
         let collected: Option<Vec<CoreId>> = collected.map(|c| c.into_iter().map(CoreId).collect());
         let view = py
             .detach(|| inner.sched.wait(job, slice, collected.as_deref()))
@@ -381,7 +387,7 @@ impl Runtime {
     /// printer thread); returns whether there are some.
     fn wait_prints(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
         let inner = self.inner()?;
-        let t = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let t = seconds(timeout);
         Ok(py.detach(|| inner.sched.wait_for_prints(t)))
     }
 
