@@ -2,6 +2,13 @@
 //! it, run function 0, and report (Print events as it runs, then a Result or
 //! an Error event). The service loop then emits Done and the reply.
 //!
+//! The image cache: the executor remembers the verified image VM memory
+//! holds and the key it came with (`cmd::IMAGE_TAG_*`, `cmd::IMAGE_EPOCH`,
+//! length). A Run with the same key skips the copy and the verifier; any
+//! other Run forgets it first. The host changes the epoch whenever the
+//! core's memory may have changed under it (reset, fault, cancel, a new
+//! open), so a held image is never stale.
+//!
 //! A kernel image (`header::ENTRY` != 0) goes on after function 0: the
 //! argument tuple in the inbox (`cmd::ARG2`/`ARG3`, value encoding) is
 //! checked and built in VM memory, the ENTRY global is called with it
@@ -19,6 +26,7 @@ use crate::events::EmitError;
 use crate::modules::rng::Rng;
 use crate::exc::{Exc, Part};
 use crate::heap;
+use crate::image::Image;
 use crate::seq;
 use crate::platform::Platform;
 use crate::report;
@@ -31,6 +39,24 @@ use crate::vm::{self, St, Stop};
 /// The VM executor: owns the arena (this core's private SRAM words).
 pub struct Vm {
     mem: &'static mut [u32],
+    /// The verified image VM memory holds, and the key it was loaded with
+    /// (the image cache): a Run with the same key runs it as it is.
+    held: Option<Held>,
+}
+
+/// What a Run names its image by (`cmd::IMAGE_TAG_*`, `cmd::IMAGE_EPOCH`,
+/// its length): the host never sends one key for two different images.
+#[derive(Clone, Copy, PartialEq, Eq)]
+struct Key {
+    tag: [u32; 2],
+    epoch: u32,
+    len: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Held {
+    key: Key,
+    img: Image,
 }
 
 impl Vm {
@@ -38,7 +64,7 @@ impl Vm {
         // SAFETY: any bit pattern is a valid u32; the aligned middle part is
         // all of the arena on the chip (ARENA_START is 8-byte aligned).
         let (_, mem, _) = unsafe { arena.align_to_mut::<u32>() };
-        Vm { mem }
+        Vm { mem, held: None }
     }
 }
 
@@ -60,9 +86,17 @@ impl Executor for Vm {
         let seed = core.wrapping_mul(0x9E37_79B9) ^ mb.cmd.load(cmd::BOOT_NONCE) ^ launch.wrapping_mul(0x85EB_CA6B);
         // The VM state is built in place here; loading and verifying run in
         // a frame of their own (the stack under the VM stays small).
+        let key = Key { tag: [mb.cmd.load(cmd::IMAGE_TAG_LO), mb.cmd.load(cmd::IMAGE_TAG_HI)], epoch: mb.cmd.load(cmd::IMAGE_EPOCH), len };
+        // Forget the held image before anything can overwrite it: a load
+        // that fails halfway leaves VM memory holding no verified image.
+        let cached = self.held.take().filter(|h| key.tag != [0, 0] && h.key == key).map(|h| h.img);
         let mut st = St::new(Mem { sram: &mut *self.mem, spill: mb.spill }, Rng::seeded(seed));
-        match load(&mut st, mb, off, len) {
-            Ok(()) => {}
+        match load(&mut st, mb, off, len, cached) {
+            Ok(img) => {
+                if key.tag != [0, 0] {
+                    self.held = Some(Held { key, img });
+                }
+            }
             Err(bad) if bad.reason == Reject::NoRoom => {
                 let e = Exc::new(ExcType::MemoryError, Msg::OutOfMemory);
                 report::error(p, mb, launch, &st.m, &e, 0)?;
@@ -80,17 +114,27 @@ impl Executor for Vm {
         }
         // Only a launch whose device data was loaded may write it back.
         let ran = if loaded { keep_data(&mut st, mb, ran) } else { ran };
+        // A VM that broke its invariants may have written anywhere.
+        if let Err(Stop::Internal) = ran {
+            self.held = None;
+        }
         finish(&mut st, ran, p, mb, launch)
     }
 }
 
-/// Copy the image from the inbox into VM memory, verify it, lay out memory.
-/// The image goes at word 0 of the SRAM arena when it fits there with its
-/// globals, else at the start of the DRAM spill area (slower to run, but
-/// SRAM then keeps the globals, frames and objects).
+/// Copy the image from the inbox into VM memory, verify it, lay out memory;
+/// or, given the `cached` image VM memory already holds (verified by an
+/// earlier Run, never written since: the VM only reads an image), only lay
+/// out memory around it. The image goes at word 0 of the SRAM arena when it
+/// fits there with its globals, else at the start of the DRAM spill area
+/// (slower to run, but SRAM then keeps the globals, frames and objects).
 #[inline(never)]
-fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32) -> Result<(), verify::Bad> {
+fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32, cached: Option<Image>) -> Result<Image, verify::Bad> {
     let no_room = verify::Bad { reason: Reject::NoRoom, at: 0 };
+    if let Some(img) = cached {
+        return if st.layout(img) { Ok(img) } else { Err(no_room) };
+    }
+    mb.status.store(status::IMAGE_LOADS, mb.status.load(status::IMAGE_LOADS).wrapping_add(1));
     let (s, words) = (st.m.sram.len() as u32, len / 4);
     // Unverified here; the verifier checks the copy against it.
     let n_globals = mb.inbox.load(off + 4 * header::N_GLOBALS as u32);
@@ -106,7 +150,7 @@ fn load(st: &mut St, mb: &Mailbox, off: u32, len: u32) -> Result<(), verify::Bad
     if st.m.word(base + header::ENTRY as u32) > img.n_globals {
         return Err(verify::Bad { reason: Reject::Header, at: 4 * header::ENTRY as u32 });
     }
-    if st.layout(img) { Ok(()) } else { Err(no_room) }
+    if st.layout(img) { Ok(img) } else { Err(no_room) }
 }
 
 /// Enter function 0 and run it (out of line: nothing of the loading and

@@ -406,6 +406,9 @@ impl Device {
                 ("EVENT_ACK", c(cmd::EVENT_ACK)),
                 ("CANCEL", c(cmd::CANCEL)),
                 ("BOOT_NONCE", c(cmd::BOOT_NONCE)),
+                ("IMAGE_TAG_LO", c(cmd::IMAGE_TAG_LO)),
+                ("IMAGE_TAG_HI", c(cmd::IMAGE_TAG_HI)),
+                ("IMAGE_EPOCH", c(cmd::IMAGE_EPOCH)),
             ],
             status: vec![
                 ("MAGIC", s(status::MAGIC)),
@@ -420,6 +423,7 @@ impl Device {
                 ("FAULT_DETAIL", s(status::FAULT_DETAIL)),
                 ("LAUNCH", s(status::LAUNCH)),
                 ("LINE", s(status::LINE)),
+                ("IMAGE_LOADS", s(status::IMAGE_LOADS)),
             ],
             event_head: s(status::EVENT_HEAD),
             event_ack: c(cmd::EVENT_ACK),

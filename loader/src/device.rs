@@ -3,18 +3,20 @@
 
 use std::os::fd::{AsFd, OwnedFd};
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
-use std::time::Duration;
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::time::{Duration, Instant};
 
 use rustix::fs::{FileType, FlockOperation, Mode, OFlags};
 use shared_protocol::chip::{self, DRAM_BASE, DRAM_SIZE, REG_PAGE_SIZE, SRAM_SIZE};
 use shared_protocol::layout::{self, COMMAND_SLOT_SIZE, COMMAND_SLOT_START};
+use shared_protocol::mailbox::cmd;
 use shared_protocol::sim::{self, info, CoreModel, INFO_PAGE_SIZE, SIM_MAGIC, SIM_VERSION};
 use shared_protocol::{Chip, CoreId};
 
 use crate::backend::{dead_server, Backend, BackendKind};
 use crate::bringup::DriverKind;
 use crate::error::LoaderError;
+use crate::image_cache::ImageCache;
 use crate::mem::{Mapping, Window};
 use crate::reset::FirmwareImage;
 
@@ -45,6 +47,9 @@ impl Default for Timeouts {
         }
     }
 }
+
+/// How often [`Device::check_server`] looks at most.
+const SERVER_LOOK: Duration = Duration::from_millis(10);
 
 /// How to open a device.
 #[derive(Clone, Debug)]
@@ -96,10 +101,16 @@ pub struct Device {
     pub(crate) booted: Vec<AtomicBool>,
     /// Resets of each core by this Device ([`Device::reset_count`]).
     pub(crate) resets: Vec<AtomicU32>,
+    /// What each core's inbox and VM memory hold (the image cache).
+    pub(crate) images: ImageCache,
     /// Launch numbers (stamped on commands and their events).
     pub(crate) launch: AtomicU32,
     pub(crate) nonce: AtomicU32,
     shut_down: AtomicBool,
+    /// When the device was opened, and when `check_server` last looked
+    /// (microseconds after that; 0: never).
+    opened: Instant,
+    server_looked: AtomicU64,
     // Mappings, then the fd LAST: fields drop in declaration order, and on
     // the real driver the chip powers down at the last close (reference §4.3).
     cores: Vec<CoreMaps>,
@@ -202,6 +213,14 @@ impl Device {
             None => Backend::Hardware,
         };
 
+        // Each core's image epoch goes one past the last user's (read from
+        // the command slot, where every Run writes it): nothing a core held
+        // before this open is taken for ours.
+        let images = ImageCache::new(chip.num_cores(), |core| {
+            let sram = cores[core.0 as usize].sram.window();
+            sram.load(COMMAND_SLOT_START as usize + cmd::IMAGE_EPOCH as usize)
+        });
+
         Ok(Device {
             path,
             chip,
@@ -212,9 +231,12 @@ impl Device {
             core_model,
             booted: (0..chip.num_cores()).map(|_| AtomicBool::new(false)).collect(),
             resets: (0..chip.num_cores()).map(|_| AtomicU32::new(0)).collect(),
+            images,
             launch: AtomicU32::new(0),
             nonce: AtomicU32::new(initial_nonce()),
             shut_down: AtomicBool::new(false),
+            opened: Instant::now(),
+            server_looked: AtomicU64::new(0),
             cores,
             dram,
             _info: info_map,
@@ -281,6 +303,14 @@ impl Device {
     /// they see no progress, so the error says what happened and what to do
     /// instead of hanging or blaming a board.
     pub(crate) fn check_server(&self) -> Result<(), LoaderError> {
+        // At most once per SERVER_LOOK: a look may cost a system call (is
+        // the server's process alive?), and quiet polls come every launch.
+        let now = u64::try_from(self.opened.elapsed().as_micros()).unwrap_or(u64::MAX);
+        let last = self.server_looked.load(Ordering::Relaxed);
+        if last != 0 && now.saturating_sub(last) < SERVER_LOOK.as_micros() as u64 {
+            return Ok(());
+        }
+        self.server_looked.store(now.max(1), Ordering::Relaxed);
         match self.backend.server_gone() {
             Some(why) => Err(LoaderError::SimulatorGone { path: self.path.clone(), why }),
             None => Ok(()),

@@ -222,6 +222,8 @@ impl Device {
             }
         }
         self.write_config_blocks(&plan, cores);
+        // Segments may land in any core's SRAM or inbox.
+        self.images.invalidate_all();
         Ok(ElfReport {
             path: path.to_path_buf(),
             entry: plan.entry,

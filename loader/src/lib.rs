@@ -11,6 +11,7 @@
 //! | [`reset`]   | soft reset, load, start, boot handshake, halt-and-reload      |
 //! | [`hostcall`]| host calls (`trap`) of Epiphany programs: write, exit, faults |
 //! | `mailbox`   | commands into the SRAM slot, events out of the DRAM ring      |
+//! | [`image_cache`] | a verified image kept on a core between launches (tag, epoch) |
 //! | [`value`]   | host values: decode, encode, Python `str()`/`repr()`          |
 //! | [`run`]     | run images and kernel calls on cores, collect prints/outcomes |
 //! | [`scheduler`] | queue launches until their cores are free; follow them     |
@@ -47,6 +48,7 @@ pub mod device;
 pub mod elf;
 pub mod error;
 pub mod hostcall;
+pub mod image_cache;
 mod mailbox;
 mod mem;
 pub mod reset;
@@ -61,8 +63,9 @@ pub use device::{system_reset, Device, OpenOptions, Timeouts};
 pub use elf::{ConfigBlocks, CoreLoad, ElfReport, ElfSegment, SegmentTarget};
 pub use error::LoaderError;
 pub use hostcall::{HostCall, HostCalls};
+pub use image_cache::KernelImage;
 pub use reset::FirmwareImage;
-pub use scheduler::{Job, JobId, JobState, JobView, Placement, Scheduler, TraceEvent};
+pub use scheduler::{Job, JobId, JobState, JobView, Placement, Scheduler, TraceEvent, Waited};
 pub use run::{CoreOutcome, DeviceException, KernelArgs, Launch, RunOptions, RunReport};
 pub use shared_protocol::mailbox::Fault;
 pub use shared_protocol::{Chip, CoreId};

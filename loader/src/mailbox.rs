@@ -43,17 +43,20 @@ pub(crate) enum EventBody {
 }
 
 /// A command as the slot holds it.
-pub(crate) struct CommandWords {
+pub(crate) struct CommandWords<'a> {
     pub kind: Command,
     pub launch: u32,
-    pub group: Vec<CoreId>,
+    pub group: &'a [CoreId],
     pub args: [u32; 6],
 }
 
 impl Device {
     /// Send a command (mailbox.rs: arguments first, `cmd::SEQ` last, then
-    /// raise USER). Returns the command's sequence number.
-    pub(crate) fn send_command(&self, core: CoreId, c: &CommandWords) -> u32 {
+    /// raise USER). Returns the command's sequence number. The backend's
+    /// notify is the caller's ([`Device::notify_cores`]): a launch notifies
+    /// its cores once every command is written, and the scheduler outside
+    /// its lock.
+    pub(crate) fn send_command(&self, core: CoreId, c: &CommandWords<'_>) -> u32 {
         let slot = self.cmd_slot(core);
         for (i, a) in c.args.iter().enumerate() {
             slot.store(cmd::ARG0 as usize + i * 4, *a);
@@ -67,7 +70,7 @@ impl Device {
         // We are the slot's only writer, so the previous SEQ is what we wrote.
         let seq = slot.load(cmd::SEQ as usize).wrapping_add(1);
         slot.store(cmd::SEQ as usize, seq);
-        self.raise_user(core);
+        self.reg_write(core, reg::ILATST, irq::USER);
         seq
     }
 
@@ -100,6 +103,14 @@ impl Device {
     pub(crate) fn raise_user(&self, core: CoreId) {
         self.reg_write(core, reg::ILATST, irq::USER);
         self.notify(core);
+    }
+
+    /// The backend's notify for cores whose registers were written (no
+    /// system call on a board; a futex wake per core on the simulator).
+    pub(crate) fn notify_cores(&self, cores: &[CoreId]) {
+        for &core in cores {
+            self.notify(core);
+        }
     }
 
     /// A new launch number (never 0).
@@ -155,8 +166,9 @@ impl Device {
         let protocol = |detail: String| LoaderError::Protocol { core: core.0, detail };
         let seq = self.send_command(
             core,
-            &CommandWords { kind: Command::Echo, launch, group: vec![core], args: [word, 0, 0, 0, 0, 0] },
+            &CommandWords { kind: Command::Echo, launch, group: &[core], args: [word, 0, 0, 0, 0, 0] },
         );
+        self.notify(core);
         let timeout = self.timeouts.command;
         let deadline = deadline_after(timeout);
         let mut waiter = Waiter::new(&self.backend);

@@ -188,6 +188,8 @@ impl Device {
 
     /// Reference §3.1C, steps 1-12.
     pub(crate) fn soft_reset(&self, core: CoreId) -> Result<(), LoaderError> {
+        // Whatever the core held is gone or no longer trusted.
+        self.images.invalidate(core);
         let step = self.timeouts.reset_step;
         // 1. Halt. (A core halts only between instructions; the simulator's
         // core thread also needs the notify to look.)

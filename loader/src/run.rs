@@ -13,6 +13,7 @@ use shared_protocol::CoreId;
 use crate::backend::{deadline_after, Waiter};
 use crate::device::Device;
 use crate::error::LoaderError;
+use crate::image_cache::KernelImage;
 use crate::mailbox::{CommandWords, EventBody};
 use crate::value::Value;
 
@@ -278,6 +279,11 @@ impl Launch {
         self.runs.iter().all(|r| r.outcome.is_some())
     }
 
+    /// Each core and its outcome (None: it never finished), moved out.
+    pub fn into_outcomes(self) -> Vec<(CoreId, Option<CoreOutcome>)> {
+        self.runs.into_iter().map(|r| (r.core, r.outcome)).collect()
+    }
+
     /// Each core's outcome (TimedOut for a core that never finished).
     pub fn into_report(self) -> RunReport {
         let outcomes = self.runs.into_iter().map(|r| (r.core, r.outcome.unwrap_or(CoreOutcome::TimedOut))).collect();
@@ -375,7 +381,7 @@ impl Device {
         on_line: &mut dyn FnMut(CoreId, &str),
         on_input: &mut dyn FnMut(CoreId) -> Option<String>,
     ) -> Result<RunReport, LoaderError> {
-        let mut launch = self.launch(image, args, cores)?;
+        let mut launch = self.launch(&KernelImage::from(image), args, cores)?;
         let deadline = opts.timeout.map(deadline_after);
         // Set once `opts.stop` was seen: when the cancelled cores are given up.
         let mut cancel_deadline = None;
@@ -411,9 +417,23 @@ impl Device {
     /// group and return at once; [`Device::poll_launch`] follows it. The cores must
     /// be booted and idle. This is what the scheduler builds on; [`Device::run`]
     /// and [`Device::run_kernel`] are start + poll until finished.
-    pub fn launch(&self, image: &[u8], args: Option<&KernelArgs>, cores: &[CoreId]) -> Result<Launch, LoaderError> {
+    pub fn launch(&self, image: &KernelImage, args: Option<&KernelArgs>, cores: &[CoreId]) -> Result<Launch, LoaderError> {
+        let launch = self.launch_unnotified(image, args, cores)?;
+        self.notify_cores(cores);
+        Ok(launch)
+    }
+
+    /// [`Device::launch`] without the backend's notify of the cores (their
+    /// USER interrupt is raised): the caller calls `notify_cores` (the
+    /// scheduler, once it has released its lock).
+    pub(crate) fn launch_unnotified(
+        &self,
+        image: &KernelImage,
+        args: Option<&KernelArgs>,
+        cores: &[CoreId],
+    ) -> Result<Launch, LoaderError> {
         self.check_cores(cores)?;
-        let (args_off, data_off) = KernelArgs::place(args, image)?;
+        let (args_off, data_off) = KernelArgs::place(args, image.bytes())?;
         let args_len = args.map_or(0, KernelArgs::byte_len);
         let data = args.map_or(&[][..], KernelArgs::data);
         for &core in cores {
@@ -421,10 +441,16 @@ impl Device {
         }
         let number = self.next_launch();
         // Every image (and argument tuple) first, then the commands: the
-        // group starts together.
+        // group starts together. A core's inbox that holds the image
+        // already (the image cache) only gets the arguments.
+        let mut sends = Vec::with_capacity(cores.len());
         for &core in cores {
             let inbox = self.inbox(core);
-            inbox.write_bytes(0, image);
+            let send = self.images.send(core, image);
+            if send.write_image {
+                inbox.write_bytes(0, image.bytes());
+            }
+            sends.push(send);
             for (i, &w) in args.map_or(&[][..], KernelArgs::words).iter().enumerate() {
                 inbox.store(args_off + 4 * i, w);
             }
@@ -436,16 +462,20 @@ impl Device {
         // input() lines go after the image, the arguments and the bindings
         // (the core reads the bindings again when the launch ends).
         let input_off = data_off + 8 * data.len();
-        let run_args = [0, image.len() as u32, if args_len == 0 { 0 } else { args_off as u32 }, args_len as u32];
+        let run_args = [0, image.bytes().len() as u32, if args_len == 0 { 0 } else { args_off as u32 }, args_len as u32];
         let data_args = if data.is_empty() { [0, 0] } else { [data_off as u32, 8 * data.len() as u32] };
         let mut runs = Vec::with_capacity(cores.len());
-        for &core in cores {
+        for (&core, send) in cores.iter().zip(&sends) {
+            let slot = self.cmd_slot(core);
+            slot.store(cmd::IMAGE_TAG_LO as usize, send.tag as u32);
+            slot.store(cmd::IMAGE_TAG_HI as usize, (send.tag >> 32) as u32);
+            slot.store(cmd::IMAGE_EPOCH as usize, send.epoch);
             let seq = self.send_command(
                 core,
                 &CommandWords {
                     kind: Command::Run,
                     launch: number,
-                    group: cores.to_vec(),
+                    group: cores,
                     args: [run_args[0], run_args[1], run_args[2], run_args[3], data_args[0], data_args[1]],
                 },
             );
@@ -497,6 +527,7 @@ impl Device {
                 run.flush(on_line);
                 // A core in an unknown state: reload it so the next run works.
                 if matches!(run.outcome, Some(CoreOutcome::Fault { .. } | CoreOutcome::ProtocolError(_))) {
+                    self.images.invalidate(run.core);
                     self.halt_and_reload(run.core)?;
                 }
             }
@@ -558,6 +589,7 @@ impl Device {
         for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
             let line = waits.iter().find(|w| w.0 == run.core).map_or(0, |w| w.2);
             run.deadlock = Some(DeviceException { type_name: "Deadlock".into(), message: message.clone(), line });
+            self.images.invalidate(run.core);
             self.cmd_slot(run.core).store(cmd::CANCEL as usize, launch.number);
             self.raise_user(run.core);
         }
@@ -608,6 +640,8 @@ impl Device {
     /// state is kept. Poll on to see them end.
     pub fn cancel(&self, launch: &Launch) {
         for run in launch.runs.iter().filter(|r| r.outcome.is_none()) {
+            // Stopped mid-run: its image is not trusted again.
+            self.images.invalidate(run.core);
             self.cmd_slot(run.core).store(cmd::CANCEL as usize, launch.number);
             self.raise_user(run.core);
         }

@@ -2,13 +2,15 @@
 //! order until their cores are free, then run as one launch group each.
 //!
 //! Whoever holds the state lock moves things on ([`pump`]): a submitter
-//! starts its launch at once when the cores are free; the engine thread
-//! follows running launches (their prints, ends and faults), starts queued
-//! ones as cores free up, and wakes the threads that wait. Nothing
-//! busy-waits: the engine sleeps on the device's doorbell while launches
-//! run (a futex on the simulator, polling with backoff on a board) and on a
-//! condition variable when nothing runs; waiters sleep on the condition
-//! variable.
+//! starts its launch at once when the cores are free; a thread waiting for
+//! a launch follows every running launch itself (their prints, ends and
+//! faults, starting queued ones as cores free up) and sleeps on the
+//! device's doorbell (a futex on the simulator, polling with backoff on a
+//! board). The engine thread does the same while launches run and nobody
+//! waits, and sleeps on a condition variable otherwise: a core's ring wakes
+//! one thread, not two. Nothing busy-waits. Three condition variables, so
+//! each change wakes only who cares: waiters (job progress), the engine
+//! (launches to follow), the printer (output lines).
 //!
 //! Order: a queued launch that cannot start holds back the cores it names
 //! from every later launch, and a queued `Auto` launch holds back all later
@@ -24,6 +26,7 @@ use shared_protocol::CoreId;
 use crate::backend::Waiter;
 use crate::device::Device;
 use crate::error::LoaderError;
+use crate::image_cache::KernelImage;
 use crate::run::{CoreOutcome, KernelArgs, Launch, CANCEL_GRACE};
 
 /// A submitted launch's number in this scheduler (never reused).
@@ -44,7 +47,7 @@ pub enum Placement {
 /// (`compiler::compile_kernel`), on `placement`.
 #[derive(Clone, Debug)]
 pub struct Job {
-    pub image: Arc<[u8]>,
+    pub image: KernelImage,
     pub args: Option<KernelArgs>,
     pub placement: Placement,
 }
@@ -114,15 +117,44 @@ struct State {
     busy: Vec<Option<JobId>>,
     /// Complete output lines, oldest first, until someone takes them.
     prints: VecDeque<(CoreId, String)>,
+    /// Takes of lines not yet reported written ([`Scheduler::printed`]):
+    /// a waiter whose launch ended then lets the writer finish first, so a
+    /// launch's output is out before its result.
+    prints_in_flight: u32,
     trace: Option<Vec<TraceEvent>>,
     closing: bool,
+    /// Threads inside a wait: while there is one, it follows the running
+    /// launches and the engine sleeps.
+    followers: u32,
+    /// The engine sleeps on `engine_wake` (not on the doorbell): only then
+    /// does a change need to notify it (a notify is a system call).
+    engine_asleep: bool,
+    /// Cores of launches started under the lock, whose backend notify (a
+    /// futex wake on the simulator, costly) waits until it is released:
+    /// every site that may start launches ends with [`unlock_and_notify`].
+    unnotified: Vec<CoreId>,
 }
 
 struct Shared {
     dev: Device,
     state: Mutex<State>,
-    /// Notified on every change (a job's progress, prints, a submission).
+    /// Waiters: a job's progress.
     changed: Condvar,
+    /// The engine: launches it may have to follow, closing.
+    engine_wake: Condvar,
+    /// `wait_for_prints`: output lines to take, closing.
+    printed: Condvar,
+}
+
+/// What [`Scheduler::wait_end`] found.
+#[derive(Debug)]
+pub enum Waited {
+    /// The job ended; its record is gone (no `forget` needed).
+    Ended(JobView),
+    /// Not yet: the time was up, or output lines are waiting.
+    Pending,
+    /// No such job (never submitted, or forgotten).
+    Unknown,
 }
 
 /// The scheduler of one open device. Dropping it cancels what runs, waits
@@ -146,10 +178,16 @@ impl Scheduler {
                 running: Vec::new(),
                 busy: vec![None; cores],
                 prints: VecDeque::new(),
+                prints_in_flight: 0,
                 trace: None,
                 closing: false,
+                followers: 0,
+                engine_asleep: false,
+                unnotified: Vec::new(),
             }),
             changed: Condvar::new(),
+            engine_wake: Condvar::new(),
+            printed: Condvar::new(),
         });
         let engine_shared = Arc::clone(&shared);
         let engine = std::thread::Builder::new()
@@ -171,6 +209,24 @@ impl Scheduler {
     /// that can never be met (a core not on the chip, a core twice, more
     /// cores than the chip has, none) is an error here, not a queued job.
     pub fn submit(&self, job: Job) -> Result<JobId, LoaderError> {
+        let (id, engine_needed) = self.enqueue(job)?;
+        // Someone must follow it: a waiter, or else the engine.
+        if engine_needed {
+            self.shared.engine_wake.notify_one();
+        }
+        Ok(id)
+    }
+
+    /// [`Scheduler::submit`] for a caller that waits for the job at once
+    /// ([`Scheduler::wait_end`]): the engine is not woken for it, as the
+    /// waiter follows it (and wakes the engine if it stops waiting early).
+    pub fn submit_followed(&self, job: Job) -> Result<JobId, LoaderError> {
+        self.enqueue(job).map(|(id, _)| id)
+    }
+
+    /// Queue the job and start what can start; returns its id and whether
+    /// the engine must be woken to follow it (it sleeps, and nobody waits).
+    fn enqueue(&self, job: Job) -> Result<(JobId, bool), LoaderError> {
         let n = self.shared.dev.chip().num_cores();
         match &job.placement {
             Placement::All => {}
@@ -185,7 +241,7 @@ impl Scheduler {
             }
             Placement::Target(cores) => self.shared.dev.check_cores(cores)?,
         }
-        KernelArgs::place(job.args.as_ref(), &job.image)?;
+        KernelArgs::place(job.args.as_ref(), job.image.bytes())?;
         let mut st = self.lock();
         if st.closing {
             return Err(LoaderError::InvalidArgument("the device is closed".into()));
@@ -198,10 +254,9 @@ impl Scheduler {
         // the engine's and the waiters' work (a started launch rings the
         // doorbell itself), so a submission stays cheap.
         start_queued(&self.shared.dev, &mut st);
-        drop(st);
-        // The engine sleeps on the condition variable when nothing runs.
-        self.shared.changed.notify_all();
-        Ok(id)
+        let engine_needed = st.engine_asleep && st.followers == 0;
+        unlock_and_notify(&self.shared.dev, st);
+        Ok((id, engine_needed))
     }
 
     /// The job as it is now (None: unknown or forgotten).
@@ -216,16 +271,103 @@ impl Scheduler {
     pub fn wait(&self, id: JobId, timeout: Duration, any_new: Option<&[CoreId]>) -> Option<JobView> {
         let deadline = Instant::now() + timeout;
         let mut st = self.lock();
-        loop {
-            let v = view(&st, id)?;
+        let mut following = false;
+        let mut waiter = Waiter::new(&self.shared.dev.backend);
+        let found = loop {
+            let Some(v) = view(&st, id) else { break None };
             let new_core = any_new.is_some_and(|seen| {
                 v.outcomes.iter().any(|(c, o)| o.is_some() && !seen.contains(c))
             });
             let now = Instant::now();
             if v.state.is_final() || new_core || !st.prints.is_empty() || now >= deadline {
-                return Some(v);
+                break Some(v);
             }
-            st = self.progress_or_sleep(st, deadline - now);
+            follow(&mut st, &mut following);
+            st = self.progress_or_sleep(st, &mut waiter, deadline - now);
+        };
+        self.unfollow(st, following);
+        found
+    }
+
+    /// [`Scheduler::wait_end`] for many jobs in one wait (a list of handles
+    /// waited in turn would start and stop following at each): ends, in
+    /// order, the leading jobs of `ids` that have ended, until all have, or
+    /// output lines are waiting, or `timeout` passes. Returns what it found
+    /// for each of those leading jobs (Ended, or Unknown for a job another
+    /// thread collected), and whether output lines are waiting (as
+    /// `wait_end`).
+    pub fn wait_end_many(&self, ids: &[JobId], timeout: Duration) -> (Vec<Waited>, bool) {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        let mut following = false;
+        let mut waiter = Waiter::new(&self.shared.dev.backend);
+        let mut found = Vec::new();
+        loop {
+            while let Some(&id) = ids.get(found.len()) {
+                match st.jobs.get(&id) {
+                    None => found.push(Waited::Unknown),
+                    Some(e) if e.state.is_final() => {
+                        if let Some(entry) = st.jobs.remove(&id) {
+                            let outcomes = entry.launch.map(Launch::into_outcomes).unwrap_or_default();
+                            found.push(Waited::Ended(JobView { state: entry.state, outcomes }));
+                        }
+                    }
+                    Some(_) => break,
+                }
+            }
+            let now = Instant::now();
+            if found.len() == ids.len() || !st.prints.is_empty() || now >= deadline {
+                break;
+            }
+            follow(&mut st, &mut following);
+            st = self.progress_or_sleep(st, &mut waiter, deadline - now);
+        }
+        let prints = output_pending(&st);
+        self.unfollow(st, following);
+        (found, prints)
+    }
+
+    /// Wait at most `timeout` for the job to end. An ended job's record is
+    /// removed and its view returned, its outcomes moved out (not copied).
+    /// Also returns whether output lines are waiting to be taken or being
+    /// written ([`Scheduler::take_prints`]): a job's prints are out before
+    /// its result is used.
+    pub fn wait_end(&self, id: JobId, timeout: Duration) -> (Waited, bool) {
+        let deadline = Instant::now() + timeout;
+        let mut st = self.lock();
+        let mut following = false;
+        let mut waiter = Waiter::new(&self.shared.dev.backend);
+        let waited = loop {
+            let Some(entry) = st.jobs.get(&id) else { break Waited::Unknown };
+            if entry.state.is_final() {
+                let Some(entry) = st.jobs.remove(&id) else { break Waited::Unknown };
+                let outcomes = entry.launch.map(Launch::into_outcomes).unwrap_or_default();
+                break Waited::Ended(JobView { state: entry.state, outcomes });
+            }
+            let now = Instant::now();
+            if !st.prints.is_empty() || now >= deadline {
+                break Waited::Pending;
+            }
+            follow(&mut st, &mut following);
+            st = self.progress_or_sleep(st, &mut waiter, deadline - now);
+        };
+        let prints = output_pending(&st);
+        self.unfollow(st, following);
+        (waited, prints)
+    }
+
+    /// Leave a wait (`following`: it slept following the launches): the
+    /// engine follows what still runs if nobody else does and it sleeps.
+    /// (A wait that found its answer at once never followed: after many
+    /// ended handles in a row the engine is awake and nobody is woken.)
+    fn unfollow(&self, mut st: MutexGuard<'_, State>, following: bool) {
+        if following {
+            st.followers -= 1;
+        }
+        let engine_needed = st.followers == 0 && !st.running.is_empty() && st.engine_asleep;
+        drop(st);
+        if engine_needed {
+            self.shared.engine_wake.notify_one();
         }
     }
 
@@ -233,26 +375,35 @@ impl Scheduler {
     /// launches run, the waiter moves them on itself and sleeps on the
     /// doorbell, so a core's ring wakes it directly (one wake-up less than
     /// going through the engine thread: this is the launch latency).
-    fn progress_or_sleep<'a>(&'a self, mut st: MutexGuard<'a, State>, timeout: Duration) -> MutexGuard<'a, State> {
+    fn progress_or_sleep<'a>(
+        &'a self,
+        mut st: MutexGuard<'a, State>,
+        waiter: &mut Waiter<'_>,
+        timeout: Duration,
+    ) -> MutexGuard<'a, State> {
         let dev = &self.shared.dev;
         if st.running.is_empty() {
             return sleep(&self.shared.changed, st, timeout);
         }
         let seen = dev.backend.doorbell();
         if pump(dev, &mut st) {
-            drop(st);
-            self.shared.changed.notify_all();
+            waiter.progressed();
+            let printed = !st.prints.is_empty();
+            unlock_and_notify(dev, st);
+            progressed(&self.shared, printed);
             return self.lock();
         }
-        drop(st);
-        Waiter::new(&dev.backend).wait(seen, timeout);
+        unlock_and_notify(dev, st);
+        waiter.wait(seen, timeout);
         self.lock()
     }
 
-    /// Wake every thread that waits (on the condition variable or the
+    /// Wake every thread that waits (on a condition variable or the
     /// doorbell) after a change no core rings for.
     fn wake_all(&self) {
         self.shared.changed.notify_all();
+        self.shared.engine_wake.notify_all();
+        self.shared.printed.notify_all();
         self.shared.dev.backend.wake_doorbell_waiters();
     }
 
@@ -266,13 +417,25 @@ impl Scheduler {
             if !st.prints.is_empty() || st.closing || now >= deadline {
                 return !st.prints.is_empty();
             }
-            st = sleep(&self.shared.changed, st, deadline - now);
+            st = sleep(&self.shared.printed, st, deadline - now);
         }
     }
 
-    /// The output lines printed since the last call, oldest first.
+    /// The output lines printed since the last call, oldest first. When
+    /// there are some, the caller reports with [`Scheduler::printed`] once
+    /// it has written them.
     pub fn take_prints(&self) -> Vec<(CoreId, String)> {
-        self.lock().prints.drain(..).collect()
+        let mut st = self.lock();
+        if !st.prints.is_empty() {
+            st.prints_in_flight += 1;
+        }
+        st.prints.drain(..).collect()
+    }
+
+    /// The lines of a `take_prints` that returned some are written.
+    pub fn printed(&self) {
+        let mut st = self.lock();
+        st.prints_in_flight = st.prints_in_flight.saturating_sub(1);
     }
 
     /// Cancel a job: a queued one never starts; a running one's cores stop
@@ -301,7 +464,7 @@ impl Scheduler {
             }
             _ => false,
         };
-        drop(st);
+        unlock_and_notify(&self.shared.dev, st);
         self.wake_all();
         cancelled
     }
@@ -369,7 +532,40 @@ fn view(st: &State, id: JobId) -> Option<JobView> {
     Some(JobView { state: entry.state.clone(), outcomes })
 }
 
-/// The engine thread: follow running launches until the scheduler closes.
+/// Output lines not taken yet, or taken and not yet written: whoever
+/// returns a result now writes (or waits for) them first.
+fn output_pending(st: &State) -> bool {
+    !st.prints.is_empty() || st.prints_in_flight > 0
+}
+
+/// A wait is about to sleep: from now on it follows the running launches
+/// (once per wait), so the engine need not.
+fn follow(st: &mut State, following: &mut bool) {
+    if !*following {
+        st.followers += 1;
+        *following = true;
+    }
+}
+
+/// Release the state lock, then notify the cores of the launches started
+/// under it (system calls are not made while others wait for the lock).
+fn unlock_and_notify(dev: &Device, mut st: MutexGuard<'_, State>) {
+    let cores = std::mem::take(&mut st.unnotified);
+    drop(st);
+    dev.notify_cores(&cores);
+}
+
+/// After a pump that changed something: wake the waiters, and the printer
+/// when there are lines.
+fn progressed(shared: &Shared, printed: bool) {
+    shared.changed.notify_all();
+    if printed {
+        shared.printed.notify_all();
+    }
+}
+
+/// The engine thread: follow running launches nobody waits for, until the
+/// scheduler closes.
 fn engine(shared: &Shared) {
     let dev = &shared.dev;
     let mut waiter = Waiter::new(&dev.backend);
@@ -377,26 +573,40 @@ fn engine(shared: &Shared) {
     loop {
         if st.closing {
             shut_down(dev, &mut st);
-            drop(st);
-            shared.changed.notify_all();
+            let printed = !st.prints.is_empty();
+            unlock_and_notify(dev, st);
+            progressed(shared, printed);
             return;
         }
         if st.running.is_empty() {
             // Nothing to follow: a submission or close wakes us.
-            st = match shared.changed.wait(st) {
+            st.engine_asleep = true;
+            st = match shared.engine_wake.wait(st) {
                 Ok(guard) => guard,
                 Err(poisoned) => poisoned.into_inner(),
             };
+            st.engine_asleep = false;
+            continue;
+        }
+        if st.followers > 0 {
+            // A waiter follows them; it wakes us when it leaves. The slice
+            // bounds a wake-up lost to a waiter that leaves abnormally.
+            st.engine_asleep = true;
+            st = sleep(&shared.engine_wake, st, ENGINE_SLICE);
+            st.engine_asleep = false;
             continue;
         }
         // The doorbell before looking, so a ring in between is not missed.
         let seen = dev.backend.doorbell();
         if pump(dev, &mut st) {
             waiter.progressed();
-            shared.changed.notify_all();
+            let printed = !st.prints.is_empty();
+            unlock_and_notify(dev, st);
+            progressed(shared, printed);
+            st = lock(shared);
             continue;
         }
-        drop(st);
+        unlock_and_notify(dev, st);
         waiter.wait(seen, ENGINE_SLICE);
         st = lock(shared);
     }
@@ -413,7 +623,10 @@ fn pump(dev: &Device, st: &mut State) -> bool {
         let Some(entry) = jobs.get_mut(&id) else { return false };
         let Some(launch) = entry.launch.as_mut() else { return false };
         let mut on_line = |core: CoreId, line: &str| prints.push_back((core, line.to_owned()));
-        let before: Vec<bool> = launch.outcomes().map(|(_, o)| o.is_some()).collect();
+        // Which of its cores had ended before this look, by position (a
+        // launch group has at most 64 cores: cmd::GROUP_MASK_*); no
+        // allocation per look.
+        let before = launch.outcomes().enumerate().fold(0u64, |m, (i, (_, o))| m | u64::from(o.is_some()) << (i % 64));
         let mut polled = dev.poll_launch(launch, &mut on_line);
         if polled.is_ok() && entry.cancel_deadline.is_some_and(|d| now >= d) {
             polled = dev.abandon(launch, CoreOutcome::Cancelled, &mut on_line).map(|()| true);
@@ -426,8 +639,8 @@ fn pump(dev: &Device, st: &mut State) -> bool {
                 changed = true;
             }
         }
-        for ((core, outcome), was_done) in launch.outcomes().zip(before) {
-            if outcome.is_some() && !was_done {
+        for (i, (core, outcome)) in launch.outcomes().enumerate() {
+            if outcome.is_some() && before & 1 << (i % 64) == 0 {
                 busy[core.0 as usize] = None;
                 if let Some(t) = trace.as_mut() {
                     t.push(TraceEvent::Finished { job: id, core });
@@ -497,13 +710,14 @@ fn start_queued(dev: &Device, st: &mut State) -> bool {
 fn start(dev: &Device, st: &mut State, id: JobId, cores: Vec<CoreId>) {
     let Some(entry) = st.jobs.get_mut(&id) else { return };
     let Some(job) = entry.job.take() else { return };
-    match dev.launch(&job.image, job.args.as_ref(), &cores) {
+    match dev.launch_unnotified(&job.image, job.args.as_ref(), &cores) {
         Ok(launch) => {
             entry.launch = Some(launch);
             entry.state = JobState::Running;
             for c in &cores {
                 st.busy[c.0 as usize] = Some(id);
             }
+            st.unnotified.extend_from_slice(&cores);
             st.running.push(id);
             if let Some(t) = st.trace.as_mut() {
                 t.push(TraceEvent::Started { job: id, cores });

@@ -1,15 +1,14 @@
 //! Compiling a kernel: a decorated function's source -> a kernel image.
 
-use std::sync::Arc;
-
 use compiler::ErrorKind;
+use loader::KernelImage;
 use pyo3::exceptions::{PyOverflowError, PySyntaxError};
 use pyo3::prelude::*;
 
 /// A compiled kernel: the image every launch sends, and its signature.
 #[pyclass(frozen, module = "epython._native")]
 pub struct Kernel {
-    pub image: Arc<[u8]>,
+    pub image: KernelImage,
     #[pyo3(get)]
     pub name: String,
     #[pyo3(get)]
@@ -34,11 +33,11 @@ impl Kernel {
     /// Bytes of the bytecode image.
     #[getter]
     fn image_size(&self) -> usize {
-        self.image.len()
+        self.image.bytes().len()
     }
 
     fn __repr__(&self) -> String {
-        format!("<epython kernel {}({}) from {}:{}, {} bytes>", self.name, self.params.join(", "), self.filename, self.line, self.image.len())
+        format!("<epython kernel {}({}) from {}:{}, {} bytes>", self.name, self.params.join(", "), self.filename, self.line, self.image.bytes().len())
     }
 }
 
@@ -70,7 +69,7 @@ pub fn compile_kernel(
     };
     let info = program.kernel.ok_or_else(|| PySyntaxError::new_err(format!("no function '{name}' in the kernel's source")))?;
     Ok(Kernel {
-        image: program.image.into(),
+        image: KernelImage::new(program.image),
         name: info.name,
         params: info.params,
         n_defaults: info.n_defaults,

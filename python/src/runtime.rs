@@ -2,12 +2,16 @@
 //!
 //! Every call that can block (opening, waiting) releases the GIL; waits are
 //! short slices chosen by the caller (the Python layer loops, so Ctrl-C and
-//! prints are handled between slices, in Python).
+//! prints are handled between slices, in Python), except `run`, a blocking
+//! launch from start to end in one call: it loops here, checking signals
+//! and calling the Python layer's print flusher between its slices.
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use loader::{CoreId, CoreOutcome, Job, JobState, KernelArgs, LoaderError, Placement, Scheduler, TraceEvent};
+use loader::{
+    CoreId, CoreOutcome, Job, JobState, JobView, KernelArgs, LoaderError, Placement, Scheduler, TraceEvent, Waited,
+};
 use pyo3::exceptions::{PyRuntimeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::types::{PyList, PyTuple};
@@ -45,11 +49,142 @@ fn loader_err(e: LoaderError) -> PyErr {
     }
 }
 
+/// The longest a blocking `run` sleeps before it looks at signals and prints
+/// (as the Python layer's WAIT_SLICE).
+const WAIT_SLICE: Duration = Duration::from_millis(50);
+/// How long a blocking `run` stopped by an exception waits for its
+/// cancelled launch to end (as the Python layer's CANCEL_SETTLE: the
+/// scheduler halts and reloads cores still running after 1 s).
+const CANCEL_SETTLE: Duration = Duration::from_secs(2);
+
 impl Runtime {
     fn inner(&self) -> PyResult<Arc<Inner>> {
         let guard = self.inner.lock().unwrap_or_else(|p| p.into_inner());
         guard.clone().ok_or_else(|| PyRuntimeError::new_err("the epython device is closed"))
     }
+
+    /// The job for a launch of `kernel` (see `submit`).
+    #[allow(clippy::too_many_arguments)]
+    fn job(
+        kernel: &Kernel,
+        args: &Bound<'_, PyTuple>,
+        target: Option<Vec<u32>>,
+        auto: Option<u32>,
+        data: Option<Vec<(u32, u32)>>,
+        what: Option<&str>,
+    ) -> PyResult<Job> {
+        let mut values = Vec::with_capacity(args.len());
+        for (i, arg) in args.iter().enumerate() {
+            let v = to_value(&arg).map_err(|r| {
+                let param = kernel.params.get(i).map_or_else(|| format!("#{}", i + 1), |p| format!("'{p}'"));
+                r.into_err(&what.map_or_else(|| format!("kernel '{}' argument {param}", kernel.name), str::to_owned))
+            })?;
+            values.push(v);
+        }
+        let args = KernelArgs::encode(&values).map_err(loader_err)?;
+        let args = args.with_data(data.as_deref().unwrap_or(&[])).map_err(loader_err)?;
+        let placement = match (target, auto) {
+            (Some(t), _) => Placement::Target(t.into_iter().map(CoreId).collect()),
+            (None, Some(k)) => Placement::Auto(k),
+            (None, None) => Placement::All,
+        };
+        Ok(Job { image: kernel.image.clone(), args: Some(args), placement })
+    }
+}
+
+/// A wait's length from Python seconds (negative: none; NaN or huge: 1 s,
+/// the caller loops).
+fn seconds(timeout: f64) -> Duration {
+    Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1))
+}
+
+/// Call the Python layer's print flusher, if given.
+fn flush_prints(flush: Option<&Bound<'_, PyAny>>) -> PyResult<()> {
+    match flush {
+        Some(f) => f.call0().map(drop),
+        None => Ok(()),
+    }
+}
+
+/// Each core's value, in core order, when every core of an ended launch
+/// returned; None otherwise.
+fn returned_values<'py>(py: Python<'py>, view: &JobView) -> PyResult<Option<Bound<'py, PyList>>> {
+    if view.state != JobState::Finished {
+        return Ok(None);
+    }
+    let values = PyList::empty(py);
+    for (_, outcome) in &view.outcomes {
+        match outcome {
+            Some(CoreOutcome::Returned(v)) => values.append(to_py(py, v)?)?,
+            _ => return Ok(None),
+        }
+    }
+    Ok(Some(values))
+}
+
+/// An ended job for a handle: every core's value (a list) and the cores as
+/// a bit mask when every core returned, else `(state, detail, outcomes)`
+/// and 0. (A list and an int: thousands of handles collected at once are
+/// fewer objects for the cyclic GC than a tuple and two lists each.)
+fn ended_to_py<'py>(py: Python<'py>, view: &JobView) -> PyResult<(Bound<'py, PyAny>, u64)> {
+    Ok(match returned_values(py, view)? {
+        Some(values) => (values.into_any(), view.outcomes.iter().fold(0, |m, (c, _)| m | 1u64 << (c.0 % 64))),
+        None => (view_to_py(py, view)?.into_any(), 0),
+    })
+}
+
+/// `(state, detail, outcomes)` as `Runtime.wait` documents it.
+fn view_to_py<'py>(py: Python<'py>, view: &JobView) -> PyResult<Bound<'py, PyTuple>> {
+    let (state, detail) = match &view.state {
+        JobState::Queued => ("queued", String::new()),
+        JobState::Running => ("running", String::new()),
+        JobState::Finished => ("finished", String::new()),
+        JobState::CancelledQueued => ("cancelled", String::new()),
+        JobState::Failed(why) => ("failed", why.clone()),
+    };
+    let outcomes = PyList::empty(py);
+    for (core, outcome) in &view.outcomes {
+        let (kind, payload): (&str, Bound<'py, PyAny>) = match outcome {
+            None => ("running", py.None().into_bound(py)),
+            Some(CoreOutcome::Returned(v)) => ("ok", to_py(py, v)?),
+            Some(CoreOutcome::Error(e)) => {
+                ("error", (e.type_name.as_str(), e.message.as_str(), e.line).into_pyobject(py)?.into_any())
+            }
+            Some(CoreOutcome::Fault { code, detail }) => (
+                "fault",
+                format!("firmware fault: {} (code {}, detail {detail:#x}); the core was reloaded", code.describe(), *code as u32)
+                    .into_pyobject(py)?
+                    .into_any(),
+            ),
+            Some(CoreOutcome::ProtocolError(m)) => {
+                ("protocol", format!("protocol error: {m}; the core was reloaded").into_pyobject(py)?.into_any())
+            }
+            Some(CoreOutcome::TimedOut) => ("timeout", py.None().into_bound(py)),
+            Some(CoreOutcome::Cancelled) => ("cancelled", py.None().into_bound(py)),
+        };
+        outcomes.append((core.0, kind, payload))?;
+    }
+    (state, detail, outcomes).into_pyobject(py)
+}
+
+/// A blocking launch that ends early (an exception from a signal handler or
+/// from printing): cancel it and give it CANCEL_SETTLE to end, so its cores
+/// are free for the next call; then drop its record.
+fn settle(py: Python<'_>, inner: &Inner, id: u64, flush: Option<&Bound<'_, PyAny>>) {
+    if py.detach(|| inner.sched.cancel(id)) {
+        let deadline = Instant::now() + CANCEL_SETTLE;
+        loop {
+            let (waited, prints) = py.detach(|| inner.sched.wait_end(id, WAIT_SLICE));
+            if prints {
+                // An exception is already on its way; this one would hide it.
+                let _ = flush_prints(flush);
+            }
+            if !matches!(waited, Waited::Pending) || Instant::now() >= deadline {
+                break;
+            }
+        }
+    }
+    inner.sched.forget(id);
 }
 
 #[pymethods]
@@ -87,24 +222,126 @@ impl Runtime {
         data: Option<Vec<(u32, u32)>>,
         what: Option<&str>,
     ) -> PyResult<u64> {
-        let mut values = Vec::with_capacity(args.len());
-        for (i, arg) in args.iter().enumerate() {
-            let v = to_value(&arg).map_err(|r| {
-                let param = kernel.params.get(i).map_or_else(|| format!("#{}", i + 1), |p| format!("'{p}'"));
-                r.into_err(&what.map_or_else(|| format!("kernel '{}' argument {param}", kernel.name), str::to_owned))
-            })?;
-            values.push(v);
-        }
-        let args = KernelArgs::encode(&values).map_err(loader_err)?;
-        let args = args.with_data(data.as_deref().unwrap_or(&[])).map_err(loader_err)?;
-        let placement = match (target, auto) {
-            (Some(t), _) => Placement::Target(t.into_iter().map(CoreId).collect()),
-            (None, Some(k)) => Placement::Auto(k),
-            (None, None) => Placement::All,
-        };
-        let job = Job { image: Arc::clone(&kernel.image), args: Some(args), placement };
+        let job = Self::job(kernel, args, target, auto, data, what)?;
         let inner = self.inner()?;
         py.detach(|| inner.sched.submit(job)).map_err(loader_err)
+    }
+
+    /// A blocking launch (`submit`'s arguments), from start to end: returns
+    /// each core's value in core order when every core returned, else the
+    /// ended launch as `wait` gives it, `(state, detail, outcomes)`. The
+    /// launch's record is gone either way. Waits in slices of at most 50 ms
+    /// with the GIL released; between them `flush()` runs when output lines
+    /// are waiting, and signal handlers run: an exception from one (Ctrl-C's
+    /// KeyboardInterrupt) cancels the launch, waits at most 2 s for it to
+    /// end, and propagates.
+    #[pyo3(signature = (kernel, args, target = None, auto = None, data = None, what = None, flush = None))]
+    #[allow(clippy::too_many_arguments)]
+    fn run<'py>(
+        &self,
+        py: Python<'py>,
+        kernel: &Kernel,
+        args: &Bound<'py, PyTuple>,
+        target: Option<Vec<u32>>,
+        auto: Option<u32>,
+        data: Option<Vec<(u32, u32)>>,
+        what: Option<&str>,
+        flush: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyAny>> {
+        let job = Self::job(kernel, args, target, auto, data, what)?;
+        let inner = self.inner()?;
+        // Submit and the first slice in one release of the GIL: no gap in
+        // which nobody follows the launch.
+        let (id, mut waited) = py
+            .detach(|| {
+                let id = inner.sched.submit_followed(job)?;
+                Ok::<_, LoaderError>((id, inner.sched.wait_end(id, WAIT_SLICE)))
+            })
+            .map_err(loader_err)?;
+        loop {
+            let (now, prints) = waited;
+            let mut step = if prints { flush_prints(flush) } else { Ok(()) };
+            match now {
+                Waited::Ended(view) => {
+                    step?;
+                    return match returned_values(py, &view)? {
+                        Some(values) => Ok(values.into_any()),
+                        None => Ok(view_to_py(py, &view)?.into_any()),
+                    };
+                }
+                Waited::Unknown => return Err(PyRuntimeError::new_err(format!("epython: launch {id} vanished"))),
+                Waited::Pending => {}
+            }
+            if step.is_ok() {
+                step = py.check_signals();
+            }
+            if let Err(e) = step {
+                settle(py, &inner, id, flush);
+                return Err(e);
+            }
+            waited = py.detach(|| inner.sched.wait_end(id, WAIT_SLICE));
+        }
+    }
+
+    /// `collect` for many handles in one wait (`waitAll`): for the leading
+    /// jobs of `jobs` that have ended, in order, after at most `timeout`
+    /// seconds (all of them once all have ended), two lists: each one's
+    /// result and core mask as `collect` gives an ended job's (None and 0
+    /// for a job another thread collected).
+    #[pyo3(signature = (jobs, timeout, flush = None))]
+    fn collect_many<'py>(
+        &self,
+        py: Python<'py>,
+        jobs: Vec<u64>,
+        timeout: f64,
+        flush: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyList>, Vec<u64>)> {
+        let inner = self.inner()?;
+        let slice = seconds(timeout);
+        let (found, prints) = py.detach(|| inner.sched.wait_end_many(&jobs, slice));
+        let results = PyList::empty(py);
+        let mut masks = Vec::with_capacity(found.len());
+        for waited in &found {
+            let (result, mask) = match waited {
+                Waited::Ended(view) => ended_to_py(py, view)?,
+                _ => (py.None().into_bound(py), 0),
+            };
+            results.append(result)?;
+            masks.push(mask);
+        }
+        if prints {
+            flush_prints(flush)?;
+        }
+        Ok((results, masks))
+    }
+
+    /// `wait` for a handle's `wait()`: at most `timeout` seconds. Returns
+    /// `(result, mask)`: when the job has ended its record is gone, and if
+    /// every core returned the result is their values (a list, in core
+    /// order) and the mask has a bit set for each of its cores; otherwise
+    /// (ended or not) the result is `(state, detail, outcomes)` as `wait`
+    /// gives it and the mask 0. `flush()` runs first when output lines are
+    /// waiting.
+    #[pyo3(signature = (job, timeout, flush = None))]
+    fn collect<'py>(
+        &self,
+        py: Python<'py>,
+        job: u64,
+        timeout: f64,
+        flush: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<(Bound<'py, PyAny>, u64)> {
+        let inner = self.inner()?;
+        let slice = seconds(timeout);
+        let (waited, prints) = py.detach(|| inner.sched.wait_end(job, slice));
+        if prints {
+            flush_prints(flush)?;
+        }
+        let unknown = || PyValueError::new_err(format!("no launch {job} (already collected?)"));
+        match waited {
+            Waited::Ended(view) => ended_to_py(py, &view),
+            Waited::Pending => Ok((view_to_py(py, &inner.sched.view(job).ok_or_else(unknown)?)?.into_any(), 0)),
+            Waited::Unknown => Err(unknown()),
+        }
     }
 
     /// Wait at most `timeout` seconds for the job to end (or, given
@@ -123,54 +360,34 @@ impl Runtime {
         collected: Option<Vec<u32>>,
     ) -> PyResult<Bound<'py, PyTuple>> {
         let inner = self.inner()?;
-        let slice = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let slice = seconds(timeout);
         let collected: Option<Vec<CoreId>> = collected.map(|c| c.into_iter().map(CoreId).collect());
         let view = py
             .detach(|| inner.sched.wait(job, slice, collected.as_deref()))
             .ok_or_else(|| PyValueError::new_err(format!("no launch {job} (already collected?)")))?;
-        let (state, detail) = match &view.state {
-            JobState::Queued => ("queued", String::new()),
-            JobState::Running => ("running", String::new()),
-            JobState::Finished => ("finished", String::new()),
-            JobState::CancelledQueued => ("cancelled", String::new()),
-            JobState::Failed(why) => ("failed", why.clone()),
-        };
-        let outcomes = PyList::empty(py);
-        for (core, outcome) in &view.outcomes {
-            let (kind, payload): (&str, Bound<'py, PyAny>) = match outcome {
-                None => ("running", py.None().into_bound(py)),
-                Some(CoreOutcome::Returned(v)) => ("ok", to_py(py, v)?),
-                Some(CoreOutcome::Error(e)) => {
-                    ("error", (e.type_name.as_str(), e.message.as_str(), e.line).into_pyobject(py)?.into_any())
-                }
-                Some(CoreOutcome::Fault { code, detail }) => (
-                    "fault",
-                    format!("firmware fault: {} (code {}, detail {detail:#x}); the core was reloaded", code.describe(), *code as u32)
-                        .into_pyobject(py)?
-                        .into_any(),
-                ),
-                Some(CoreOutcome::ProtocolError(m)) => {
-                    ("protocol", format!("protocol error: {m}; the core was reloaded").into_pyobject(py)?.into_any())
-                }
-                Some(CoreOutcome::TimedOut) => ("timeout", py.None().into_bound(py)),
-                Some(CoreOutcome::Cancelled) => ("cancelled", py.None().into_bound(py)),
-            };
-            outcomes.append((core.0, kind, payload))?;
-        }
-        (state, detail, outcomes).into_pyobject(py)
+        view_to_py(py, &view)
     }
 
     /// The kernels' output lines since the last call: `[(core, line), ...]`.
+    /// Call `printed()` once they are written, when there were some.
     fn take_prints(&self, py: Python<'_>) -> PyResult<Vec<(u32, String)>> {
         let inner = self.inner()?;
         Ok(py.detach(|| inner.sched.take_prints()).into_iter().map(|(c, l)| (c.0, l)).collect())
+    }
+
+    /// The lines of the last `take_prints` that returned some are written:
+    /// a blocking call or a handle no longer waits for them.
+    fn printed(&self) {
+        if let Ok(inner) = self.inner() {
+            inner.sched.printed();
+        }
     }
 
     /// Wait at most `timeout` seconds for output lines to take (the Python
     /// printer thread); returns whether there are some.
     fn wait_prints(&self, py: Python<'_>, timeout: f64) -> PyResult<bool> {
         let inner = self.inner()?;
-        let t = Duration::try_from_secs_f64(timeout.max(0.0)).unwrap_or(Duration::from_secs(1));
+        let t = seconds(timeout);
         Ok(py.detach(|| inner.sched.wait_for_prints(t)))
     }
 

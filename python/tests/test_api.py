@@ -200,6 +200,18 @@ def slowish(n):
     return total
 
 
+def test_a_call_target_replaces_the_decorators_placement_and_none_keeps_its_auto():
+    k = offload(auto=3)(slowish)
+    assert k(5, target=[7, 4]) == [10, 10]
+    assert k(5, target=6) == [10]
+    assert k(5, target=None) == [10, 10, 10]
+    assert offload(target=[2])(slowish)(5, auto=2) == [10, 10]
+    with pytest.raises(TypeError, match="target core ids must be ints, not bool"):
+        k(5, target=[True])
+    with pytest.raises(ValueError, match="lists core 4 more than once"):
+        k(5, target=(4, 1, 4))
+
+
 def test_launches_on_one_core_run_in_submission_order():
     k = offload(target=[3], async_=True)(slowish)
     handles = []
@@ -304,6 +316,20 @@ def test_handles_are_safe_to_wait_from_many_threads():
     assert results == [[sum(range(3000))] * 16] * 4
 
 
+def test_a_handle_keeps_its_values_cores_and_state_after_wait():
+    h = offload(async_=True, target=[9, 3])(slowish)(10)
+    first = h.wait(timeout=60)
+    assert first == [45, 45]
+    first.append("mine")
+    assert h.wait() == [45, 45], "each wait() gives a list of its own"
+    assert h.cores == [3, 9]
+    assert h.done() and h.test() and h.test_any()
+    assert "finished" in repr(h)
+    assert [h.wait_any(), h.wait_any()] == [(3, 45), (9, 45)]
+    with pytest.raises(ValueError):
+        h.wait_any()
+
+
 # --- errors ---------------------------------------------------------------
 
 def test_a_syntax_error_is_raised_at_decoration_with_the_files_line():
@@ -351,6 +377,34 @@ def test_a_zero_division_on_one_core_names_core_kernel_and_line():
     assert "core 3" in str(err) and "ZeroDivisionError: division by zero" in str(err)
     # The device stays usable.
     assert offload(target=[3])(slowish)(4) == [6]
+
+
+def test_wait_all_raises_the_first_failure_in_order_and_leaves_the_rest_to_wait():
+    single = offload_single(slowish)
+    divide = offload(async_=True, target=[3, 4])(divide_on_three)
+    handles = [single(10), single(20), divide(7), single(30), divide(8), single(40)]
+    with pytest.raises(DeviceError) as e:
+        waitAll(handles)
+    assert (e.value.core, e.value.kernel, e.value.type_name) == (3, "divide_on_three", "ZeroDivisionError")
+    assert e.value.results == [None, 7]
+    assert [h.wait() for h in handles[:2]] == [[45], [190]]
+    assert handles[3].wait(timeout=60) == [435]
+    with pytest.raises(DeviceError):
+        handles[4].wait(timeout=60)
+    assert waitAll(handles[5]) == [[780]]
+
+
+def test_wait_all_and_another_thread_waiting_on_the_same_handles():
+    single = offload_single(slowish)
+    handles = [single(2000 + i) for i in range(64)]
+    seen = []
+    other = threading.Thread(target=lambda: seen.extend(h.wait(timeout=60) for h in reversed(handles)))
+    other.start()
+    results = waitAll(handles)
+    other.join()
+    expected = [[sum(range(2000 + i))] for i in range(64)]
+    assert results == expected
+    assert seen == expected[::-1]
 
 
 def test_values_that_cannot_travel_are_type_errors_naming_the_argument():

@@ -63,6 +63,16 @@ pub mod cmd {
     /// Written by the loader before start; the firmware echoes it into
     /// `status::BOOT_NONCE` so the host never mistakes a stale status for a boot.
     pub const BOOT_NONCE: u32 = 0x48;
+    /// For [`super::Command::Run`]: the image's tag (a hash of its bytes,
+    /// low and high word; 0 and 0: no tag) and the core's image epoch. A core
+    /// that holds a verified image it loaded with the same tag, epoch and
+    /// length runs it again without copying or verifying the inbox's copy
+    /// (the image cache, issue 17). The host advances a core's epoch on
+    /// every reset, reload, fault and cancel, and on every open of the
+    /// device, and never sends one tag for two different images in an epoch.
+    pub const IMAGE_TAG_LO: u32 = 0x4C;
+    pub const IMAGE_TAG_HI: u32 = 0x50;
+    pub const IMAGE_EPOCH: u32 = 0x54;
 }
 
 /// `cmd::INPUT_LEN` when the host's input has ended (the core raises EOFError).
@@ -129,6 +139,9 @@ pub mod status {
     /// times it had wrapped.
     pub const TIMER_LAST: u32 = 0x3C;
     pub const TIMER_WRAPS: u32 = 0x40;
+    /// Images this core copied from its inbox and verified since boot (the
+    /// image cache's misses; a Run served from the cache leaves it alone).
+    pub const IMAGE_LOADS: u32 = 0x44;
     // 0x100..postbox::STATUS_END: the postbox's SENT and RECVD words.
 }
 

@@ -6,11 +6,10 @@
 //! gone while other cores keep theirs, and the other cores of the launch are
 //! not disturbed.
 
-use std::sync::Arc;
 use std::time::Duration;
 
 use compiler::compile_kernel;
-use loader::{CoreOutcome, Device, Fault, Job, JobView, KernelArgs, Placement, Scheduler, Value};
+use loader::{CoreOutcome, Device, Fault, Job, JobView, KernelArgs, KernelImage, Placement, Scheduler, Value};
 use shared_protocol::{Chip, CoreId};
 use simulator::{ForcedFault, Simulator};
 
@@ -58,7 +57,7 @@ fn job(entry: &str, arg: i32, cores: &[u32], data: bool) -> Job {
         args = args.with_data(&[(g, 0)]).expect("bind g");
     }
     let placement = Placement::Target(cores.iter().copied().map(CoreId).collect());
-    Job { image: Arc::from(program.image), args: Some(args), placement }
+    Job { image: KernelImage::new(program.image), args: Some(args), placement }
 }
 
 /// Wait for the job's end (generous: 2 CPUs run 16 core threads).

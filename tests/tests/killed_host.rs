@@ -51,7 +51,7 @@ fn host_child() {
     let all = dev.all_cores();
     dev.boot(&all).expect("boot");
     let image = compiler::compile("i = 0\nwhile True:\n    i += 1\n", "endless.py").expect("compile").image;
-    let _launch = dev.launch(&image, None, &all).expect("launch");
+    let _launch = dev.launch(&image.into(), None, &all).expect("launch");
     println!("{RUNNING}");
     loop {
         std::thread::park();

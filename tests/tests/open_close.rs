@@ -3,10 +3,9 @@
 //! `Scheduler` over it, leak no file descriptor or thread and leave the
 //! device usable. One test in its own binary, so the counts are its own.
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use loader::{CoreOutcome, Device, Job, JobState, KernelArgs, OpenOptions, Placement, RunOptions, Scheduler, Timeouts, Value};
+use loader::{CoreOutcome, Device, Job, JobState, KernelArgs, KernelImage, OpenOptions, Placement, RunOptions, Scheduler, Timeouts, Value};
 use shared_protocol::{Chip, CoreId};
 use simulator::Simulator;
 
@@ -26,7 +25,7 @@ fn options() -> OpenOptions {
 fn a_device_opened_and_closed_100_times_leaks_nothing_and_still_works() {
     let sim = Simulator::in_memory(Chip::E16).expect("start the simulator");
     let program = compiler::compile_kernel("def k(x):\n    return x + 1\n", "k.py", 1, "k").expect("compile");
-    let image: Arc<[u8]> = Arc::from(program.image);
+    let image = KernelImage::new(program.image);
     let (fds, threads) = (count("/proc/self/fd"), count("/proc/self/task"));
     let start = Instant::now();
     for cycle in 0..CYCLES {
@@ -37,13 +36,13 @@ fn a_device_opened_and_closed_100_times_leaks_nothing_and_still_works() {
             dev.boot(&[core]).expect("boot");
             assert_eq!(dev.echo(core, cycle).expect("echo"), cycle);
             let args = KernelArgs::encode(&[Value::Int(cycle as i32)]).expect("args");
-            let report = dev.run_kernel(&image, &args, &[core], &RunOptions::default(), &mut |_, _| {}).expect("run");
+            let report = dev.run_kernel(image.bytes(), &args, &[core], &RunOptions::default(), &mut |_, _| {}).expect("run");
             assert_eq!(report.outcomes, vec![(core, CoreOutcome::Returned(Value::Int(cycle as i32 + 1)))]);
         } else {
             // A scheduler over it (boots every core), closed with a launch queued.
             let sched = Scheduler::new(dev).expect("boot");
             let args = KernelArgs::encode(&[Value::Int(cycle as i32)]).expect("args");
-            let job = |placement| Job { image: Arc::clone(&image), args: Some(args.clone()), placement };
+            let job = |placement| Job { image: image.clone(), args: Some(args.clone()), placement };
             let id = sched.submit(job(Placement::Target(vec![core]))).expect("submit");
             let _left = sched.submit(job(Placement::All)).expect("submit");
             let v = loop {

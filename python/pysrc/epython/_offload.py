@@ -17,7 +17,7 @@ import threading
 import time
 import types
 
-from . import _native
+from . import _native, _runtime
 from ._runtime import data_lost, data_slots, flush_prints, note_resets, runtime
 
 __all__ = [
@@ -27,6 +27,8 @@ __all__ = [
 
 #: Options of ``@offload(...)`` and of each call; reserved as parameter names.
 CALL_OPTIONS = ("async_", "auto", "target")
+#: What a call's keywords may hold of them (``**{"async": True}`` too).
+_OPTION_NAMES = CALL_OPTIONS + ("async",)
 #: Modules that exist on the device.
 DEVICE_MODULES = ("math", "random", "parallel")
 #: The smallest magnitude that rounds to inf in single precision (half an
@@ -35,8 +37,10 @@ DEVICE_MODULES = ("math", "random", "parallel")
 F32_OVERFLOW = 2.0**128 - 2.0**103
 #: Longest slice a wait sleeps in Rust before Python looks at signals and prints.
 WAIT_SLICE = 0.05
-#: How long an interrupted blocking call waits for its cancelled launch to
-#: end: the scheduler halts and reloads cores still running after 1 s.
+#: How long a blocking copy (copy_to_device in parts) stopped by an
+#: exception waits for its cancelled launches to end: the scheduler halts
+#: and reloads cores still running after 1 s. (A blocking call's launch
+#: settles in Rust, Runtime.run, with the same bound.)
 CANCEL_SETTLE = 2.0
 
 
@@ -267,12 +271,12 @@ def _check_target(target):
         raise TypeError(f"target must be a core id or a list of core ids, not {type(target).__name__}")
     cores = [target] if isinstance(target, int) else list(target)
     for c in cores:
-        if isinstance(c, bool) or not isinstance(c, int):
+        if type(c) is not int and (isinstance(c, bool) or not isinstance(c, int)):
             raise TypeError(f"target core ids must be ints, not {type(c).__name__}")
         if c < 0:
             raise ValueError(f"target core {c} is out of range (core ids start at 0)")
-    dupes = sorted({c for c in cores if cores.count(c) > 1})
-    if dupes:
+    if len(set(cores)) != len(cores):
+        dupes = sorted({c for c in cores if cores.count(c) > 1})
         raise ValueError(f"target lists core {dupes[0]} more than once")
     if not cores:
         raise ValueError("target names no cores")
@@ -296,8 +300,8 @@ def _options(given, allowed, where):
         if "async_" in opts:
             raise TypeError(f"{where}: give async_ or async, not both")
         opts["async_"] = opts.pop("async")
-    unknown = sorted(set(opts) - set(allowed))
-    if unknown:
+    if any(k not in allowed for k in opts):
+        unknown = sorted(set(opts) - set(allowed))
         raise TypeError(f"{where} got an unexpected option {unknown[0]!r} "
                         f"(options: {', '.join(allowed)})")
     if opts.get("auto") is not None and opts.get("target") is not None:
@@ -333,6 +337,9 @@ class Offloaded:
                 raise TypeError(f"{where} has a parameter named '{p.name}', which is "
                                 f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
         self._bind = _binder(func)
+        self._n_params = len(signature.parameters)
+        # The decorator's placement, for calls that give no options.
+        self._placement = (self._options.get("target"), self._options.get("auto"), self._options.get("async_", False))
         # Device modules the host imported are known now; other globals at
         # the first launch.
         self._free, self._stored_globals = _free_names(self._source, func.__name__, first_line)
@@ -365,10 +372,38 @@ class Offloaded:
             return self._resolved
 
     def __call__(self, *args, **kwargs):
+        kernel = self._resolved
+        if kwargs or kernel is None or self._data or len(args) != self._n_params:
+            return self._call(args, kwargs)
+        # The common call, kept short (it is the launch latency): every
+        # parameter given by position, the decorator's options, no device
+        # data; binding would give `args` as they are.
+        target, auto, async_ = self._placement
+        rt = _runtime._runtime
+        if rt is None or rt.closed:
+            rt = runtime()
+        if async_:
+            return Handle(rt, rt.submit(kernel, args, target, auto), kernel)
+        ended = rt.run(kernel, args, target, auto, None, None, flush_prints)
+        return ended if type(ended) is list else _failed(kernel, ended)
+
+    def _call(self, args, kwargs):
+        """A call with options, keywords, defaults to fill or device data
+        (and the first call, which resolves the kernel's globals)."""
         opts = self._options
         if kwargs:
-            call_opts = {k: kwargs.pop(k) for k in list(kwargs) if k in CALL_OPTIONS or k == "async"}
-            if call_opts:
+            call_opts = {}
+            for k in _OPTION_NAMES:
+                if k in kwargs:
+                    call_opts[k] = kwargs.pop(k)
+            if len(call_opts) == 1 and "target" in call_opts:
+                # The usual call option, checked without the general path
+                # (the same outcome: a target replaces the decorator's auto).
+                target = _check_target(call_opts["target"])
+                opts = {**opts, "target": target}
+                if target is not None:
+                    opts.pop("auto", None)
+            elif call_opts:
                 opts = dict(opts)
                 call_opts = _options(call_opts, CALL_OPTIONS, f"{self.__name__}()")
                 # A call's auto or target replaces the decorator's placement.
@@ -377,7 +412,8 @@ class Offloaded:
                     opts.pop("auto", None)
                 opts.update(call_opts)
         try:
-            values = self._bind(*args, **kwargs)
+            # Binding would give every-positional `args` as they are.
+            values = args if not kwargs and len(args) == self._n_params else self._bind(*args, **kwargs)
         except TypeError as e:
             raise TypeError(f"{e} ({self._kernel.filename}:{self._binding_line(str(e))})") from None
         kernel = self._resolved or self._launch_kernel()
@@ -416,9 +452,12 @@ def launch(kernel, values, opts, data=(), lines=None, what=None):
                               f"after a fault; define it again (define_on_device or copy_to_device)",
                               core=lost[0], kernel=kernel.name, type_name="DataLost")
         bindings.append((kernel.globals.index(name), slot))
-    job = rt.submit(kernel, values, target, opts.get("auto"), bindings, what)
-    handle = Handle(rt, job, kernel, data)
-    return handle if opts.get("async_") else handle._wait_blocking()
+    if opts.get("async_"):
+        return Handle(rt, rt.submit(kernel, values, target, opts.get("auto"), bindings, what), kernel, data)
+    # Blocking: Runtime.run follows the launch to its end, cancelling it
+    # if an exception (Ctrl-C) stops the wait.
+    ended = rt.run(kernel, values, target, opts.get("auto"), bindings, what, flush_prints)
+    return ended if type(ended) is list else _failed(kernel, ended)
 
 
 def offload(func=None, /, **options):
@@ -451,7 +490,40 @@ def waitAll(*handles):  # noqa: N802 (ePython's name)
     """Wait for every handle; a list of each one's ``wait()``."""
     if len(handles) == 1 and isinstance(handles[0], (list, tuple)):
         handles = tuple(handles[0])
+    _collect_many(handles)
     return [h.wait() for h in handles]
+
+
+def _collect_many(handles):
+    """Collect the launches of ``handles`` in order, in as few waits as
+    possible (Runtime.collect_many: handles waited in turn would each start
+    and stop following the launches). Stops at the first launch that did
+    not return on every core (``wait()`` then raises its error in order),
+    at a handle another thread holds, or at one of another device."""
+    batch = []
+    rt = None
+    try:
+        for h in handles:
+            if not isinstance(h, Handle) or h._final:
+                continue
+            if (rt is not None and h._rt is not rt) or not h._lock.acquire(blocking=False):
+                break
+            rt = h._rt
+            batch.append(h)
+        while batch:
+            got, masks = rt.collect_many([h._job for h in batch], WAIT_SLICE, flush_prints)
+            taken, batch = batch[:len(got)], batch[len(got):]
+            for h, r, mask in zip(taken, got, masks):
+                if r is not None:
+                    h._take(r, mask)
+            failed = any(h._values is None for h in taken)
+            while taken:
+                taken.pop()._lock.release()
+            if failed:
+                break
+    finally:
+        for h in batch:
+            h._lock.release()
 
 
 # --- handles -------------------------------------------------------------
@@ -463,6 +535,47 @@ def _note_reloads(outcomes):
             data_lost[core] = set(data_slots)
 
 _FINAL = ("finished", "cancelled", "failed")
+#: A handle's view before its first look.
+_QUEUED = ("queued", "", ())
+
+
+def _error(kernel, core, kind, payload, results):
+    """The exception for a core that did not return."""
+    if kind == "error":
+        type_name, message, line = payload
+        return DeviceError(message, core=core, kernel=kernel.name, line=line, type_name=type_name,
+                           filename=kernel.filename, results=results)
+    if kind == "cancelled":
+        return CancelledError("the launch was cancelled", core=core, kernel=kernel.name,
+                              type_name="Cancelled", results=results)
+    if kind == "timeout":
+        payload = "the core did not finish and was reset"
+    return DeviceError(str(payload), core=core, kernel=kernel.name,
+                       type_name="CoreFault" if kind == "fault" else "DeviceError",
+                       filename=kernel.filename, results=results)
+
+
+def _results(kernel, last):
+    """Each core's value from an ended launch ``(state, detail, outcomes)``,
+    or the exception of the first core (in core order) that did not return."""
+    state, detail, outcomes = last
+    if state == "failed":
+        raise DeviceError(f"the launch failed: {detail}", kernel=kernel.name)
+    if state == "cancelled":
+        raise CancelledError("the launch was cancelled before it started", kernel=kernel.name,
+                             type_name="Cancelled")
+    results = [payload if kind == "ok" else None for _, kind, payload in outcomes]
+    for core, kind, payload in outcomes:
+        if kind != "ok":
+            raise _error(kernel, core, kind, payload, results)
+    return results
+
+
+def _failed(kernel, ended):
+    """A blocking launch that ended without every core returning: note the
+    reloaded cores, raise the first core's exception."""
+    _note_reloads(ended[2])
+    return _results(kernel, ended)
 
 
 class Handle:
@@ -472,56 +585,68 @@ class Handle:
     "at least one" while its code checks all; ``test_any()`` is that one).
     """
 
+    # Slots and shared initial values: thousands of handles in flight are
+    # that many objects for the cyclic GC to visit, not five times as many.
+    __slots__ = ("_rt", "_job", "_kernel", "_data", "_lock", "_last", "_final", "_values", "_cores",
+                 "_collected", "__weakref__")
+
     def __init__(self, rt, job, kernel, data=()):
         self._rt = rt
         self._job = job
         self._kernel = kernel
         self._data = data
         self._lock = threading.Lock()
-        self._last = ("queued", "", [])
+        self._last = _QUEUED
         self._final = False
-        self._collected = {}
+        # Once every core returned (Runtime.collect): their values and a
+        # mask of the cores; `_last` is then built only if asked for.
+        self._values = None
+        self._cores = 0
+        # Cores wait_any() has handed out: {core: value}, made by its first call.
+        self._collected = None
+
+    def _view(self):
+        """The launch as last seen, ``(state, detail, outcomes)``."""
+        if self._last is None:
+            cores = [c for c in range(self._cores.bit_length()) if self._cores >> c & 1]
+            self._last = ("finished", "", list(zip(cores, ["ok"] * len(cores), self._values)))
+        return self._last
 
     def _poll(self, timeout, any_new=False):
         with self._lock:
             if not self._final:
-                collected = list(self._collected) if any_new else None
+                collected = list(self._collected or ()) if any_new else None
                 self._last = tuple(self._rt.wait(self._job, timeout, collected))
                 if self._last[0] in _FINAL:
                     self._final = True
                     self._rt.forget(self._job)
                     _note_reloads(self._last[2])
-            last = self._last
+            last = self._view()
         flush_prints(self._rt)
         return last
 
-    def _error(self, core, kind, payload, results):
-        k = self._kernel
-        if kind == "error":
-            type_name, message, line = payload
-            return DeviceError(message, core=core, kernel=k.name, line=line, type_name=type_name,
-                               filename=k.filename, results=results)
-        if kind == "cancelled":
-            return CancelledError("the launch was cancelled", core=core, kernel=k.name,
-                                  type_name="Cancelled", results=results)
-        if kind == "timeout":
-            payload = "the core did not finish and was reset"
-        return DeviceError(str(payload), core=core, kernel=k.name,
-                           type_name="CoreFault" if kind == "fault" else "DeviceError",
-                           filename=k.filename, results=results)
+    def _collect(self, timeout):
+        """One slice of ``wait()``: Runtime.collect (under the lock)."""
+        with self._lock:
+            if not self._final:
+                self._take(*self._rt.collect(self._job, timeout, flush_prints))
 
-    def _results(self, last):
-        state, detail, outcomes = last
-        if state == "failed":
-            raise DeviceError(f"the launch failed: {detail}", kernel=self._kernel.name)
-        if state == "cancelled":
-            raise CancelledError("the launch was cancelled before it started", kernel=self._kernel.name,
-                                 type_name="Cancelled")
-        results = [payload if kind == "ok" else None for _, kind, payload in outcomes]
-        for core, kind, payload in outcomes:
-            if kind != "ok":
-                raise self._error(core, kind, payload, results)
-        return results
+    def _take(self, got, mask):
+        """Keep what Runtime.collect gave (the lock held)."""
+        if type(got) is list:
+            self._values, self._cores = got, mask
+            self._last = None
+            self._final = True
+            return
+        self._last = tuple(got)
+        if got[0] in _FINAL:
+            self._final = True
+            _note_reloads(got[2])
+
+    def _results(self):
+        if self._values is None:
+            return _results(self._kernel, self._last)
+        return list(self._values)
 
     def wait(self, timeout=None):
         """Each core's return value, in core order, once all have finished.
@@ -531,32 +656,23 @@ class Handle:
         Ctrl-C raises KeyboardInterrupt and the launch goes on too (you hold
         its handle: ``cancel()`` it); a blocking call cancels its launch.
         """
+        if self._final:
+            return self._results()
         deadline = None if timeout is None else time.monotonic() + max(0.0, timeout)
         while True:
             left = WAIT_SLICE if deadline is None else min(WAIT_SLICE, deadline - time.monotonic())
-            last = self._poll(max(0.0, left))
-            if last[0] in _FINAL:
-                return self._results(last)
+            self._collect(max(0.0, left))
+            if self._final:
+                return self._results()
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"kernel '{self._kernel.name}' did not finish within {timeout} s "
-                                   f"({self._describe(last)}); it goes on running: wait again or cancel()")
-
-    def _wait_blocking(self):
-        """``wait()`` for a blocking call, whose caller has no handle: a
-        KeyboardInterrupt (or any other exception out of the wait, e.g. from
-        a signal handler) cancels the launch before it propagates, so its
-        cores are free for the next call."""
-        try:
-            return self.wait()
-        except BaseException:
-            self._cancel_and_settle()
-            raise
+                                   f"({self._describe(self._view())}); it goes on running: wait again or cancel()")
 
     def _cancel_and_settle(self):
         """Cancel the launch and wait until the scheduler has stopped it
         (the cores stop at their next halt check, or are halted and reloaded
         after the scheduler's grace); bounded, so a core that does not stop
-        cannot hold the exception back for long."""
+        cannot hold an exception back for long."""
         if self._final or not self.cancel():
             return
         deadline = time.monotonic() + CANCEL_SETTLE
@@ -572,15 +688,17 @@ class Handle:
             left = WAIT_SLICE if deadline is None else min(WAIT_SLICE, deadline - time.monotonic())
             state, detail, outcomes = self._poll(max(0.0, left), any_new=True)
             with self._lock:
+                if self._collected is None:
+                    self._collected = {}
                 for core, kind, payload in outcomes:
                     if kind != "running" and core not in self._collected:
                         self._collected[core] = payload
                         if kind != "ok":
-                            raise self._error(core, kind, payload, [])
+                            raise _error(self._kernel, core, kind, payload, [])
                         return core, payload
             if state in _FINAL:
                 if state != "finished":
-                    self._results((state, detail, outcomes))
+                    _results(self._kernel, (state, detail, outcomes))
                 raise ValueError(f"every core of kernel '{self._kernel.name}' was already collected by wait_any()")
             if deadline is not None and time.monotonic() >= deadline:
                 raise TimeoutError(f"no core of kernel '{self._kernel.name}' finished within {timeout} s")

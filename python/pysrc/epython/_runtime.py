@@ -84,9 +84,13 @@ def flush_prints(rt=None):
     with _print_lock:
         lines = rt.take_prints()
         if lines:
-            out = sys.stdout
-            out.write("".join(f"[device {core}] {text}\n" for core, text in lines))
-            out.flush()
+            try:
+                out = sys.stdout
+                out.write("".join(f"[device {core}] {text}\n" for core, text in lines))
+                out.flush()
+            finally:
+                # A blocking call's result waits for its lines: they are out.
+                rt.printed()
 
 
 def close():
