@@ -123,7 +123,7 @@ pub fn info_command() -> Result<ExitCode, String> {
         ]);
     }
     out.push_str(&table(&rows));
-    print!("{out}");
+    say_raw!("{out}");
     leave_as_found(opened);
     Ok(ExitCode::SUCCESS)
 }
@@ -133,7 +133,7 @@ pub fn selftest_command() -> Result<ExitCode, String> {
     let device = &opened.device;
     let s = device.summary();
     let echo = if s.driver.is_simulator() { ", firmware boot and mailbox echo" } else { "" };
-    println!(
+    say!(
         "selftest of {} ({}): per core SRAM patterns, halt/resume, registers, DRAM patterns{echo}",
         device_text(&opened, &s),
         s.driver.describe()
@@ -142,20 +142,20 @@ pub fn selftest_command() -> Result<ExitCode, String> {
     for core in device.all_cores() {
         let t = device.selftest_core(core);
         match &t.failure {
-            None => println!("{}: pass ({} steps)", core_label(device, core), t.passed.len()),
+            None => say!("{}: pass ({} steps)", core_label(device, core), t.passed.len()),
             Some(f) => {
-                println!("{}: FAIL: {f}", core_label(device, core));
+                say!("{}: FAIL: {f}", core_label(device, core));
                 failed.push(core.0);
             }
         }
     }
     let n = device.chip().num_cores();
     if failed.is_empty() {
-        println!("selftest: all {n} cores passed; the cores are left reset");
+        say!("selftest: all {n} cores passed; the cores are left reset");
         Ok(ExitCode::SUCCESS)
     } else {
         let list = failed.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
-        println!("selftest: {} of {n} cores passed; failed: {list}; the cores are left reset", n - failed.len() as u32);
+        say!("selftest: {} of {n} cores passed; failed: {list}; the cores are left reset", n - failed.len() as u32);
         Ok(ExitCode::FAILURE)
     }
 }
@@ -166,26 +166,26 @@ pub fn reset_command(system: bool) -> Result<ExitCode, String> {
             "epython: device reset --system: no board device node (set EPYTHON_DEVICE=/dev/epiphany/mesh0); a simulator has no system reset".to_string()
         })?;
         loader::system_reset(&path).map_err(|e| format!("epython: {e}"))?;
-        println!("reset: system reset through {} (E_IOCTL_RESET)", path.display());
+        say!("reset: system reset through {} (E_IOCTL_RESET)", path.display());
     }
     let opened = device_select::open()?;
     let device = &opened.device;
     let mut failed = 0;
     for core in device.all_cores() {
         match device.reset_core(core) {
-            Ok(()) => println!("{}: reset (idle, waiting for SYNC)", core_label(device, core)),
+            Ok(()) => say!("{}: reset (idle, waiting for SYNC)", core_label(device, core)),
             Err(e) => {
                 failed += 1;
-                println!("{}: FAILED: {e}", core_label(device, core));
+                say!("{}: FAILED: {e}", core_label(device, core));
             }
         }
     }
     let n = device.chip().num_cores();
     if failed == 0 {
-        println!("reset: all {n} cores reset");
+        say!("reset: all {n} cores reset");
         Ok(ExitCode::SUCCESS)
     } else {
-        println!("reset: {failed} of {n} cores failed to reset");
+        say!("reset: {failed} of {n} cores failed to reset");
         Ok(ExitCode::FAILURE)
     }
 }
@@ -248,7 +248,7 @@ pub fn dump_command(core: u32) -> Result<ExitCode, String> {
         mb.event_head.wrapping_sub(mb.event_ack)
     );
     let _ = writeln!(out, "firmware: {}", mb.firmware_summary().unwrap_or_else(|| "none (no status block)".into()));
-    print!("{out}");
+    say_raw!("{out}");
     leave_as_found(opened);
     Ok(ExitCode::SUCCESS)
 }
@@ -293,7 +293,7 @@ fn print_lines(core: CoreId, fd: u32, pending: &mut Vec<u8>, bytes: &[u8], flush
         if fd == 2 {
             eprintln!("[device {}] {text}", core.0);
         } else {
-            println!("[device {}] {text}", core.0);
+            say!("[device {}] {text}", core.0);
         }
     }
 }
@@ -308,7 +308,7 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
     let device = &opened.device;
     let cores = selection.resolve(device.chip())?;
     let report = device.load_elf(image, &cores).map_err(|e| format!("epython: {e}"))?;
-    println!(
+    say!(
         "loaded {}: entry {:#010x}, {} segment(s), {} to DRAM ({} bytes)",
         image.display(),
         report.entry,
@@ -317,11 +317,11 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
         report.dram_bytes
     );
     for load in &report.cores {
-        println!("{}: {} segment(s), {} bytes in SRAM", core_label(device, load.core), load.segments, load.bytes);
+        say!("{}: {} segment(s), {} bytes in SRAM", core_label(device, load.core), load.segments, load.bytes);
     }
     signals::catch();
     device.start_cores(&cores).map_err(|e| format!("epython: {e}"))?;
-    println!("started {} core(s); waiting for them to finish (Ctrl-C to stop)", cores.len());
+    say!("started {} core(s); waiting for them to finish (Ctrl-C to stop)", cores.len());
 
     let deadline = timeout.map(|t| Instant::now() + t);
     let mut calls = HostCalls::new();
@@ -367,9 +367,9 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
         print_lines(CoreId(core), fd, &mut rest, &[], true);
     }
     if signals::caught().is_some() {
-        println!("interrupted ({why}):");
+        say!("interrupted ({why}):");
     } else {
-        println!("{why}:");
+        say!("{why}:");
     }
     let mut rows = vec![["core", "mesh", "ended", "STATUS", "DEBUGSTATUS", "PC", "IPEND"].map(String::from).to_vec()];
     let mut clean = why == "all cores finished";
@@ -387,7 +387,7 @@ pub fn run_elf_command(image: &Path, selection: CoreSelection, timeout: Option<D
             format!("{:#05x}", r.ipend),
         ]);
     }
-    print!("{}", table(&rows));
+    say_raw!("{}", table(&rows));
     // Dropping the device halts every core (reference §7 step 9).
     Ok(if clean { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

@@ -5,6 +5,25 @@
 //! (main.rs) calls it, and so do the Python package's `epython` command and
 //! `python -m epython` (python/src/cli.rs), so there is one CLI.
 
+/// `println!` for a command's report on stdout, which may be a pipe closed
+/// early (`epython device selftest | head -1`): a failed write is dropped
+/// instead of panicking, so the command still finishes and leaves the cores
+/// as it says. (`run` does more: a failed write stops the program; run.rs.)
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($arg)*);
+    }};
+}
+
+/// [`say!`] without the line end.
+macro_rules! say_raw {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = write!(std::io::stdout(), $($arg)*);
+    }};
+}
+
 mod device_cmds;
 mod device_select;
 mod run;

@@ -209,7 +209,7 @@ pub fn compile_command(file: &Path, output: Option<PathBuf>, disassemble: bool) 
     let program = compiler::compile(&source, &file.display().to_string()).map_err(|e| e.to_string())?;
     if disassemble {
         let text = compiler::disassemble(&program.image).map_err(|e| format!("epython: {e}"))?;
-        print!("{text}");
+        say_raw!("{text}");
     }
     if output.is_some() || !disassemble {
         let out = output.unwrap_or_else(|| file.with_extension("epyc"));

@@ -242,3 +242,22 @@ fn dev_mem_needs_allow_devmem() {
         assert!(!run.stderr.contains("is /dev/mem"), "{args:?}: {}", run.stderr);
     }
 }
+
+#[test]
+fn a_report_into_a_closed_pipe_does_not_panic_and_the_command_finishes() {
+    // `epython device selftest | head -0`: the reader is gone before the
+    // first line. Every write fails with EPIPE; the command must still run
+    // to its end (leaving the cores reset) and exit by its own verdict.
+    let mut child = std::process::Command::new(EPYTHON)
+        .args(["device", "selftest"])
+        .env("EPYTHON_DEVICE", "sim")
+        .stdin(std::process::Stdio::null())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("spawn epython");
+    drop(child.stdout.take());
+    let run = wait_with_watchdog(child, std::time::Duration::from_secs(60), "epython device selftest | head -0");
+    assert!(!run.stderr.contains("panicked"), "stderr:\n{}", run.stderr);
+    assert!(run.ok(), "exit {:?} signal {:?}\nstderr:\n{}", run.code, run.signal, run.stderr);
+}
