@@ -195,7 +195,7 @@ impl Runtime {
     fn open(py: Python<'_>) -> PyResult<Runtime> {
         py.detach(|| {
             let opened = crate::device::open().map_err(|e| PyRuntimeError::new_err(format!("epython: {e}")))?;
-            let device = opened.device.path().display().to_string();
+            let device = opened.name.clone();
             let backend = format!("{:?}", opened.device.backend_kind()).to_lowercase();
             let num_cores = opened.device.chip().num_cores();
             let sched = Scheduler::new(opened.device).map_err(loader_err)?;

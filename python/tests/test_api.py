@@ -4,6 +4,7 @@ errors, values, Ctrl-C and asyncio (design.md sections 5 and 8)."""
 import array
 import asyncio
 import math
+import os
 import signal
 import sys
 import threading
@@ -582,6 +583,10 @@ def test_source_is_needed_where_python_has_none():
 def test_device_info_names_the_simulator():
     info = epython.device_info()
     assert info["cores"] == 16 and info["backend"] == "simulator"
+    # An in-process simulator's file is a memfd: name what it is instead.
+    if os.environ.get("EPYTHON_DEVICE", "sim") in ("sim", "sim:isa"):
+        assert info["device"].startswith("in-process simulated E16"), info
+    assert not info["device"].startswith("/proc/self/fd/"), info
 
 
 def test_prints_of_a_launch_nobody_waits_on_yet_appear_as_they_come(capsys):
