@@ -34,8 +34,12 @@ pub struct Runtime {
     note: Option<String>,
     #[pyo3(get)]
     num_cores: u32,
+    /// What to call the device (device_info()).
     #[pyo3(get)]
     device: String,
+    /// The file the loader opened (a memfd's /proc/self/fd/N for an
+    /// in-process simulator): what the test hooks open again.
+    device_path: std::path::PathBuf,
     #[pyo3(get)]
     backend: String,
 }
@@ -196,11 +200,12 @@ impl Runtime {
         py.detach(|| {
             let opened = crate::device::open().map_err(|e| PyRuntimeError::new_err(format!("epython: {e}")))?;
             let device = opened.name.clone();
+            let device_path = opened.device.path().to_path_buf();
             let backend = format!("{:?}", opened.device.backend_kind()).to_lowercase();
             let num_cores = opened.device.chip().num_cores();
             let sched = Scheduler::new(opened.device).map_err(loader_err)?;
             let inner = Inner { sched, _sim: opened.simulator };
-            Ok(Runtime { inner: Mutex::new(Some(Arc::new(inner))), note: opened.note, num_cores, device, backend })
+            Ok(Runtime { inner: Mutex::new(Some(Arc::new(inner))), note: opened.note, num_cores, device, device_path, backend })
         })
     }
 
@@ -450,7 +455,7 @@ impl Runtime {
             "vm" => simulator::ForcedFault::VmInternal,
             other => return Err(PyValueError::new_err(format!("unknown fault kind {other:?} (panic or vm)"))),
         };
-        simulator::force_fault_in_file(std::path::Path::new(&self.device), CoreId(core), fault)
+        simulator::force_fault_in_file(&self.device_path, CoreId(core), fault)
             .map_err(|e| PyRuntimeError::new_err(format!("epython: {e}")))
     }
 
