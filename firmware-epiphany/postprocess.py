@@ -12,6 +12,13 @@
 - The data segment (the Rust crate's read-only data) is linked in place, at
   the address rust-lld gave it (section .wasm_data, firmware.ld), instead of
   being copied there by every core at start-up.
+- Hot code in SRAM: the functions in RESIDENT (measured with
+  EPYTHON_ISS_PROFILE and tools/iss-profile.py) go to section .text.resident,
+  in the core's own memory, where a fetch costs a cycle instead of a DRAM
+  round trip. SRAM and DRAM are too far apart for a `bl`, so calls into a
+  resident function, and from one to code in DRAM, are long calls (the
+  long_call attribute on the callee); calls among resident functions and
+  within DRAM stay short. noclone: an IPA clone would lose the attributes.
 
 Usage: postprocess.py IN.c OUT.c
 """
@@ -21,11 +28,11 @@ import sys
 ACCESSORS = r'''
 #define EPY_UNALIGNED(a, n) ((a) & ((n) - 1))
 /* The rare unaligned access, out of line: bytes, lowest address first. */
-static __attribute__((noinline)) void epy_read_bytes(u8* dst, uintptr_t a, unsigned n) {
+static __attribute__((noinline, long_call)) void epy_read_bytes(u8* dst, uintptr_t a, unsigned n) {
   for (unsigned i = 0; i < n; i++)
     dst[i] = *(volatile u8*)(a + i);
 }
-static __attribute__((noinline)) void epy_write_bytes(uintptr_t a, const u8* src, unsigned n) {
+static __attribute__((noinline, long_call)) void epy_write_bytes(uintptr_t a, const u8* src, unsigned n) {
   for (unsigned i = 0; i < n; i++)
     *(volatile u8*)(a + i) = src[i];
 }
@@ -74,6 +81,38 @@ static __attribute__((noinline)) void epy_write_bytes(uintptr_t a, const u8* src
   } while (0)
 '''
 
+# The arena accessors: over 40% of a loop's cycles when they ran from DRAM.
+# Their size counts against the resident region (firmware.ld asserts it).
+RESIDENT = ['5arena3Mem4pair', '5arena3Mem8set_pair', '5arena3Mem10copy_value', '5arena3Mem4word']
+
+FUNCTION = re.compile(r'^static (?:u32|u64|f32|f64|void) (w2c_\w+)\(', re.M)
+
+
+def place_resident(text):
+    """Moves the RESIDENT functions to SRAM and makes the calls that cross
+    between SRAM and DRAM long calls."""
+    defined = set(FUNCTION.findall(text))
+    resident = set()
+    for mangled in RESIDENT:
+        found = [n for n in defined if re.fullmatch(r'w2c__ZN8firmware' + mangled + r'17h[0-9a-f]+E', n)]
+        if len(found) != 1:
+            sys.exit(f"postprocess.py: resident function {mangled}: expected one definition, found {len(found)}")
+        resident.add(found[0])
+    # What the resident functions call outside SRAM.
+    callees = set()
+    for name in resident:
+        body = text[text.index(name + '(Z_firmware_instance_t* instance'):]
+        body = body[:body.index('\n}\n')]
+        callees |= set(re.findall(r'\b(w2c_\w+)\(instance', body)) & defined
+    far = callees - resident
+    attrs = {n: 'section(".text.resident"), long_call, noclone, noinline' for n in resident}
+    attrs.update({n: 'long_call' for n in far})
+    # Every declaration and the definition of each carries its attributes.
+    def mark(m):
+        a = attrs.get(m.group(1))
+        return m.group(0) if a is None else m.group(0).replace('static ', f'static __attribute__(({a})) ', 1)
+    return FUNCTION.sub(mark, text)
+
 
 def main():
     src, dst = sys.argv[1], sys.argv[2]
@@ -87,6 +126,7 @@ def main():
                       r'static const u8 \1[] __attribute__((section(".wasm_data"), used, aligned(8))) = {', text)
     if n != 1:
         sys.exit(f"postprocess.py: expected one data segment, found {n}")
+    text = place_resident(text)
     open(dst, 'w').write(text)
 
 
