@@ -5,7 +5,7 @@ use core::sync::atomic::{AtomicU32, Ordering};
 
 use firmware::{Platform, Wake};
 use shared_protocol::chip::{irq, reg, CORE_SLOT_SHIFT, DRAM_BASE};
-use shared_protocol::layout::{core_area, ARENA_END, ARENA_START, CORE_STATUS};
+use shared_protocol::layout::{core_area, ARENA_END, ARENA_START, CORE_STATUS, EPIPHANY_C_STACK_START, EPIPHANY_SHADOW_STACK_START};
 use shared_protocol::mailbox::{status, CoreState, Fault};
 use shared_protocol::{Chip, CoreId, MeshCoreId};
 
@@ -63,6 +63,13 @@ impl Epiphany {
 impl Platform for Epiphany {
     fn core(&self) -> CoreId {
         self.core
+    }
+
+    /// The C stack's and the Rust shadow stack's lowest words: a C stack
+    /// that outgrew its region is writing the shadow stack's top, and a
+    /// shadow stack that outgrew its own, the resident data below it.
+    fn stack_ends(&self) -> &'static [u32] {
+        &[EPIPHANY_C_STACK_START, EPIPHANY_SHADOW_STACK_START]
     }
 
     fn chip(&self) -> Chip {

@@ -52,6 +52,14 @@ pub trait Platform {
         1_000_000_000
     }
 
+    /// The lowest word of each stack the firmware runs on (SRAM offsets):
+    /// at boot the firmware writes `layout::STACK_CANARY` there, and after
+    /// a command that overwrote one it stops with `Fault::StackOverflow`.
+    /// The simulator and the proxy: the one stack below STACK_TOP.
+    fn stack_ends(&self) -> &'static [u32] {
+        &[shared_protocol::layout::STACK_BOTTOM]
+    }
+
     /// Test hook (feature `fault-hooks`, turned on by the simulator): a
     /// fault the host asked this core to take at this halt check.
     #[cfg(feature = "fault-hooks")]

@@ -2,7 +2,7 @@
 
 use shared_protocol::layout::{
     core_area, data_store_size, data_store_start, spill_size, CORE_EVENT_RING, CORE_SPILL, CORE_EVENT_RING_SIZE, CORE_INBOX, CORE_INBOX_SIZE, CORE_STATUS,
-    CORE_STATUS_SIZE, COMMAND_SLOT_SIZE, COMMAND_SLOT_START, STACK_BOTTOM, STACK_CANARY,
+    CORE_STATUS_SIZE, COMMAND_SLOT_SIZE, COMMAND_SLOT_START, STACK_CANARY,
 };
 use shared_protocol::mailbox::{
     cmd, status, Command, CoreState, DoneStatus, EventKind, Fault, Waiting, STATUS_MAGIC,
@@ -125,18 +125,23 @@ pub fn serve<P: Platform, E: Executor>(p: &mut P, exec: &mut E) {
     }
 }
 
-/// The lowest word of the firmware's stack: write `layout::STACK_CANARY`
-/// there (`set`), or tell whether it still holds it (a stack that reached
-/// the VM arena overwrote it).
+/// The lowest word of each of the firmware's stacks
+/// ([`Platform::stack_ends`]): write `layout::STACK_CANARY` there (`set`),
+/// or tell whether they all still hold it (a stack that reached its end
+/// overwrote it).
 #[inline(never)]
 fn stack_end<P: Platform>(p: &P, set: bool) -> bool {
     // SAFETY: the platform keeps its 32 KB of SRAM mapped while the firmware
-    // runs; STACK_BOTTOM is inside it.
+    // runs; the stacks are inside it.
     let sram = unsafe { Shared::new(p.sram(), shared_protocol::chip::SRAM_SIZE) };
-    if set {
-        sram.store(STACK_BOTTOM, STACK_CANARY);
+    let mut intact = true;
+    for &end in p.stack_ends() {
+        if set {
+            sram.store(end, STACK_CANARY);
+        }
+        intact &= sram.load(end) == STACK_CANARY;
     }
-    sram.load(STACK_BOTTOM) == STACK_CANARY
+    intact
 }
 
 /// Boot: the windows, then the status block, the nonce last (the host waits

@@ -319,3 +319,37 @@ fn faults_in_the_epiphany_firmware_are_core_faults_and_a_reload_recovers() {
     let report = device.run(&program.image, &[CoreId(0)], &opts, &mut |_, _| {}).expect("run after the timeout");
     assert!(matches!(report.outcomes[0].1, CoreOutcome::Returned(_)), "{:?}", report.outcomes);
 }
+
+#[test]
+fn a_stack_that_reached_its_end_is_a_stack_overflow_fault() {
+    use loader::{CoreOutcome, Fault, RunOptions};
+    use shared_protocol::layout::{EPIPHANY_C_STACK_START, EPIPHANY_SHADOW_STACK_START, STACK_CANARY};
+    use std::os::unix::fs::FileExt;
+    let Ok(firmware) = loader::select::epiphany_firmware() else {
+        return eprintln!("isa_mode: SKIPPED: no Epiphany firmware built (make epiphany)");
+    };
+    let sim = isa_simulator();
+    let device = Device::open_with(sim.path(), OpenOptions { firmware, ..OpenOptions::default() }).expect("open");
+    let cores = [CoreId(3), CoreId(4), CoreId(5)];
+    device.boot(&cores).expect("boot the Epiphany firmware");
+    // The boot painted the lowest word of both stacks. Overwrite it on two
+    // cores, as a C stack (core 3) or a Rust shadow stack (core 4) that
+    // reached its region's end would; core 5 keeps its canaries.
+    let file = std::fs::OpenOptions::new().read(true).write(true).open(sim.path()).expect("the device file");
+    for (core, end) in [(CoreId(3), EPIPHANY_C_STACK_START), (CoreId(4), EPIPHANY_SHADOW_STACK_START)] {
+        let at = (Chip::E16.sram_base(core).0 + end) as u64;
+        let mut word = [0u8; 4];
+        file.read_exact_at(&mut word, at).expect("read the canary");
+        assert_eq!(u32::from_le_bytes(word), STACK_CANARY, "core {}: the boot painted {end:#x}", core.0);
+        file.write_all_at(&0xDEAD_BEEFu32.to_le_bytes(), at).expect("overwrite the canary");
+    }
+    let program = compiler::compile("print(6 * 7)\n", "k.py").expect("compile");
+    let opts = RunOptions { timeout: Some(Duration::from_secs(20)), ..Default::default() };
+    let report = device.run(&program.image, &cores, &opts, &mut |_, _| {}).expect("run");
+    for (core, outcome) in &report.outcomes {
+        match core.0 {
+            3 | 4 => assert!(matches!(outcome, CoreOutcome::Fault { code: Fault::StackOverflow, .. }), "core {}: {outcome:?}", core.0),
+            _ => assert!(matches!(outcome, CoreOutcome::Returned(_)), "core {}: {outcome:?}", core.0),
+        }
+    }
+}
