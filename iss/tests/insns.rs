@@ -63,6 +63,12 @@ struct Kit {
 }
 
 impl Kit {
+    /// The kit for `test`, or None (the test is skipped, or fails under CI)
+    /// without the toolchain.
+    fn for_test(test: &'static str) -> Option<Kit> {
+        require_toolchain(test).map(|prefix| Kit::new(prefix, test))
+    }
+
     fn new(prefix: PathBuf, test: &'static str) -> Kit {
         Kit {
             prefix,
@@ -212,10 +218,9 @@ fn check_alu(kit: &Kit, cases: &[AluCase]) {
 
 #[test]
 fn integer_add_sub_and_logic() {
-    let Some(prefix) = require_toolchain("integer_add_sub_and_logic") else {
+    let Some(kit) = Kit::for_test("integer_add_sub_and_logic") else {
         return;
     };
-    let kit = Kit::new(prefix, "integer_add_sub_and_logic");
     // §6: ADD/SUB set AZ AN, AC (add: carry out; sub: NOT borrow), AV
     // (signed overflow), AVS |= AV; simm3/simm11 are sign-extended.
     #[rustfmt::skip]
@@ -266,10 +271,9 @@ fn integer_add_sub_and_logic() {
 
 #[test]
 fn shifts_and_bitr() {
-    let Some(prefix) = require_toolchain("shifts_and_bitr") else {
+    let Some(kit) = Kit::for_test("shifts_and_bitr") else {
         return;
     };
-    let kit = Kit::new(prefix, "shifts_and_bitr");
     // §6: shifts by register use RM[4:0]; ASR/LSR/LSL/BITR set AZ AN, clear
     // AC AV, keep AVS. BITR 0x87654321 -> 0x84C2A6E1 (REF's example is wrong).
     #[rustfmt::skip]
@@ -310,10 +314,9 @@ fn shifts_and_bitr() {
 
 #[test]
 fn mov_immediates_and_movt() {
-    let Some(prefix) = require_toolchain("mov_immediates_and_movt") else {
+    let Some(kit) = Kit::for_test("mov_immediates_and_movt") else {
         return;
     };
-    let kit = Kit::new(prefix, "mov_immediates_and_movt");
     // §6: MOV imm8/imm16 zero-extends; MOVT keeps RD[15:0] and replaces
     // RD[31:16]; MOV, MOVT change no flags. (instruction, rd before, source
     // register value, rd after)
@@ -377,10 +380,9 @@ fn holds(code: usize, s: u32) -> bool {
 
 #[test]
 fn conditional_moves_and_branches() {
-    let Some(prefix) = require_toolchain("conditional_moves_and_branches") else {
+    let Some(kit) = Kit::for_test("conditional_moves_and_branches") else {
         return;
     };
-    let kit = Kit::new(prefix, "conditional_moves_and_branches");
     // Every condition, 16- and 32-bit mov<cond> and b<cond>, under all 64
     // combinations of AZ AN AC AV BZ BN. r2/r20 = 1 when the move happens;
     // r3/r4 = 1 when the branch falls through (it skips exactly that mov).
@@ -438,10 +440,9 @@ fn conditional_moves_and_branches() {
 
 #[test]
 fn branches_calls_and_links() {
-    let Some(prefix) = require_toolchain("branches_calls_and_links") else {
+    let Some(kit) = Kit::for_test("branches_calls_and_links") else {
         return;
     };
-    let kit = Kit::new(prefix, "branches_calls_and_links");
     // §6: target = branch address + (simm << 1); BL and JALR set LR (r14) to
     // the next instruction's address: +2 after a 16-bit form, +4 after a
     // 32-bit one. Each call sits at a fixed address (.org).
@@ -517,10 +518,9 @@ fn load_data(core: &Core) {
 
 #[test]
 fn loads_all_sizes_and_modes() {
-    let Some(prefix) = require_toolchain("loads_all_sizes_and_modes") else {
+    let Some(kit) = Kit::for_test("loads_all_sizes_and_modes") else {
         return;
     };
-    let kit = Kit::new(prefix, "loads_all_sizes_and_modes");
     // §7: displacement scaled by the size, index not scaled, post-modify
     // accesses at RN then updates RN, the base unchanged otherwise; loads
     // zero-extend; LDRD fills RD (at addr) and RD+1 (at addr+4). The index
@@ -577,10 +577,9 @@ fn loads_all_sizes_and_modes() {
 
 #[test]
 fn stores_all_sizes_and_modes() {
-    let Some(prefix) = require_toolchain("stores_all_sizes_and_modes") else {
+    let Some(kit) = Kit::for_test("stores_all_sizes_and_modes") else {
         return;
     };
-    let kit = Kit::new(prefix, "stores_all_sizes_and_modes");
     // §7, as for loads. The data r2 = r20 = 0x12345678, r3 = 0x9ABCDEF0
     // (STRD's odd register); memory 0x3000..0x3040 is all ones before, and
     // every word not listed must stay so.
@@ -632,10 +631,9 @@ fn stores_all_sizes_and_modes() {
 
 #[test]
 fn testset_word() {
-    let Some(prefix) = require_toolchain("testset_word") else {
+    let Some(kit) = Kit::for_test("testset_word") else {
         return;
     };
-    let kit = Kit::new(prefix, "testset_word");
     // §7: if mem != 0 { RD = mem } else { mem = RD; RD = 0 }: RD gets the
     // old value; the store happens only when it was 0. Global address.
     // (instruction, rn, rm, memory before, rd before, rd after, memory after)
@@ -678,10 +676,9 @@ type ExceptionCase = (&'static str, &'static [(usize, u32)], u32, u32);
 
 #[test]
 fn software_exceptions() {
-    let Some(prefix) = require_toolchain("software_exceptions") else {
+    let Some(kit) = Kit::for_test("software_exceptions") else {
         return;
     };
-    let kit = Kit::new(prefix, "software_exceptions");
     // §3: EXCAUSE = STATUS[19:16] (E3: SWI 1, unaligned 2, FPU 3,
     // unimplemented 4, illegal 5) and ILAT bit 1: the handler at 0x4 is
     // entered with IRET = the next instruction, IPEND bit 1, GID set (§2).
@@ -769,10 +766,9 @@ swe:    movfs r10,status
 
 #[test]
 fn movts_movfs_special_registers() {
-    let Some(prefix) = require_toolchain("movts_movfs_special_registers") else {
+    let Some(kit) = Kit::for_test("movts_movfs_special_registers") else {
         return;
     };
-    let kit = Kit::new(prefix, "movts_movfs_special_registers");
     // §8: group 0 registers by name; the MMR address 0xF0400 + 4*index is
     // the same register as a memory word (local or global address).
     let body = r#"
@@ -832,10 +828,9 @@ fn movts_movfs_special_registers() {
 
 #[test]
 fn status_writes_keep_active_and_gid() {
-    let Some(prefix) = require_toolchain("status_writes_keep_active_and_gid") else {
+    let Some(kit) = Kit::for_test("status_writes_keep_active_and_gid") else {
         return;
     };
-    let kit = Kit::new(prefix, "status_writes_keep_active_and_gid");
     // §8 (REF-md 06_registers): STATUS bits [2:0] are read-only to MOVTS and
     // to ordinary writes; only the FSTATUS alias (0xF0440) writes all bits.
     let body = r#"
@@ -878,10 +873,9 @@ fn status_writes_keep_active_and_gid() {
 
 #[test]
 fn status_bit2_is_read_only_to_movts() {
-    let Some(prefix) = require_toolchain("status_bit2_is_read_only_to_movts") else {
+    let Some(kit) = Kit::for_test("status_bit2_is_read_only_to_movts") else {
         return;
     };
-    let kit = Kit::new(prefix, "status_bit2_is_read_only_to_movts");
     // §8: "Bits [2:0] (ACTIVE, GID, KM) are read-only to MOVTS and normal
     // writes" [REF-md 06_registers: "Status bits [2:0] are read only bits
     // ... but can be written forcibly through the FSTATUS alias"; CGEN-sim
@@ -918,10 +912,9 @@ fn is_inf_or_nan(x: u32) -> bool {
 
 #[test]
 fn fpu_arithmetic_and_flags() {
-    let Some(prefix) = require_toolchain("fpu_arithmetic_and_flags") else {
+    let Some(kit) = Kit::for_test("fpu_arithmetic_and_flags") else {
         return;
     };
-    let kit = Kit::new(prefix, "fpu_arithmetic_and_flags");
     // §5 (round to nearest): BN = RD[31]; BZ = RD[30:0]==0 (so -0 is zero);
     // BV on overflow, BVS |= BV; BIS on a NaN input or an invalid op;
     // BUS when a tiny result is flushed to zero. FMADD/FMSUB are fused:
@@ -998,10 +991,9 @@ fn fpu_arithmetic_and_flags() {
 
 #[test]
 fn fpu_rounding_modes() {
-    let Some(prefix) = require_toolchain("fpu_rounding_modes") else {
+    let Some(kit) = Kit::for_test("fpu_rounding_modes") else {
         return;
     };
-    let kit = Kit::new(prefix, "fpu_rounding_modes");
     // §5: CONFIG[0] = 0 round to nearest even, 1 truncate (toward zero).
     // (op, rd, rn, rm, nearest, truncated)
     #[rustfmt::skip]
@@ -1030,10 +1022,9 @@ fn fpu_rounding_modes() {
 
 #[test]
 fn fpu_fix_float_fabs() {
-    let Some(prefix) = require_toolchain("fpu_fix_float_fabs") else {
+    let Some(kit) = Kit::for_test("fpu_fix_float_fabs") else {
         return;
     };
-    let kit = Kit::new(prefix, "fpu_fix_float_fabs");
     let unary = |op: &str, n: u32, config: u32| {
         let mut core = kit.core(&[], &format!("\t{op} r2,r0\n\ttrap 3\n"));
         core.config = config;
@@ -1114,10 +1105,9 @@ fn fpu_fix_float_fabs() {
 
 #[test]
 fn fpu_sticky_flags() {
-    let Some(prefix) = require_toolchain("fpu_sticky_flags") else {
+    let Some(kit) = Kit::for_test("fpu_sticky_flags") else {
         return;
     };
-    let kit = Kit::new(prefix, "fpu_sticky_flags");
     // §5: BIS/BVS/BUS are sticky, BZ/BN/BV are not; non-FP instructions do
     // not touch them; §8: MOVTS clears the sticky flags.
     let body = r#"
@@ -1157,10 +1147,9 @@ fn fpu_sticky_flags() {
 
 #[test]
 fn fpu_integer_mode() {
-    let Some(prefix) = require_toolchain("fpu_integer_mode") else {
+    let Some(kit) = Kit::for_test("fpu_integer_mode") else {
         return;
     };
-    let kit = Kit::new(prefix, "fpu_integer_mode");
     // §5 integer mode (CONFIG[19:17] = 100): signed 32-bit ops keeping the
     // low 32 bits; only BN and BZ change, BZ = RD[30:0]==0 (REF pseudo-code
     // and CGEN-sim); the A flags and the sticky B flags stay as they were.
@@ -1203,10 +1192,9 @@ fn fpu_integer_mode() {
 
 #[test]
 fn fpu_exception_when_enabled() {
-    let Some(prefix) = require_toolchain("fpu_exception_when_enabled") else {
+    let Some(kit) = Kit::for_test("fpu_exception_when_enabled") else {
         return;
     };
-    let kit = Kit::new(prefix, "fpu_exception_when_enabled");
     // §3: CONFIG.IEN with an invalid operation raises the software
     // exception with EXCAUSE 3 (FPU); IRET = the next instruction.
     let mut core = kit.core(&[], "\tfsub r2,r0,r0\n\ttrap 3\n");
@@ -1222,10 +1210,9 @@ fn fpu_exception_when_enabled() {
 
 #[test]
 fn fpu_exception_refires_while_sticky_flag_set() {
-    let Some(prefix) = require_toolchain("fpu_exception_refires_while_sticky_flag_set") else {
+    let Some(kit) = Kit::for_test("fpu_exception_refires_while_sticky_flag_set") else {
         return;
     };
-    let kit = Kit::new(prefix, "fpu_exception_refires_while_sticky_flag_set");
     // §3: raised when (IEN & BIS) | (OEN & BVS) | (UEN & BUS) - the sticky
     // bits - "so the exception re-fires on every later FP op until software
     // clears them". The valid fadd after the invalid fsub fires it again.
@@ -1250,10 +1237,9 @@ swe:    add r30,r30,#1
 
 #[test]
 fn interrupt_entry_and_rti() {
-    let Some(prefix) = require_toolchain("interrupt_entry_and_rti") else {
+    let Some(kit) = Kit::for_test("interrupt_entry_and_rti") else {
         return;
     };
-    let kit = Kit::new(prefix, "interrupt_entry_and_rti");
     // §2 entry: IRET = the next instruction not yet executed, ILAT[N] = 0,
     // IPEND[N] = 1, GID = 1, PC = 4N. The host raises USER (bit 9) between
     // the first and second instruction.
@@ -1306,10 +1292,9 @@ ret2:   mov r6,#6
 
 #[test]
 fn interrupt_masking_and_gid() {
-    let Some(prefix) = require_toolchain("interrupt_masking_and_gid") else {
+    let Some(kit) = Kit::for_test("interrupt_masking_and_gid") else {
         return;
     };
-    let kit = Kit::new(prefix, "interrupt_masking_and_gid");
     // §2: IMASK bit 1 = masked, ILAT still latches; taken once unmasked.
     let body = r#"
         mov r20,%low(ret)
@@ -1361,10 +1346,9 @@ user:   str r6,[r29],#1
 
 #[test]
 fn interrupt_priority_and_nesting() {
-    let Some(prefix) = require_toolchain("interrupt_priority_and_nesting") else {
+    let Some(kit) = Kit::for_test("interrupt_priority_and_nesting") else {
         return;
     };
-    let kit = Kit::new(prefix, "interrupt_priority_and_nesting");
     // §2: a lower bit is a higher priority. TIMER0 (3) and USER (9) latched
     // together: 3 first; when its rti clears GID, 9 is taken at once. The
     // log holds (line, IPEND, IRET) per entry.
@@ -1428,10 +1412,9 @@ resume: movfs r30,ipend
 
 #[test]
 fn idle_and_wake_up() {
-    let Some(prefix) = require_toolchain("idle_and_wake_up") else {
+    let Some(kit) = Kit::for_test("idle_and_wake_up") else {
         return;
     };
-    let kit = Kit::new(prefix, "idle_and_wake_up");
     // §2 IDLE: STATUS.ACTIVE = 0 until an interrupt; the wake-up IRET is
     // IDLE+2, ACTIVE is set again on entry, rti continues after the idle.
     let body = r#"
@@ -1461,10 +1444,9 @@ user:   movfs r10,iret
 
 #[test]
 fn hardware_loops() {
-    let Some(prefix) = require_toolchain("hardware_loops") else {
+    let Some(kit) = Kit::for_test("hardware_loops") else {
         return;
     };
-    let kit = Kit::new(prefix, "hardware_loops");
     // §4: LS = the first body instruction, LE = the last; the body runs LC
     // times (REV's test: LC=16 -> 16). The loop keeps REF's rules: GID,
     // start and next-to-last 8-byte aligned, 32-bit instructions, 8 of them.
@@ -1500,10 +1482,9 @@ last:   add r27,r27,#8        ; 0x21c
 
 #[test]
 fn ctimer0_clock_mode() {
-    let Some(prefix) = require_toolchain("ctimer0_clock_mode") else {
+    let Some(kit) = Kit::for_test("ctimer0_clock_mode") else {
         return;
     };
-    let kit = Kit::new(prefix, "ctimer0_clock_mode");
     // §10: CONFIG[7:4] = 1 counts clock cycles down; at 0 the timer stops
     // and raises ILAT bit 3 (TIMER0).
     let body = r#"
@@ -1562,10 +1543,9 @@ t0:     movfs r10,ipend
 
 #[test]
 fn ctimer0_counts_the_cycles_of_taken_branches() {
-    let Some(prefix) = require_toolchain("ctimer0_counts_the_cycles_of_taken_branches") else {
+    let Some(kit) = Kit::for_test("ctimer0_counts_the_cycles_of_taken_branches") else {
         return;
     };
-    let kit = Kit::new(prefix, "ctimer0_counts_the_cycles_of_taken_branches");
     // §10: mode 1 counts every clock cycle; §9: every taken branch costs +3
     // cycles. Four taken branches then take at least 4 * (1 + 3) cycles.
     let body = r#"
@@ -1593,10 +1573,9 @@ fn ctimer0_counts_the_cycles_of_taken_branches() {
 
 #[test]
 fn trap_halts_and_resumes() {
-    let Some(prefix) = require_toolchain("trap_halts_and_resumes") else {
+    let Some(kit) = Kit::for_test("trap_halts_and_resumes") else {
         return;
     };
-    let kit = Kit::new(prefix, "trap_halts_and_resumes");
     // §1: TRAP halts the core (DEBUGSTATUS.HALT) with PC after the trap;
     // the host services it (result in r0) and resumes after it.
     let body = r#"
@@ -1631,10 +1610,9 @@ fn trap_halts_and_resumes() {
 
 #[test]
 fn bkpt_halts_and_resumes() {
-    let Some(prefix) = require_toolchain("bkpt_halts_and_resumes") else {
+    let Some(kit) = Kit::for_test("bkpt_halts_and_resumes") else {
         return;
     };
-    let kit = Kit::new(prefix, "bkpt_halts_and_resumes");
     // §11: BKPT halts (HALT=1); on hardware the stopped PC = BKPT+2.
     let mut core = kit.core(&[], "\tbkpt\n\tmov r1,#1\n\ttrap 3\n");
     assert_eq!(run(&mut core), Stop::Breakpoint);
@@ -1652,10 +1630,9 @@ fn bkpt_halts_and_resumes() {
 
 #[test]
 fn fetch_and_access_faults() {
-    let Some(prefix) = require_toolchain("fetch_and_access_faults") else {
+    let Some(kit) = Kit::for_test("fetch_and_access_faults") else {
         return;
     };
-    let kit = Kit::new(prefix, "fetch_and_access_faults");
     // §3: a fetch from an unmapped address or the register page raises the
     // software exception, EXCAUSE illegal, with IRET at the address
     // (CGEN-new); a core that cannot take it (GID set) stops on the fault.
@@ -1697,10 +1674,9 @@ fn fetch_and_access_faults() {
 
 #[test]
 fn external_memory_fetch_load_store() {
-    let Some(prefix) = require_toolchain("external_memory_fetch_load_store") else {
+    let Some(kit) = Kit::for_test("external_memory_fetch_load_store") else {
         return;
     };
-    let kit = Kit::new(prefix, "external_memory_fetch_load_store");
     // §3 [UNSURE] external fetch: allowed (slowly); loads and stores reach
     // the DRAM window through the mesh.
     let mut dram = Region::new(0x8E00_0000, 0x1000, true);
@@ -1717,10 +1693,9 @@ fn external_memory_fetch_load_store() {
 
 #[test]
 fn dma_start_faults() {
-    let Some(prefix) = require_toolchain("dma_start_faults") else {
+    let Some(kit) = Kit::for_test("dma_start_faults") else {
         return;
     };
-    let kit = Kit::new(prefix, "dma_start_faults");
     // §8 group 1: DMA0CONFIG = 0xF0500, DMA1CONFIG = 0xF0520; bit 0 (DMAEN)
     // starts a channel (REF-md 06_registers), which the ISS does not model.
     let mut core = kit.core(&[], "\tmov r0,#1\n\tmovts dma0config,r0\n\ttrap 3\n");
@@ -1746,10 +1721,9 @@ fn dma_start_faults() {
 
 #[test]
 fn an_fpu_result_used_at_once_stalls_by_the_reference_latency() {
-    let Some(prefix) = require_toolchain("an_fpu_result_used_at_once_stalls_by_the_reference_latency") else {
+    let Some(kit) = Kit::for_test("an_fpu_result_used_at_once_stalls_by_the_reference_latency") else {
         return;
     };
-    let kit = Kit::new(prefix, "an_fpu_result_used_at_once_stalls_by_the_reference_latency");
     // §9: FPU -> dependent FPU/IALU needs 3+R cycles (R = 1 when rounding
     // to nearest): back to back, the dependent one waits 2+R cycles; an
     // independent one does not wait.
