@@ -8,7 +8,7 @@ export PROPTEST_CASES
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: all build python demo test test-python test-iss epiphany-toolchain epiphany epiphany-size epiphany-if-toolchain corpus-isa-long test-python-isa test-long csmith-long bench-iss diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test
+.PHONY: all build python demo test test-python test-iss epiphany-toolchain epiphany epiphany-size epiphany-if-toolchain corpus-isa-long test-python-isa test-long csmith-long bench-iss diff-long stress fuzz-smoke bench bench-parallel check-deps clippy firmware-size firmware-ld-check qemu-test firmware-check armv7 armv7-test armv7-firmware-check
 
 all: build
 
@@ -184,15 +184,34 @@ ARMV7_BIN := $(or $(CARGO_TARGET_DIR),target)/$(ARMV7)/release/epython
 
 # The epython CLI for the board, statically linked (Debian's cross glibc 2.36 is
 # newer than the Parallella images'): fails unless `file` says it is a static
-# 32-bit ARM executable.
-armv7:
-	$(CARGO) build --release --target $(ARMV7) -p cli
+# 32-bit ARM executable. It carries the Epiphany firmware of this tree
+# (EPYTHON_EMBED_FIRMWARE, rebuilt first when the toolchain is there), so a
+# board needs no other file; without the toolchain it is built without one
+# and says so (then `epython-firmware.elf` beside it, or EPYTHON_FIRMWARE).
+EPIPHANY_ELF := $(or $(CARGO_TARGET_DIR),target)/epiphany/epython-firmware.elf
+
+armv7: epiphany-if-toolchain
+	@if [ -e $(EPIPHANY_ELF) ]; then echo "armv7: embedding $(EPIPHANY_ELF)"; \
+	else echo "armv7: no Epiphany firmware to embed (make epiphany-toolchain epiphany): the board will need one beside epython"; fi
+	EPYTHON_EMBED_FIRMWARE=$$([ -e $(EPIPHANY_ELF) ] && echo $(abspath $(EPIPHANY_ELF))) \
+	  $(CARGO) build --release --target $(ARMV7) -p cli
 	@info=$$(file -b $(ARMV7_BIN)) || exit 1; echo "$(ARMV7_BIN): $$info"; \
 	case "$$info" in \
 	  *"32-bit"*ARM*"statically linked"*|*"32-bit"*ARM*"static-pie linked"*) \
 	    echo "armv7: static ARM binary, $$(stat -c %s $(ARMV7_BIN)) bytes";; \
 	  *) echo "armv7: $(ARMV7_BIN) is not a statically linked 32-bit ARM executable" >&2; exit 1;; \
 	esac
+
+# The board build's firmware is the one the tests ran (issue 13): the armv7
+# epython, under qemu-arm-static, writes out the firmware it would load, which
+# must equal target/epiphany's byte for byte; then it runs a program on a
+# simulated chip in ISA mode with it. Run after `make test` (CI does).
+armv7-firmware-check:
+	@[ -e $(EPIPHANY_ELF) ] || { echo "armv7-firmware-check: no $(EPIPHANY_ELF) (make epiphany)" >&2; exit 1; }
+	@tmp=$$(mktemp); trap 'rm -f $$tmp' EXIT; \
+	qemu-arm-static $(ARMV7_BIN) device firmware --extract $$tmp && \
+	cmp $$tmp $(EPIPHANY_ELF) && echo "armv7-firmware-check: the armv7 epython carries $(EPIPHANY_ELF), byte for byte"
+	EPYTHON_DEVICE=sim:isa EPYTHON_FIRMWARE= qemu-arm-static $(ARMV7_BIN) -d 2 examples/hello.py
 
 # The loader's tests on a 32-bit ARM host (64-bit file offsets past 2 GB,
 # separate mmaps of each window) under qemu-arm-static, then the end-to-end

@@ -1,5 +1,5 @@
 //! The bring-up commands (design.md §6, issue 7): `epython device info |
-//! selftest | reset | dump CORE | run IMAGE.elf`. The work is in `loader::bringup`; this file
+//! selftest | reset | firmware | dump CORE | run IMAGE.elf`. The work is in `loader::bringup`; this file
 //! only formats it.
 
 use std::fmt::Write as _;
@@ -74,6 +74,27 @@ fn table(rows: &[Vec<String>]) -> String {
         out.push('\n');
     }
     out
+}
+
+/// `epython device firmware`: the places the Epiphany firmware is looked
+/// for, the one used, and its build id against the one this program expects.
+pub fn firmware_command(extract: Option<&Path>) -> Result<ExitCode, String> {
+    use loader::select::{find_epiphany_firmware, firmware_sources};
+    println!("Epiphany firmware, looked for in this order (EPYTHON_FIRMWARE overrides):");
+    for source in firmware_sources() {
+        println!("  {}  {source}", if source.exists() { "found  " } else { "missing" });
+    }
+    match loader::FirmwareImage::expected_build_id() {
+        Some(id) => println!("this epython expects build id {id:#010x}"),
+        None => println!("this epython was built outside its repository: it does not check build ids"),
+    }
+    let (image, source) = find_epiphany_firmware()?;
+    println!("using {source}: {} bytes, build id {:#010x}", image.as_bytes().len(), image.build_id());
+    if let Some(path) = extract {
+        std::fs::write(path, image.as_bytes()).map_err(|e| format!("epython: cannot write {}: {e}", path.display()))?;
+        println!("wrote it to {}", path.display());
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 pub fn info_command() -> Result<ExitCode, String> {

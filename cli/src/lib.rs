@@ -113,6 +113,14 @@ enum DeviceCommand {
         #[arg(long)]
         system: bool,
     },
+    /// Which Epiphany firmware a board or ISA-mode simulator would be given:
+    /// where it is looked for, which is used, its build id (reads no device).
+    Firmware {
+        /// Write the firmware that would be used to this file (to compare
+        /// the one a board build carries with the one that was tested).
+        #[arg(long, value_name = "FILE")]
+        extract: Option<PathBuf>,
+    },
     /// One core's registers and mailbox words.
     Dump {
         /// The core number (0..rows*cols).
@@ -201,6 +209,7 @@ where
             DeviceCommand::Selftest => device_cmds::selftest_command(),
             DeviceCommand::Reset { system } => device_cmds::reset_command(system),
             DeviceCommand::Dump { core } => device_cmds::dump_command(core),
+            DeviceCommand::Firmware { extract } => device_cmds::firmware_command(extract.as_deref()),
             DeviceCommand::Run { image, cores, timeout } => {
                 let timeout = match parse_timeout(timeout) {
                     Ok(t) => t,

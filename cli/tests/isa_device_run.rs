@@ -137,3 +137,56 @@ fn sixteen_idle_isa_cores_use_almost_no_cpu() {
     eprintln!("16 idle ISA cores: {used:.3} s of CPU in 2 s");
     assert!(used < 0.2, "idle ISA cores used {used:.3} s of CPU in 2 s");
 }
+
+/// `epython` with `EPYTHON_FIRMWARE=firmware` and `EPYTHON_DEVICE=sim:isa`.
+fn with_firmware(args: &[&str], firmware: &Path) -> common::Run {
+    let child = Command::new(EPYTHON)
+        .args(args)
+        .env("EPYTHON_DEVICE", "sim:isa")
+        .env("EPYTHON_FIRMWARE", firmware)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("spawn epython");
+    wait_with_watchdog(child, Duration::from_secs(60), &format!("epython {}", args.join(" ")))
+}
+
+#[test]
+fn device_firmware_names_the_firmware_used_and_a_firmware_from_other_sources_is_refused() {
+    let tree = Path::new(env!("CARGO_MANIFEST_DIR")).join("../target/epiphany/epython-firmware.elf");
+    if !tree.exists() {
+        assert!(std::env::var("CI").map_or(true, |v| v != "true"), "no Epiphany firmware under CI=true");
+        return eprintln!("isa_device_run: SKIPPED: no Epiphany firmware built (make epiphany)");
+    }
+    let dir = Scratch::new("isa-firmware");
+    std::fs::create_dir_all(&dir.0).expect("mkdir");
+    let run = with_firmware(&["device", "firmware"], &tree);
+    assert!(run.ok(), "{}\n{}", run.stdout, run.stderr);
+    let id = |prefix: &str| {
+        let line = run.stdout.lines().find(|l| l.contains(prefix)).unwrap_or_else(|| panic!("no `{prefix}` in {}", run.stdout));
+        line.rsplit(' ').next().expect("an id").to_string()
+    };
+    assert_eq!(id("using"), id("expects build id"), "{}", run.stdout);
+    assert!(run.stdout.contains(&format!("using {}", tree.display())), "{}", run.stdout);
+
+    // The same firmware with another build id in its header: refused by the
+    // command and by a program's boot, each saying why and what to do.
+    let mut bytes = std::fs::read(&tree).expect("read the firmware");
+    let header = [shared_protocol::mailbox::FIRMWARE_MAGIC, shared_protocol::PROTOCOL_VERSION].map(u32::to_le_bytes).concat();
+    let at = bytes.windows(8).position(|w| w == header).expect("the firmware header");
+    bytes[at + 12] ^= 0x80;
+    let other = dir.0.join("other-build.elf");
+    std::fs::write(&other, &bytes).expect("write");
+    let run = with_firmware(&["device", "firmware"], &other);
+    assert!(!run.ok() && run.stderr.contains("built from other sources"), "{}\n{}", run.stdout, run.stderr);
+    let program = dir.0.join("hello.py");
+    std::fs::write(&program, "print('hello')\n").expect("write");
+    let run = with_firmware(&["-c", "0", program.to_str().expect("utf-8 path")], &other);
+    assert!(!run.ok(), "{}", run.stdout);
+    assert!(run.stderr.contains("built from other sources") && run.stderr.contains("make epiphany"), "{}", run.stderr);
+    assert!(!run.stdout.contains("hello"), "{}", run.stdout);
+
+    let run = with_firmware(&["device", "firmware"], &dir.0.join("missing.elf"));
+    assert!(!run.ok() && run.stderr.contains("no Epiphany firmware: looked for"), "{}", run.stderr);
+}

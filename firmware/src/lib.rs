@@ -62,8 +62,9 @@ mod tests;
 pub use platform::ForcedFault;
 pub use platform::{Platform, Wake};
 
-/// Identifies this firmware build; reported in `status::BUILD_ID` at boot.
-pub const BUILD_ID: u32 = 0x0001_0000 | shared_protocol::PROTOCOL_VERSION;
+// Identifies this firmware build: a hash of its sources (crate firmware-id),
+// reported in `status::BUILD_ID` at boot and in the Epiphany ELF's header.
+include!(concat!(env!("OUT_DIR"), "/build_id.rs"));
 
 /// The firmware's entry point: boot and serve commands. Returns only when the
 /// platform reports the core is being halted or reset.

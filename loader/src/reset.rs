@@ -15,6 +15,11 @@ use crate::backend::{deadline_after, Waiter};
 use crate::device::Device;
 use crate::error::LoaderError;
 
+/// What the build knew of the Epiphany firmware (loader/build.rs).
+mod built {
+    include!(concat!(env!("OUT_DIR"), "/firmware_build.rs"));
+}
+
 /// A firmware image: raw bytes for the code region (`layout::CODE_START`),
 /// starting with the header of `mailbox::firmware_header`, or an Epiphany
 /// ELF (the firmware built for the chip, firmware-epiphany) whose segment at
@@ -59,13 +64,22 @@ impl FirmwareImage {
         Ok(FirmwareImage { bytes, elf: false })
     }
 
-    /// The Epiphany firmware ELF (`make epiphany`): it must be an Epiphany
-    /// ELF whose firmware header (the first bytes of its segment at
-    /// CODE_START) names this protocol and the Epiphany kind. Where it goes
-    /// is checked against the chip when it is loaded.
+    /// The Epiphany firmware ELF (`make epiphany`) in the file `path`.
     pub fn from_elf(path: &std::path::Path) -> Result<FirmwareImage, LoaderError> {
-        let bad = |why: String| LoaderError::InvalidArgument(format!("firmware {}: {why}", path.display()));
-        let bytes = std::fs::read(path).map_err(|e| bad(format!("cannot read it: {e}")))?;
+        let bytes = std::fs::read(path)
+            .map_err(|e| LoaderError::InvalidArgument(format!("firmware {}: cannot read it: {e}", path.display())))?;
+        FirmwareImage::from_elf_bytes(bytes, &path.display().to_string())
+    }
+
+    /// The Epiphany firmware ELF, read from `origin` (a file, or "the
+    /// firmware embedded in this program"): it must be an Epiphany ELF whose
+    /// firmware header (the first bytes of its segment at CODE_START) names
+    /// this protocol, the Epiphany kind, and the build id of the sources
+    /// this loader was built with (when it knows them: built in this
+    /// repository). Where it goes is checked against the chip when it is
+    /// loaded.
+    pub fn from_elf_bytes(bytes: Vec<u8>, origin: &str) -> Result<FirmwareImage, LoaderError> {
+        let bad = |why: String| LoaderError::InvalidArgument(format!("firmware {origin}: {why}"));
         let header = crate::elf::bytes_at(&bytes, CODE_START, firmware_header::SIZE).map_err(&bad)?;
         let word = |off: u32| u32::from_le_bytes([0, 1, 2, 3].map(|i| header[(off + i) as usize]));
         if word(firmware_header::MAGIC) != FIRMWARE_MAGIC {
@@ -80,7 +94,39 @@ impl FirmwareImage {
         if word(firmware_header::KIND) != FirmwareKind::Epiphany as u32 {
             return Err(bad(format!("its header names firmware kind {}, not the Epiphany build", word(firmware_header::KIND))));
         }
+        let build_id = word(firmware_header::BUILD_ID);
+        if let Some(expected) = built::EXPECTED_BUILD_ID
+            && build_id != expected
+        {
+            return Err(bad(format!(
+                "it was built from other sources than this program (build id {build_id:#010x}, expected {expected:#010x}); \
+                 rebuild it from this tree (make epiphany), or use the epython built with it"
+            )));
+        }
         Ok(FirmwareImage { bytes, elf: true })
+    }
+
+    /// The Epiphany firmware this program carries (`EPYTHON_EMBED_FIRMWARE`
+    /// at build time, as `make armv7` builds the board's `epython`), as bytes.
+    pub fn embedded_elf() -> Option<&'static [u8]> {
+        built::EMBEDDED
+    }
+
+    /// The build id of the firmware sources this loader was built with
+    /// (None when built outside the repository).
+    pub fn expected_build_id() -> Option<u32> {
+        built::EXPECTED_BUILD_ID
+    }
+
+    /// The build id in the image's header.
+    pub fn build_id(&self) -> u32 {
+        let header = if self.elf {
+            crate::elf::bytes_at(&self.bytes, CODE_START, firmware_header::SIZE).ok()
+        } else {
+            self.bytes.get(..firmware_header::SIZE as usize)
+        };
+        let at = firmware_header::BUILD_ID as usize;
+        header.and_then(|h| h.get(at..at + 4)).map_or(0, |b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// Whether this is an ELF (the Epiphany build) rather than raw code.

@@ -39,35 +39,100 @@ pub fn choose() -> Choice {
 }
 
 /// Where the Epiphany firmware (`make epiphany`) is looked for, in order:
-/// `EPYTHON_FIRMWARE`, then `epython-firmware.elf` beside the running
-/// program, then the build tree's `target/epiphany/` (a program in
-/// `target/debug` or `target/release`, or the Python package's extension).
-pub fn firmware_candidates() -> Vec<PathBuf> {
+/// `EPYTHON_FIRMWARE` (then nothing else), `epython-firmware.elf` beside the
+/// running program, the firmware embedded in it (`make armv7`), then the
+/// build tree's `target/epiphany/` (a program in `target/debug` or
+/// `target/release`, or the Python package's extension).
+pub fn firmware_sources() -> Vec<FirmwareSource> {
     if let Some(path) = std::env::var_os("EPYTHON_FIRMWARE").filter(|v| !v.is_empty()) {
-        return vec![PathBuf::from(path)];
+        return vec![FirmwareSource::File(PathBuf::from(path))];
     }
+    let exe_dir = std::env::current_exe().ok().and_then(|e| e.parent().map(PathBuf::from));
     let mut found = Vec::new();
-    if let Some(dir) = std::env::current_exe().ok().and_then(|e| e.parent().map(PathBuf::from)) {
-        found.push(dir.join(FIRMWARE_FILE));
-        found.push(dir.join("..").join("epiphany").join(FIRMWARE_FILE));
+    if let Some(dir) = &exe_dir {
+        found.push(FirmwareSource::File(dir.join(FIRMWARE_FILE)));
     }
-    found.push(PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("epiphany").join(FIRMWARE_FILE));
+    if crate::FirmwareImage::embedded_elf().is_some() {
+        found.push(FirmwareSource::Embedded);
+    }
+    if let Some(dir) = &exe_dir {
+        found.push(FirmwareSource::File(dir.join("..").join("epiphany").join(FIRMWARE_FILE)));
+    }
+    found.push(FirmwareSource::File(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("..").join("target").join("epiphany").join(FIRMWARE_FILE),
+    ));
     found
+}
+
+/// The files among [`firmware_sources`].
+pub fn firmware_candidates() -> Vec<PathBuf> {
+    firmware_sources()
+        .into_iter()
+        .filter_map(|s| match s {
+            FirmwareSource::File(path) => Some(path),
+            FirmwareSource::Embedded => None,
+        })
+        .collect()
+}
+
+/// One place an Epiphany firmware may come from.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FirmwareSource {
+    File(PathBuf),
+    /// Carried in this program (`EPYTHON_EMBED_FIRMWARE` at build time).
+    Embedded,
+}
+
+impl FirmwareSource {
+    /// Whether there is a firmware here to try.
+    pub fn exists(&self) -> bool {
+        match self {
+            FirmwareSource::File(path) => path.exists(),
+            FirmwareSource::Embedded => crate::FirmwareImage::embedded_elf().is_some(),
+        }
+    }
+
+    /// The image, checked ([`crate::FirmwareImage::from_elf_bytes`]).
+    pub fn read(&self) -> Result<crate::FirmwareImage, String> {
+        match self {
+            FirmwareSource::File(path) => crate::FirmwareImage::from_elf(path),
+            FirmwareSource::Embedded => match crate::FirmwareImage::embedded_elf() {
+                Some(bytes) => crate::FirmwareImage::from_elf_bytes(bytes.to_vec(), &self.to_string()),
+                None => Err(crate::LoaderError::InvalidArgument("this program carries no Epiphany firmware".into())),
+            },
+        }
+        .map_err(|e| e.to_string())
+    }
+}
+
+impl std::fmt::Display for FirmwareSource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FirmwareSource::File(path) => write!(f, "{}", path.display()),
+            FirmwareSource::Embedded => f.write_str("the firmware embedded in this program"),
+        }
+    }
 }
 
 /// The Epiphany firmware's file name.
 pub const FIRMWARE_FILE: &str = "epython-firmware.elf";
 
 /// The Epiphany firmware for a board or an ISA-mode simulator: the first of
-/// [`firmware_candidates`] that exists, checked. Err says where it looked
-/// (or why the file found is refused).
+/// [`firmware_sources`] that exists, checked. Err says where it looked
+/// (or why the firmware found is refused).
 pub fn epiphany_firmware() -> Result<crate::FirmwareImage, String> {
-    let candidates = firmware_candidates();
-    match candidates.iter().find(|p| p.exists()) {
-        Some(path) => crate::FirmwareImage::from_elf(path).map_err(|e| e.to_string()),
+    find_epiphany_firmware().map(|(image, _)| image)
+}
+
+/// [`epiphany_firmware`] and where it came from.
+pub fn find_epiphany_firmware() -> Result<(crate::FirmwareImage, FirmwareSource), String> {
+    let sources = firmware_sources();
+    match sources.iter().find(|s| s.exists()) {
+        Some(source) => source.read().map(|image| (image, source.clone())),
         None => Err(format!(
-            "no Epiphany firmware: looked for {} (build it with `make epiphany`, or set EPYTHON_FIRMWARE)",
-            candidates.iter().map(|p| p.display().to_string()).collect::<Vec<_>>().join(", ")
+            "no Epiphany firmware: looked for {}{} (build it with `make epiphany`, or set EPYTHON_FIRMWARE)",
+            sources.iter().map(|s| s.to_string()).collect::<Vec<_>>().join(", "),
+            if crate::FirmwareImage::embedded_elf().is_none() { "; none is embedded in this program" } else { "" }
         )),
     }
 }

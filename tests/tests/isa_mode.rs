@@ -169,7 +169,7 @@ fn booting_isa_cores_without_the_epiphany_firmware_is_refused_clearly() {
 }
 
 #[test]
-fn a_firmware_for_another_protocol_or_not_an_epython_firmware_is_refused() {
+fn a_firmware_for_another_protocol_or_build_or_not_an_epython_firmware_is_refused() {
     let Some(hello) = build("hello") else { return };
     // An Epiphany ELF without a firmware header at CODE_START.
     let err = loader::FirmwareImage::from_elf(&hello).expect_err("hello.elf is not a firmware").to_string();
@@ -179,13 +179,19 @@ fn a_firmware_for_another_protocol_or_not_an_epython_firmware_is_refused() {
         eprintln!("isa_mode: SKIPPED: no Epiphany firmware built (make epiphany)");
         return;
     };
-    let mut bytes = std::fs::read(&path).expect("read the firmware");
+    let bytes = std::fs::read(&path).expect("read the firmware");
     let at = find_header(&bytes).expect("the firmware header");
-    bytes[at + 4] ^= 0x40; // PROTOCOL
-    let other = std::env::temp_dir().join(format!("isa-firmware-protocol-{}.elf", std::process::id()));
-    std::fs::write(&other, &bytes).expect("write");
-    let err = loader::FirmwareImage::from_elf(&other).expect_err("another protocol").to_string();
+    let image = loader::FirmwareImage::from_elf_bytes(bytes.clone(), "the test's copy").expect("the firmware of this tree");
+    assert_eq!(image.build_id(), firmware::BUILD_ID, "the header carries the firmware crate's build id");
+    let mut other_protocol = bytes.clone();
+    other_protocol[at + 4] ^= 0x40; // PROTOCOL
+    let err = loader::FirmwareImage::from_elf_bytes(other_protocol, "copy").expect_err("another protocol").to_string();
     assert!(err.contains("protocol version"), "{err}");
+    // Built from other sources (or a stale `make epiphany`): another build id.
+    let mut other_build = bytes;
+    other_build[at + 12] ^= 0x01; // BUILD_ID
+    let err = loader::FirmwareImage::from_elf_bytes(other_build, "copy").expect_err("another build").to_string();
+    assert!(err.contains("built from other sources") && err.contains("make epiphany"), "{err}");
 }
 
 /// The file offset of the firmware header (magic "EPFW", then the protocol).
