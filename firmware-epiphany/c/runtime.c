@@ -5,8 +5,8 @@
      address (build.sh rewrites wasm2c's load and store helpers to access
      memory directly; bounds checks are off), so the firmware reaches its
      SRAM, other cores and the DRAM window as the chip does.
-   - Function types are registered in a small table, so equal signatures
-     get equal ids (call_indirect compares them).
+   - A function type's id is its signature, packed into a word (no table:
+     equal signatures get equal ids, which is what call_indirect compares).
    - The funcref table comes from a fixed pool.
    - A trap stops the core with a firmware fault (no unwinding). */
 
@@ -18,16 +18,12 @@
 
 #include "epiphany-glue.h"
 
-#define MAX_FUNC_TYPES 48
-#define TYPE_POOL_WORDS 320
-#define MAX_TABLE 16
+/* The firmware's funcref table has 6 entries (wasm2c's
+   wasm_rt_allocate_funcref_table call); a bigger one faults at boot. */
+#define MAX_TABLE 8
 
 /* Per core: these live in the core's own SRAM (firmware.ld, RESIDENT). */
 static bool initialized;
-static uint32_t n_func_types;
-/* Type t is type_pool[type_start[t]..]: params, results, then their types. */
-static uint16_t type_start[MAX_FUNC_TYPES + 1];
-static uint32_t type_pool[TYPE_POOL_WORDS];
 static wasm_rt_funcref_t table_pool[MAX_TABLE];
 
 void wasm_rt_init(void)
@@ -49,30 +45,28 @@ void wasm_rt_trap(wasm_rt_trap_t code)
     epy_fault(EPY_FAULT_WASM_TRAP | (uint32_t)code);
 }
 
+/* A signature as its id: bit 31 set (the null funcref's type is 0), the
+   parameter count in bits 27-30, the result count in bit 26, and each
+   value's type in two bits from bit 0 (parameters, then the result). Only
+   the four numeric types fit; postprocess.py fails the build for a
+   signature that does not (more than 13 values, or 2 results), and one
+   with a reference type faults here. */
 uint32_t wasm_rt_register_func_type(uint32_t params, uint32_t results, ...)
 {
-    uint32_t n = 2 + params + results;
-    uint32_t at = type_start[n_func_types];
-    if (n_func_types == MAX_FUNC_TYPES || at + n > TYPE_POOL_WORDS)
+    uint32_t n = params + results;
+    if (params > 15 || results > 1 || n > 13)
         epy_fault(EPY_FAULT_RUNTIME | 1);
-    uint32_t *words = &type_pool[at];
-    words[0] = params;
-    words[1] = results;
+    uint32_t id = 0x80000000u | params << 27 | results << 26;
     va_list ap;
     va_start(ap, results);
-    for (uint32_t i = 2; i < n; i++)
-        words[i] = (uint32_t)va_arg(ap, int);
-    va_end(ap);
-    for (uint32_t t = 0; t < n_func_types; t++) {
-        const uint32_t *other = &type_pool[type_start[t]];
-        uint32_t len = type_start[t + 1] - type_start[t], i = 0;
-        while (len == n && i < n && other[i] == words[i])
-            i++;
-        if (len == n && i == n)
-            return t + 1;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t type = (uint32_t)va_arg(ap, int);
+        if (type > WASM_RT_F64)
+            epy_fault(EPY_FAULT_RUNTIME | 2);
+        id |= type << (2 * i);
     }
-    type_start[++n_func_types] = (uint16_t)(at + n);
-    return n_func_types;
+    va_end(ap);
+    return id;
 }
 
 void wasm_rt_allocate_memory(wasm_rt_memory_t *memory, uint32_t initial_pages, uint32_t max_pages)

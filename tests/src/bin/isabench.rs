@@ -6,9 +6,15 @@
 //! cycles those fetches cost (the firmware's code runs from DRAM today), and
 //! the host time. For the loop kernels, cycles per iteration (10^6 each).
 //!
+//! Then the VM's hot loop per bytecode: statements timed one at a time in a
+//! function's `while` loop, against the same loop with `pass`, as Epiphany
+//! cycles per statement and per bytecode it adds (counted in the
+//! disassembly).
+//!
 //! `make bench-isa` builds the firmware and runs this (release).
 //!
-//! Usage: isabench [KERNEL ...]   (default: all of tests/bench)
+//! Usage: isabench [KERNEL ...]   (default: all of tests/bench, then the
+//! statements; `bytecodes` names the statements' table)
 
 use std::os::unix::fs::FileExt;
 use std::path::PathBuf;
@@ -54,8 +60,9 @@ fn main() -> ExitCode {
         }
     };
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("bench");
-    let mut kernels: Vec<String> = std::env::args().skip(1).collect();
-    if kernels.is_empty() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let mut kernels: Vec<String> = args.iter().filter(|a| *a != "bytecodes").cloned().collect();
+    if args.is_empty() {
         kernels = std::fs::read_dir(&dir)
             .map(|rd| rd.filter_map(|e| e.ok()?.path().file_stem()?.to_str().map(String::from)).filter(|n| n != "parallel").collect())
             .unwrap_or_default();
@@ -128,5 +135,87 @@ fn main() -> ExitCode {
             println!("{:<14} {:>16.0} cycles and {:.0} instructions per iteration", "", cycles as f64 / *n as f64, instructions as f64 / *n as f64);
         }
     }
+    if args.is_empty() || args.iter().any(|a| a == "bytecodes") {
+        ok &= per_bytecode(&dev, &file);
+    }
     if ok { ExitCode::SUCCESS } else { ExitCode::FAILURE }
+}
+
+/// Iterations of each statement's loop.
+const STATEMENT_ITERATIONS: u64 = 20_000;
+
+/// The statements of the per-bytecode table, in a function where `a` is a
+/// 4-list, `f` a float, `s` a str, `x` and `i` ints and `g()` returns 0.
+const STATEMENTS: [&str; 12] = [
+    "pass",
+    "x = i",
+    "x = i + 1",
+    "x = i * 3",
+    "x = i % 7",
+    "x = i < 5",
+    "x = f * 1.5",
+    "x = a[2]",
+    "a[2] = i",
+    "x = len(a)",
+    "x = g()",
+    "x = s[1]",
+];
+
+fn statement_kernel(statement: &str) -> String {
+    format!(
+        "def g():\n    return 0\n\ndef k():\n    a = [1, 2, 3, 4]\n    f = 1.5\n    s = 'ab'\n    x = 0\n    i = 0\n    while i < {STATEMENT_ITERATIONS}:\n        {statement}\n        i += 1\n\nk()\n"
+    )
+}
+
+/// How many bytecodes function `name` of an image has (its disassembly's
+/// instruction lines: an offset, then an opcode name).
+fn bytecodes_of(image: &[u8], name: &str) -> Option<u64> {
+    let text = compiler::disasm::disassemble(image).ok()?;
+    let body = text.split("\nfunction ").find(|f| f.split_whitespace().nth(1) == Some(&format!("'{name}':")))?;
+    let is_insn = |line: &&str| {
+        let words: Vec<&str> = line.split_whitespace().filter(|w| *w != ">>").collect();
+        words.windows(2).any(|w| w[0].parse::<u32>().is_ok() && w[1].starts_with(|c: char| c.is_ascii_uppercase()))
+    };
+    Some(body.lines().skip(1).filter(is_insn).count() as u64)
+}
+
+/// The per-bytecode table: each statement's cycles per iteration less the
+/// `pass` loop's, and per bytecode it adds.
+fn per_bytecode(dev: &Device, file: &std::fs::File) -> bool {
+    println!();
+    println!("{:<14} {:>9} {:>18} {:>17} {:>10}", "statement", "bytecodes", "cycles/iteration", "of which the stmt", "per bytecode");
+    let mut baseline: Option<(f64, u64)> = None;
+    for statement in STATEMENTS {
+        let source = statement_kernel(statement);
+        let Ok(program) = compiler::compile(&source, "statement.py") else {
+            eprintln!("isabench: `{statement}` does not compile");
+            return false;
+        };
+        let Some(count) = bytecodes_of(&program.image, "k") else {
+            eprintln!("isabench: no function k in the disassembly");
+            return false;
+        };
+        let before = counters(file);
+        let opts = RunOptions { timeout: Some(Duration::from_secs(600)), ..Default::default() };
+        let report = dev.run(&program.image, &[CORE], &opts, &mut |_, _| {});
+        std::thread::sleep(Duration::from_millis(20));
+        let after = counters(file);
+        if !matches!(report.as_ref().map(|r| r.outcomes.first()), Ok(Some((_, CoreOutcome::Returned(_))))) {
+            eprintln!("isabench: `{statement}`: {:?}", report.map(|r| r.outcomes));
+            return false;
+        }
+        let per_iteration = (after.cycles - before.cycles) as f64 / STATEMENT_ITERATIONS as f64;
+        match baseline {
+            None => {
+                // The loop itself: compare, branch, add, store, jump.
+                println!("{statement:<14} {:>9} {per_iteration:>18.0} {:>17} {:>10}", "(loop)", "", "");
+                baseline = Some((per_iteration, count));
+            }
+            Some((base, base_count)) => {
+                let (added, extra) = (per_iteration - base, count.saturating_sub(base_count));
+                println!("{statement:<14} {extra:>9} {per_iteration:>18.0} {added:>17.0} {:>10.0}", added / extra.max(1) as f64);
+            }
+        }
+    }
+    true
 }
