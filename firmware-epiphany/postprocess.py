@@ -20,6 +20,8 @@
   long_call attribute on the callee); calls among resident functions and
   within DRAM stay short. noclone: an IPA clone would lose the attributes.
 
+- Bit copies: the prelude's fixed-size memcpy calls (float reinterprets)
+  become __builtin_memcpy, a register move (the build has -fno-builtin).
 - Function types: runtime.c packs each signature into its id; the build
   fails here for one that does not fit.
 
@@ -84,18 +86,22 @@ static __attribute__((noinline, long_call)) void epy_write_bytes(uintptr_t a, co
   } while (0)
 '''
 
-# The bytecode loop and the arena accessors: in a profile of a loop with all
-# code in DRAM, vm::run took 49% of the cycles and the accessors 40%. With
-# those resident, a loop's profile put the next 81% of its cycles in six
-# small functions in DRAM (Value::to_words 24%, St::push 22%, Mem::store 19%,
-# Shared::word 7%, Shared::load 4%, check_halt 3%): they came next, once
-# runtime.c's function-type table left SRAM. Their size counts against the
-# resident region (firmware.ld asserts it; `make epiphany-size` shows what
-# is left).
+# What runs from SRAM, chosen by profiles of loops (EPYTHON_ISS_PROFILE,
+# tools/iss-profile.py; BENCHMARKS.md "The memory plan"):
+# - the bytecode loop and the arena accessors: with all code in DRAM,
+#   vm::run took 49% of a loop's cycles and the accessors 40%;
+# - then six small functions that took 81% of the cycles left in DRAM
+#   (Value::to_words 24%, St::push 22%, Mem::store 19%, Shared::word 7%,
+#   Shared::load 4%, check_halt 3%), the arena's set and load (a call's
+#   next), and a constant's lookup (Image::const_at, Image::entry: a float
+#   loop's next, once its bit copies were inlined).
+# Their size counts against the resident region (firmware.ld asserts it;
+# `make epiphany-size` shows what is left).
 RESIDENT = [
     '2vm3run', '5arena3Mem4pair', '5arena3Mem8set_pair', '5arena3Mem10copy_value', '5arena3Mem4word',
     '5value5Value8to_words', '2vm2St4push', '5arena3Mem5store', '6shared6Shared4word', '6shared6Shared4load',
-    '2vm10check_halt', '5arena3Mem3set', '5arena3Mem4load', '5arena3Mem4byte', '5arena3Mem8set_byte',
+    '2vm10check_halt', '5arena3Mem3set', '5arena3Mem4load',
+    '5image5Image8const_at', '5image5Image5entry',
 ]
 
 FUNCTION = re.compile(r'^static (?:u32|u64|f32|f64|void) (w2c_\w+)\(', re.M)
@@ -139,9 +145,23 @@ def main():
                       r'static const u8 \1[] __attribute__((section(".wasm_data"), used, aligned(8))) = {', text)
     if n != 1:
         sys.exit(f"postprocess.py: expected one data segment, found {n}")
+    text = inline_bit_copies(text)
     check_signatures(text)
     text = place_resident(text)
     open(dst, 'w').write(text)
+
+
+def inline_bit_copies(text):
+    """wasm2c's prelude reinterprets a float's bits with memcpy of 4 or 8
+    bytes (f32_reinterpret_i32 and friends, the NaN helpers). The module is
+    built with -fno-builtin (runtime.c defines memcpy), so each was a call
+    to a byte loop in DRAM: a float multiply in the resident vm::run spent
+    most of its cycles there. __builtin_memcpy of a constant size is a
+    register move, which GCC inlines by itself."""
+    text, n = re.subn(r'\bmemcpy\((&\w+), (&\w+), (sizeof\(\w+\)|4|8)\)', r'__builtin_memcpy(\1, \2, \3)', text)
+    if n < 4:
+        sys.exit(f"postprocess.py: expected wasm2c's reinterpret helpers to copy bits with memcpy, found {n} copies")
+    return text
 
 
 def check_signatures(text):
