@@ -107,8 +107,9 @@ fn str_bytes<'b>(st: &St, s: u32, buf: &'b mut [u8; 48]) -> Option<&'b [u8]> {
 
 #[cfg(feature = "extras")]
 #[inline(always)] // in parse_int (DRAM code)
-/// Python's whitespace, as int() strips it (ASCII only: `\t\n\v\f\r`,
-/// `\x1c`-`\x1f`, space).
+/// Python's whitespace, as int() strips it: the ASCII part (`\t\n\v\f\r`,
+/// `\x1c`-`\x1f`, space). CPython also strips Unicode spaces and reads
+/// Unicode decimal digits (`int('١٢')` is 12); the device does not.
 fn is_space(c: u8) -> bool {
     c == b' ' || c.wrapping_sub(9) <= 13 - 9 || c.wrapping_sub(0x1c) <= 0x1f - 0x1c
 }

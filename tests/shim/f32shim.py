@@ -17,8 +17,9 @@ How: the program's AST is rewritten before it runs.
     as the device does) and checks ints against the i32 range;
   - builtins that make numbers (float, int, abs, sum, round, pow, divmod,
     min/max pass values through) and the math/random modules are replaced by
-    versions that round to f32 / check i32; `parallel` is a one-core stub
-    (coreid() == 0, numcores() == 1);
+    versions that round to f32 / check i32 (calls by name are rewritten,
+    `int(x)` to `_int(x)`, so that `int` itself stays CPython's class);
+    `parallel` is a one-core stub (coreid() == 0, numcores() == 1);
   - print() and str() format floats as the shortest f32 repr, also inside
     lists and tuples;
   - constructs the device never runs (class, try, raise, with, yield, dict and
