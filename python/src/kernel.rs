@@ -69,7 +69,7 @@ pub fn compile_kernel(
             });
         }
     };
-    let info = program.kernel.ok_or_else(|| PySyntaxError::new_err(format!("no function '{name}' in the kernel's source")))?;
+    let info = program.kernel.ok_or_else(|| PySyntaxError::new_err(format!("no function '{}' in the kernel's source", name.escape_debug())))?;
     Ok(Kernel {
         image: KernelImage::new(program.image),
         name: info.name,
