@@ -88,7 +88,7 @@ pub struct Compiled {
 /// Python builtins the device does not have: naming one (unless the program
 /// binds the name) is a compile error rather than a NameError on the device.
 const MISSING_BUILTINS: &[&str] = &[
-    "dict", "set", "frozenset", "isinstance", "issubclass", "type", "open", "iter", "next", "map", "filter",
+    "dict", "set", "frozenset", "isinstance", "issubclass", "open", "iter", "next", "map", "filter",
     "reversed", "any", "all", "chr", "ord", "hex", "bin", "oct", "repr", "hash", "id", "getattr", "setattr",
     "hasattr", "delattr", "vars", "dir", "globals", "locals", "exec", "eval", "compile", "format", "bytes",
     "bytearray", "object", "super", "property", "staticmethod", "classmethod", "slice", "complex", "callable",
@@ -1522,6 +1522,7 @@ const NATIVE_PARAMETERS: &[(u16, &[&str])] = &[
     (natives::ENUMERATE, &["iterable", "start"]),
     (natives::ROUND, &["number", "ndigits"]),
     (natives::SUM, &["", "start"]),
+    (natives::INT, &["", "base"]),
 ];
 
 /// Whether the keyword arguments of a call to native `k` name exactly the

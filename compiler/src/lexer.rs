@@ -18,6 +18,13 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>> {
 pub fn tokenize_from(source: &str, first_line: u32) -> Result<Vec<Token>> {
     // One newline convention, and no byte-order mark, before counting columns.
     let text = source.strip_prefix('\u{feff}').unwrap_or(source).replace("\r\n", "\n").replace('\r', "\n");
+    // Anywhere, in a comment or a string too, as CPython refuses it.
+    if let Some(at) = text.find('\0') {
+        let before = &text[..at];
+        let line = first_line.max(1) + before.matches('\n').count() as u32;
+        let col = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) as u32 + 1;
+        return Err(syntax(Pos { line, col }, "source code cannot contain null bytes"));
+    }
     let mut lexer = Lexer {
         chars: text.chars().collect(),
         i: 0,
@@ -41,6 +48,14 @@ struct Lexer {
     tokens: Vec<Token>,
     indents: Vec<(u32, u32)>,
     brackets: Vec<(char, Pos)>,
+}
+
+/// Whether an error message may show `c` itself (CPython's
+/// `str.isprintable`, near enough: not a control, space or format character).
+fn is_printable(c: char) -> bool {
+    !(c.is_control()
+        || c.is_whitespace()
+        || matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2060}'..='\u{2064}' | '\u{feff}'))
 }
 
 fn is_name_start(c: char) -> bool {
@@ -199,7 +214,13 @@ impl Lexer {
     fn operator(&mut self, c: char, pos: Pos) -> Result<()> {
         let Some(op) = OPERATORS.iter().copied().find(|op| op.chars().enumerate().all(|(k, oc)| self.peek_at(k) == Some(oc)))
         else {
-            let what = if c == '!' { "invalid syntax ('!' is not an operator; use 'not')".to_string() } else { format!("invalid character '{c}' (U+{:04X})", c as u32) };
+            let what = if c == '!' {
+                "invalid syntax ('!' is not an operator; use 'not')".to_string()
+            } else if is_printable(c) {
+                format!("invalid character '{c}' (U+{:04X})", c as u32)
+            } else {
+                format!("invalid non-printable character U+{:04X}", c as u32)
+            };
             return Err(syntax(pos, what));
         };
         for _ in 0..op.chars().count() {

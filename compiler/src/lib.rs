@@ -160,7 +160,7 @@ fn compile_here(
             line: first_line.max(1),
             col: 1,
             kind: ErrorKind::SyntaxError,
-            message: format!("no function '{name}' is defined at the top level of the kernel's source"),
+            message: format!("no function '{}' is defined at the top level of the kernel's source", name.escape_debug()),
         })?),
     };
     let def = kernel.as_ref().map(|k| (k.name.as_str(), error::Pos { line: k.line, col: 1 }));

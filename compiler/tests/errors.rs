@@ -17,6 +17,29 @@ fn a_bad_token() {
 }
 
 #[test]
+fn a_nul_byte_anywhere_is_refused_with_its_line() {
+    // CPython: "source code cannot contain null bytes", before any other error.
+    let msg = "SyntaxError: source code cannot contain null bytes";
+    assert_eq!(error("x = 1\0\n"), format!("prog.py:1:6: {msg}"));
+    assert_eq!(error("# a comment\nx = 'a\0b'\n"), format!("prog.py:2:7: {msg}"));
+    assert_eq!(error("x = 1\r\ny = 2 # \0\n"), format!("prog.py:2:9: {msg}"));
+    assert_eq!(error("x = (1 +\n\0"), format!("prog.py:2:1: {msg}"), "before the unclosed bracket");
+    // A kernel cut from a bigger file keeps the file's numbering.
+    let e = compiler::compile_kernel("def k():\n    return '\0'\n", "f.py", 10, "k").unwrap_err();
+    assert_eq!((e.line, e.col, e.message.as_str()), (11, 13, "source code cannot contain null bytes"));
+}
+
+#[test]
+fn no_message_shows_a_control_character_itself() {
+    assert_eq!(error("x = 1 \x01"), "prog.py:1:7: SyntaxError: invalid non-printable character U+0001");
+    assert_eq!(error("x = 1 \u{1b}[31m"), "prog.py:1:7: SyntaxError: invalid non-printable character U+001B");
+    assert_eq!(error("x = 1 \u{200b}"), "prog.py:1:7: SyntaxError: invalid non-printable character U+200B");
+    for bad in ["x = 1\0", "x = '\0", "\0", "def f(:\0", "x = \x01\x00"] {
+        assert!(!error(bad).contains('\0'), "{bad:?}");
+    }
+}
+
+#[test]
 fn unbalanced_parentheses() {
     assert_eq!(error("x = (1 + 2\ny = 3\n"), "prog.py:1:5: SyntaxError: '(' was never closed");
     assert_eq!(error("x = 1 + 2)\n"), "prog.py:1:10: SyntaxError: unmatched ')'");

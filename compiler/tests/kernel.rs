@@ -99,6 +99,9 @@ fn the_entry_must_be_a_top_level_def() {
         assert_eq!((e.file.as_str(), e.line, e.kind), ("a.py", 7, ErrorKind::SyntaxError));
         assert!(e.message.contains("no function 'k'"), "{e}");
     }
+    // A name no def can have is shown escaped (never a raw NUL).
+    let e = compile_kernel("def k():\n    pass\n", "a.py", 1, "k\0").unwrap_err();
+    assert!(e.message.contains("no function 'k\\0'"), "{e}");
     // The last def of the name is the kernel (as in Python).
     let program = compile_kernel("def k(a):\n    pass\n\ndef k(a, b):\n    pass\n", "a.py", 1, "k").unwrap();
     assert_eq!(program.kernel.unwrap().params.len(), 2);

@@ -10,6 +10,8 @@ use shared_protocol::natives::{self as n, Kind};
 #[cfg(feature = "extras")]
 use shared_protocol::numfmt;
 
+#[cfg(feature = "extras")]
+use crate::arena::Mem;
 use crate::exc::{Exc, Part};
 #[cfg(feature = "extras")]
 use crate::float::floor;
@@ -104,40 +106,88 @@ fn str_bytes<'b>(st: &St, s: u32, buf: &'b mut [u8; 48]) -> Option<&'b [u8]> {
 }
 
 #[cfg(feature = "extras")]
-/// Python's int() of a base-10 literal: sign, digits, single underscores
-/// between digits, surrounding whitespace.
-fn parse_int(text: &[u8]) -> Option<Result<i32, Exc>> {
-    let mut t = text.trim_ascii();
-    let neg = t.first() == Some(&b'-');
-    if matches!(t.first(), Some(b'-' | b'+')) {
-        t = &t[1..];
-    }
-    if t.is_empty() || t[0] == b'_' || t[t.len() - 1] == b'_' {
-        return None;
-    }
-    let mut v: i32 = 0;
-    let mut prev = b'0';
-    for &c in t {
-        if c == b'_' {
-            if prev == b'_' {
-                return None;
-            }
-        } else {
-            let d = c.wrapping_sub(b'0');
-            if d > 9 {
-                return None;
-            }
-            // Accumulate negatively so that -2147483648 fits.
-            v = match v.checked_mul(10).and_then(|x| x.checked_sub(d as i32)) {
-                Some(x) => x,
-                None => return Some(Err(Exc::overflow())),
-            };
-        }
-        prev = c;
-    }
-    Some(if neg { Ok(v) } else { v.checked_neg().ok_or_else(Exc::overflow) })
+#[inline(always)] // in parse_int (DRAM code)
+/// Python's whitespace, as int() strips it: the ASCII part (`\t\n\v\f\r`,
+/// `\x1c`-`\x1f`, space). CPython also strips Unicode spaces and reads
+/// Unicode decimal digits (`int('١٢')` is 12); the device does not.
+fn is_space(c: u8) -> bool {
+    c == b' ' || c.wrapping_sub(9) <= 13 - 9 || c.wrapping_sub(0x1c) <= 0x1f - 0x1c
 }
 
+#[cfg(feature = "extras")]
+/// Python's int() of the Str at `s` in `base` (0, or 2..=36): surrounding
+/// whitespace, a sign, a `0x`/`0o`/`0b` prefix (with base 0, which it
+/// decides, or its own base), digits with single underscores between them
+/// and after a prefix; base 0 without a prefix is decimal without leading
+/// zeros (`00` is valid, `010` is not). None when invalid; an overflow is
+/// an error only for valid text, as CPython's big ints would be.
+fn parse_int(m: &Mem, s: u32, base: u32) -> Option<Result<i32, Exc>> {
+    let byte = |i: u32| m.str_byte(s, i);
+    let (mut i, mut j) = (0, m.str_len(s));
+    while i < j && is_space(byte(i)) {
+        i += 1;
+    }
+    while j > i && is_space(byte(j - 1)) {
+        j -= 1;
+    }
+    let neg = i < j && byte(i) == b'-';
+    if i < j && matches!(byte(i), b'-' | b'+') {
+        i += 1;
+    }
+    let mut base = base;
+    let mut prefixed = false;
+    if j - i >= 2 && byte(i) == b'0' {
+        let own = match byte(i + 1) | 0x20 {
+            b'x' => 16,
+            b'o' => 8,
+            b'b' => 2,
+            _ => 0,
+        };
+        if own != 0 && (base == 0 || base == own) {
+            (base, prefixed, i) = (own, true, i + 2);
+        }
+    }
+    let leading_zero_rule = base == 0;
+    if base == 0 {
+        base = 10;
+    }
+    // Accumulated negatively, so that -2147483648 fits.
+    let (mut v, mut over, mut nonzero) = (0i32, false, false);
+    let (mut digits, mut after_digit, mut underscore_ok) = (0, false, prefixed);
+    for k in i..j {
+        let c = byte(k);
+        if c == b'_' {
+            if !underscore_ok {
+                return None;
+            }
+            (underscore_ok, after_digit) = (false, false);
+            continue;
+        }
+        let d = match c {
+            b'0'..=b'9' => c - b'0',
+            b'a'..=b'z' => c - b'a' + 10,
+            b'A'..=b'Z' => c - b'A' + 10,
+            _ => return None,
+        } as i32;
+        if d >= base as i32 {
+            return None;
+        }
+        (digits, after_digit, underscore_ok) = (digits + 1, true, true);
+        nonzero |= d != 0;
+        match v.checked_mul(base as i32).and_then(|x| x.checked_sub(d)) {
+            Some(x) if !over => v = x,
+            _ => over = true,
+        }
+    }
+    if digits == 0 || !after_digit || (leading_zero_rule && byte(i) == b'0' && nonzero) {
+        return None;
+    }
+    Some(match (over, neg) {
+        (true, _) => Err(Exc::overflow()),
+        (false, true) => Ok(v),
+        (false, false) => v.checked_neg().ok_or_else(Exc::overflow),
+    })
+}
 #[cfg(feature = "extras")]
 /// `str(v)`: scalars by `numfmt`, lists and tuples by their repr. Out of
 /// line: its buffers stay off `extra`'s frame.
@@ -146,24 +196,64 @@ pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
     match v {
         Value::Str(_) => Ok(v),
         Value::List(_) | Value::Tuple(_) => crate::repr::repr(st, v),
-        _ => st.str_from(&crate::repr::scalar_text(v)),
+        _ => st.str_from(&crate::repr::leaf_text(&st.m, v)),
     }
 }
 
 #[cfg(feature = "extras")]
-/// `int(s)` or (`float`) `float(s)` of the Str at `s`. Out of line (DRAM
-/// code): its text buffer stays off `extra`'s frame, which is on the stack
-/// under every extras builtin (sorted's comparisons, ...).
+/// `int(s, base)` (base 10 for `int(s)`), or, with `float`, `float(s)`, of
+/// the Str at `s`. Out of line (DRAM code): its text buffer stays off
+/// `extra`'s frame, which is on the stack under every extras builtin
+/// (sorted's comparisons, ...).
 #[inline(never)]
-fn parse_number(st: &St, s: u32, float: bool) -> Result<Value, Exc> {
+fn parse_number(st: &St, s: u32, float: bool, base: u32) -> Result<Value, Exc> {
+    let invalid = |msg| Exc::new(ExcType::ValueError, msg);
+    if !float {
+        return parse_int(&st.m, s, base).unwrap_or_else(|| {
+            Err(invalid(Msg::InvalidIntLiteral).with(Part::Int(base as i32)).with(Part::Str(s)))
+        }).map(Value::Int);
+    }
     let mut buf = [0u8; 48];
-    let text = str_bytes(st, s, &mut buf);
-    let (parsed, msg) = if float {
-        (text.and_then(numfmt::parse_float).map(|f| Ok(Value::Float(f))), Msg::InvalidFloatLiteral)
-    } else {
-        (text.and_then(parse_int).map(|r| r.map(Value::Int)), Msg::InvalidIntLiteral)
-    };
-    parsed.unwrap_or_else(|| Err(Exc::new(ExcType::ValueError, msg).with(Part::Str(s))))
+    match str_bytes(st, s, &mut buf).and_then(numfmt::parse_float) {
+        Some(f) => Ok(Value::Float(f)),
+        None => Err(invalid(Msg::InvalidFloatLiteral).with(Part::Str(s))),
+    }
+}
+
+#[cfg(feature = "extras")]
+/// `int(a, base)`: CPython's checks in its order (the base's type, its
+/// range, then `a` a Str).
+fn int_with_base(st: &St, a: Value, base: Value) -> Result<Value, Exc> {
+    let base = int_of(base).ok_or_else(|| Exc::not_an_integer(base))?;
+    if base != 0 && !(2..=36).contains(&base) {
+        return Err(Exc::new(ExcType::ValueError, Msg::IntBaseRange));
+    }
+    match a {
+        Value::Str(s) => parse_number(st, s, false, base as u32),
+        _ => Err(Exc::new(ExcType::TypeError, Msg::IntNonStringWithBase)),
+    }
+}
+
+#[cfg(feature = "extras")]
+/// `type(v)`: the class of `v` (a native, `natives::TYPE` and after).
+fn type_of(m: &Mem, v: Value) -> u16 {
+    match v {
+        Value::Bool(_) => n::BOOL,
+        Value::Int(_) => n::INT,
+        Value::Float(_) => n::FLOAT,
+        Value::Str(_) => n::STR,
+        Value::List(_) | Value::Array(_) => n::LIST,
+        Value::Tuple(_) => n::TUPLE,
+        Value::Range(_) => n::RANGE,
+        Value::Func(_) => n::FUNCTION_TYPE,
+        Value::Iter(p) => seq::iter_class(m, p),
+        Value::Native(id) => match n::get(id) {
+            Some(x) if x.kind == Kind::Module => n::MODULE_TYPE,
+            Some(x) if x.class => n::TYPE,
+            _ => n::BUILTIN_FUNCTION_TYPE,
+        },
+        Value::None | Value::Unbound => n::NONE_TYPE,
+    }
 }
 
 /// Call `f` with `argc` arguments stored from word `args` (on the stack).
@@ -217,6 +307,9 @@ pub(crate) fn call_error(f: Value, argc: u32) -> Exc {
                     .with(Part::Text(name))
                     .with(Part::Int(max_args as i32))
                     .with(Part::Int(argc as i32))
+            }
+            Some(&n::Native { name, kind: Kind::Type, .. }) => {
+                Exc::new(ExcType::TypeError, Msg::CannotCreateInstances).with(Part::Text(name))
             }
             _ => Exc::new(ExcType::TypeError, Msg::NotCallable).with(Part::Text(f.type_name())),
         },
@@ -318,15 +411,16 @@ fn extra_rest(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) ->
         }
         n::INT => match a {
             _ if argc == 0 => Value::Int(0),
+            _ if argc == 2 => int_with_base(st, a, b)?,
             Value::Float(x) => float_to_int(x)?,
-            Value::Str(s) => parse_number(st, s, false)?,
+            Value::Str(s) => parse_number(st, s, false, 10)?,
             _ => Value::Int(int_of(a).ok_or_else(|| {
                 Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("int")).with(Part::Text(a.type_name()))
             })?),
         },
         n::FLOAT => match a {
             _ if argc == 0 => Value::Float(0.0),
-            Value::Str(s) => parse_number(st, s, true)?,
+            Value::Str(s) => parse_number(st, s, true, 0)?,
             _ => Value::Float(float_of(a).ok_or_else(|| {
                 Exc::new(ExcType::TypeError, Msg::CannotConvert).with(Part::Text("float")).with(Part::Text(a.type_name()))
             })?),
@@ -334,6 +428,8 @@ fn extra_rest(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) ->
         n::STR if argc == 0 => st.str_from(b"")?,
         n::STR => to_str(st, a)?,
         n::BOOL => Value::Bool(argc > 0 && ops::truthy(&st.m, a)),
+        n::TYPE => Value::Native(type_of(&st.m, a)),
+        n::NONE_TYPE => Value::None,
         n::ROUND => {
             let x = need_num(a)?;
             if argc == 1 || b == Value::None {
@@ -402,6 +498,9 @@ fn method_cold(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
     }
     let arity = match recv {
         Value::List(_) | Value::Str(_) => n::method_arity(m as u8, matches!(recv, Value::Str(_))),
+        Value::Tuple(_) if m == u32::from(n::METHOD_INDEX) || m == u32::from(n::METHOD_COUNT) => {
+            n::method_arity(m as u8, false)
+        }
         _ => None,
     };
     if !arity.is_some_and(|(min, max)| (u32::from(min)..=u32::from(max)).contains(&argc)) {
@@ -415,7 +514,7 @@ fn method_cold(st: &mut St, m: u32, argc: u32) -> Result<Value, Exc> {
         }
         Value::List(l) => list_method(st, l, m, argc, a, st.m.load(args + 2)),
         Value::Str(s) => crate::strings::method(st, s, m, argc, args),
-        _ => Ok(Value::None),
+        _ => index_or_count(st, recv, m, argc, a),
     }
 }
 
@@ -445,6 +544,47 @@ fn method_error(recv: Value, m: u32, argc: u32, exists: bool) -> Exc {
         .with(Part::Int(m as i32))
         .with(Part::Text(recv.type_name()))
         .with(Part::Int(argc as i32))
+}
+
+/// `index(x, start, end)` (method 3) or `count(x)` (5) of a List or Tuple
+/// `seq`, arguments checked: they are the `argc` values on top of the
+/// stack (`method_cold`'s caller leaves them there).
+#[cfg(feature = "extras")]
+#[inline(never)] // DRAM code (linker scripts)
+fn index_or_count(st: &mut St, seq: Value, m: u32, argc: u32, a: Value) -> Result<Value, Exc> {
+    let (len, base) = items(&st.m, seq).unwrap_or((0, 0));
+    let args = st.sp - 2 * argc;
+    let bound = |k: u32, default: u32| -> Result<u32, Exc> {
+        if argc <= k {
+            return Ok(default);
+        }
+        let v = st.m.load(args + 2 * k);
+        let x = int_of(v).ok_or_else(|| Exc::new(ExcType::TypeError, Msg::ListIndexBounds))?;
+        Ok(if x < 0 { x.wrapping_add(len as i32).max(0) as u32 } else { (x as u32).min(len) })
+    };
+    let (start, end) = (bound(1, 0)?, bound(2, len)?);
+    let mut count = 0;
+    for i in start..end {
+        if seq::equal(&st.m, st.m.load(base + 2 * i), a)? {
+            if m == u32::from(n::METHOD_INDEX) {
+                return Ok(Value::Int(i as i32));
+            }
+            count += 1;
+        }
+    }
+    if m != u32::from(n::METHOD_INDEX) {
+        return Ok(Value::Int(count));
+    }
+    if let Value::Tuple(_) = seq {
+        return Err(Exc::new(ExcType::ValueError, Msg::NotInTuple));
+    }
+    // "'b' is not in list": the value's repr (or "value" when there is no
+    // room for it).
+    let detail = match crate::repr::repr(st, a) {
+        Ok(Value::Str(r)) => Part::Str(r),
+        _ => Part::Text("value"),
+    };
+    Err(Exc::new(ExcType::ValueError, Msg::NotInList).with(detail))
 }
 
 /// List method `m` (arguments checked); `xs += ys` runs `extend` here too.
@@ -487,39 +627,7 @@ pub(crate) fn list_method(st: &mut St, l: u32, m: u32, argc: u32, a: Value, b: V
             Value::None
         }
         // index(x, start, end), count(x)
-        3 | 5 => {
-            // index's start and end: its arguments are the argc values on
-            // top of the stack (method_cold's caller leaves them there).
-            let args = st.sp - 2 * argc;
-            let bound = |k: u32, default: u32| -> Result<u32, Exc> {
-                if argc <= k {
-                    return Ok(default);
-                }
-                let v = st.m.load(args + 2 * k);
-                let x = int_of(v).ok_or_else(|| Exc::new(ExcType::TypeError, Msg::ListIndexBounds))?;
-                Ok(if x < 0 { x.wrapping_add(len as i32).max(0) as u32 } else { (x as u32).min(len) })
-            };
-            let (start, end) = (bound(1, 0)?, bound(2, len)?);
-            let mut count = 0;
-            for i in start..end {
-                if seq::equal(&st.m, st.m.load(base + 2 * i), a)? {
-                    if m == 3 {
-                        return Ok(Value::Int(i as i32));
-                    }
-                    count += 1;
-                }
-            }
-            if m == 3 {
-                // "'b' is not in list": the value's repr (or "value" when
-                // there is no room for it).
-                let detail = match crate::repr::repr(st, a) {
-                    Ok(Value::Str(r)) => Part::Str(r),
-                    _ => Part::Text("value"),
-                };
-                return Err(Exc::new(ExcType::ValueError, Msg::NotInList).with(detail));
-            }
-            Value::Int(count)
-        }
+        3 | 5 => index_or_count(st, Value::List(l), m, argc, a)?,
         // extend
         4 => {
             let src = if items(&st.m, a).is_some() {

@@ -329,9 +329,10 @@ fn compare(m: &Mem, op: Op, a: Value, b: Value) -> Result<Value, Exc> {
         (.., Some(Num::F(x)), Some(Num::F(y))) => x.partial_cmp(&y),
         (.., Some(Num::I(x)), Some(Num::F(y))) => int_float_cmp(x, y),
         (.., Some(Num::F(x)), Some(Num::I(y))) => int_float_cmp(y, x).map(Ordering::reverse),
-        // Unrelated types: == is identity of the value, ordering is a TypeError.
-        _ if op == Op::Eq => return Ok(Value::Bool(a.to_words() == b.to_words())),
-        _ if op == Op::Ne => return Ok(Value::Bool(a.to_words() != b.to_words())),
+        // Other types: == is identity of the value but for ranges (DRAM
+        // code, `seq::same`), ordering is a TypeError.
+        _ if op == Op::Eq => return Ok(Value::Bool(crate::seq::same(m, a, b))),
+        _ if op == Op::Ne => return Ok(Value::Bool(!crate::seq::same(m, a, b))),
         _ => {
             return Err(Exc::new(ExcType::TypeError, Msg::NotSupportedBetween)
                 .with(Part::Text(symbol(op)))

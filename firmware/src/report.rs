@@ -5,7 +5,6 @@
 
 use shared_protocol::errors::{ExcType, Msg};
 use shared_protocol::mailbox::EventKind;
-use shared_protocol::natives::{self, Kind};
 use shared_protocol::value::{self, Full, WordSink};
 
 use crate::arena::Mem;
@@ -16,24 +15,6 @@ use crate::platform::Platform;
 use crate::service::Mailbox;
 use crate::value::Value;
 use crate::vm::{St, Stop};
-
-/// Longest repr text of a native (`<built-in function numcores>`).
-const REPR_MAX: usize = 40;
-
-/// `<module 'parallel'>` or `<built-in function coreid>`.
-fn native_repr(id: u16) -> heapless::Vec<u8, REPR_MAX> {
-    let mut out = heapless::Vec::new();
-    let Some(n) = natives::get(id) else { return out };
-    let (pre, post): (&[u8], &[u8]) = if n.kind == Kind::Module {
-        (b"<module '", b"'>")
-    } else {
-        (b"<built-in function ", b">")
-    };
-    for &b in pre.iter().chain(n.name.as_bytes()).chain(post) {
-        let _ = out.push(b);
-    }
-    out
-}
 
 /// Where encoded words go: into a record, into the data store (data.rs:
 /// from byte `.1` up to `.2` of the store), or only counted (both None).
@@ -58,15 +39,6 @@ impl WordSink for Out<'_, '_> {
             Some(r) => r.push(word),
             None => Ok(()),
         }
-    }
-}
-
-/// Repr text of values that travel as Opaque (the host shows it as is).
-fn opaque_text(v: Value) -> &'static [u8] {
-    match v {
-        Value::Func(_) => b"<function>",
-        Value::Range(_) => b"<range>",
-        _ => b"<iterator>",
     }
 }
 
@@ -135,8 +107,8 @@ pub fn put_value(s: &mut Out, m: &mut Mem, v: Value, room: Room, cycles: Cycles)
                 Value::Int(i) => value::put_int(s, i),
                 Value::Float(f) => value::put_float(s, f),
                 Value::Str(at) => put_str_at(s, m, at),
-                Value::Native(id) => value::put_bytes(s, value::OPAQUE, &native_repr(id)),
-                _ => value::put_bytes(s, value::OPAQUE, opaque_text(x)),
+                // Functions, ranges, natives, iterators: their text.
+                _ => value::put_bytes(s, value::OPAQUE, &crate::repr::leaf_text(m, x)),
             },
         }
         .map_err(|Full| PutError::Full)?;

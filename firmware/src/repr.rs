@@ -1,9 +1,11 @@
 //! `str()` of lists and tuples: Python's repr of the items (strings quoted,
 //! floats by `numfmt`, a list inside itself `[...]`), written without
 //! recursion (`nest::walk`) in two passes (measure, then write into a new
-//! Str).
+//! Str); and the text of every other value but a Str (`leaf_text`), which
+//! prints show too (report.rs).
 
 use shared_protocol::errors::{ExcType, Msg};
+use shared_protocol::natives::{self, Kind};
 use shared_protocol::numfmt;
 use shared_protocol::value::{LIST_CYCLE, TUPLE_CYCLE};
 
@@ -33,21 +35,53 @@ impl Out {
     }
 }
 
-/// The text of a scalar (None, bool, int, float).
-pub fn scalar_text(v: Value) -> numfmt::FloatText {
-    let fixed: &'static [u8] = match v {
-        Value::Bool(true) => b"True",
-        Value::Bool(false) => b"False",
-        // An int's text (11 bytes at most) fits a float's (19).
-        Value::Int(i) => return numfmt::FloatText::from_slice(&numfmt::format_int(i)).unwrap_or_default(),
-        Value::Float(f) => return numfmt::format_float(f),
-        Value::Func(_) => b"<function>",
-        Value::Range(_) => b"<range>",
-        Value::Iter(_) => b"<iterator>",
-        Value::Native(_) => b"<built-in function>",
-        _ => b"None",
+/// The longest `leaf_text`: `range(-2147483648, -2147483648, -2147483648)`.
+pub const LEAF_MAX: usize = 48;
+pub type LeafText = heapless::Vec<u8, LEAF_MAX>;
+
+/// `str(v)` of a value that is no Str, List or Tuple: a scalar, a range
+/// (`range(0, 10, 2)`), a native (`<class 'int'>`, `<module 'math'>`,
+/// `<built-in function len>`), a function or an iterator.
+pub fn leaf_text(m: &Mem, v: Value) -> LeafText {
+    let mut out = LeafText::new();
+    let mut put = |bytes: &[u8]| {
+        let _ = out.extend_from_slice(bytes);
     };
-    numfmt::FloatText::from_slice(fixed).unwrap_or_default()
+    match v {
+        Value::Bool(true) => put(b"True"),
+        Value::Bool(false) => put(b"False"),
+        Value::Int(i) => put(&numfmt::format_int(i)),
+        Value::Float(f) => put(&numfmt::format_float(f)),
+        Value::Func(_) => put(b"<function>"),
+        Value::Range(r) => {
+            let (start, stop, step) = crate::seq::range_of(m, r);
+            put(b"range(");
+            put(&numfmt::format_int(start));
+            put(b", ");
+            put(&numfmt::format_int(stop));
+            if step != 1 {
+                put(b", ");
+                put(&numfmt::format_int(step));
+            }
+            put(b")");
+        }
+        Value::Iter(_) => put(b"<iterator>"),
+        Value::Native(id) => {
+            let Some(n) = natives::get(id) else { return out };
+            let (pre, post): (&[u8], &[u8]) = if n.kind == Kind::Module {
+                (b"<module '", b"'>")
+            } else if n.class {
+                (b"<class '", b"'>")
+            } else {
+                (b"<built-in function ", b">")
+            };
+            put(pre);
+            put(n.name.as_bytes());
+            put(post);
+        }
+        _ => put(b"None"),
+    }
+    out
 }
 
 fn put_str(out: &mut Out, m: &mut Mem, s: u32) {
@@ -102,7 +136,10 @@ fn write(m: &mut Mem, v: Value, room: Room, out: &mut Out) -> Result<(), Exc> {
                 out.put(m, if tuple { TUPLE_CYCLE } else { LIST_CYCLE }.as_bytes())
             }
             Event::Leaf(Value::Str(s)) => put_str(out, m, s),
-            Event::Leaf(x) => out.put(m, &scalar_text(x)),
+            Event::Leaf(x) => {
+                let text = leaf_text(m, x);
+                out.put(m, &text)
+            }
         }
     }
     Ok(())

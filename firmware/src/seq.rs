@@ -104,7 +104,7 @@ pub fn substr(st: &mut St, s: u32, off: u32, n: u32) -> Result<Value, Exc> {
 }
 
 /// Start, stop and step of a Range.
-fn range_of(m: &Mem, r: u32) -> (i32, i32, i32) {
+pub fn range_of(m: &Mem, r: u32) -> (i32, i32, i32) {
     let f = |k: u32| m.word(r + 2 + 2 * k) as i32;
     (f(0), f(1), f(2))
 }
@@ -246,6 +246,14 @@ fn new_iter(st: &mut St, kind: u32, vals: [Value; 3]) -> Result<Value, Exc> {
         st.m.store(p + 1 + 2 * i as u32, v);
     }
     Ok(Value::Iter(p))
+}
+
+#[cfg(feature = "extras")]
+/// `type()` of the iterator at `p`: the iterators a program holds are
+/// enumerate and zip objects (a for loop's own never reaches it).
+pub fn iter_class(m: &Mem, p: u32) -> u16 {
+    use shared_protocol::natives as n;
+    if m.word(p) >> 8 == IT_ZIP { n::ZIP } else { n::ENUMERATE }
 }
 
 #[cfg(feature = "extras")]
@@ -556,6 +564,7 @@ pub fn store_slice(st: &mut St, args: u32, v: Value) -> Result<Value, Exc> {
 fn slice(st: &mut St, a: Value, lo: Value, hi: Value, step: Value) -> Result<Value, Exc> {
     let n = match a {
         Value::List(_) | Value::Tuple(_) | Value::Str(_) => len(&st.m, a).unwrap_or(0) as i32,
+        Value::Range(r) => return range_slice(st, r, lo, hi, step),
         _ => {
             return Err(
                 Exc::new(ExcType::TypeError, Msg::NotSubscriptable).with(Part::Text(a.type_name()))
@@ -590,6 +599,38 @@ fn slice(st: &mut St, a: Value, lo: Value, hi: Value, step: Value) -> Result<Val
         st.m.store(base + 2 * k, v);
     }
     Ok(r)
+}
+
+#[cfg(feature = "extras")]
+/// `r[lo:hi:step]` of the Range at `r`: a Range, as CPython makes it
+/// (`range(0, 10, 2)[1:3]` is `range(2, 6, 2)`). A bound or step beyond
+/// 32 bits (`range(-2**31, 0)[::-1]` stops at -2**31 - 1) is the device's
+/// OverflowError.
+fn range_slice(st: &mut St, r: u32, lo: Value, hi: Value, step: Value) -> Result<Value, Exc> {
+    let (a, b, c) = range_of(&st.m, r);
+    let n = i32::try_from(range_len(a, b, c)).map_err(|_| Exc::overflow())?;
+    let (start, stop, k) = slice_bounds(n, lo, hi, step)?;
+    // In 64 bits: i * c can be out of range when a + i * c is not.
+    let at = |i: i32| i32::try_from(i64::from(a) + i64::from(i) * i64::from(c)).ok();
+    match (at(start), at(stop), c.checked_mul(k)) {
+        (Some(x), Some(y), Some(z)) => new_range(st, &[x, y, z]),
+        _ => Err(Exc::overflow()),
+    }
+}
+
+/// `a == b` for values that are no numbers, Strs, Lists or Tuples: the
+/// same value, or ranges of the same ints in the same order, as in CPython
+/// (`range(0) == range(2, 2)`, `range(0, 3, 5) == range(1)`).
+#[inline(never)] // DRAM code (linker scripts)
+pub fn same(m: &Mem, a: Value, b: Value) -> bool {
+    #[cfg(feature = "extras")]
+    if let (Value::Range(x), Value::Range(y)) = (a, b) {
+        let ((a, b, c), (d, e, f)) = (range_of(m, x), range_of(m, y));
+        let n = range_len(a, b, c);
+        return n == range_len(d, e, f) && (n == 0 || (a == d && (n == 1 || c == f)));
+    }
+    let _ = m;
+    a.to_words() == b.to_words()
 }
 
 /// A new List (if `like` is one) or Tuple of `n` items to fill; its first

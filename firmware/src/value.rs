@@ -98,6 +98,7 @@ impl Value {
             Value::Iter(_) => "iterator",
             Value::Native(n) => match natives::get(n) {
                 Some(native) if native.kind == Kind::Module => "module",
+                Some(native) if native.class => "type",
                 _ => "builtin_function_or_method",
             },
         }

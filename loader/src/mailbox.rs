@@ -334,7 +334,10 @@ fn exception(exc: u32, msg: u32, line: u32, detail: Value) -> Result<DeviceExcep
         message.push_str(&if quoted { value.repr() } else { value.to_string() });
         message.push_str(part);
     }
-    Ok(DeviceException { type_name: exc.text().to_owned(), message: cpython_wording(msg, &details, message), line })
+    // A str the program made (reduce's operator) or a name in a crafted
+    // image may hold a NUL: never a raw one in a message.
+    let message = cpython_wording(msg, &details, message).replace('\0', "\\x00");
+    Ok(DeviceException { type_name: exc.text().to_owned(), message, line })
 }
 
 /// CPython's exact wording where one template cannot give it: singular and
@@ -375,6 +378,8 @@ fn cpython_wording(msg: Msg, details: &[Value], message: String) -> String {
                 _ => format!("must be str, not {t}"),
             }
         }
+        Msg::WrongArgCount if text(0) == "type" => "type() takes 1 or 3 arguments".into(),
+        Msg::WrongArgCount if text(0) == "NoneType" => "NoneType takes no arguments".into(),
         Msg::WrongArgCount | Msg::WrongArgCountRange => {
             // "takes from 0 to 1 positional arguments" stays plural in CPython.
             let (takes, given) = if msg == Msg::WrongArgCount { (Some(1), 2) } else { (None, 3) };
@@ -387,6 +392,9 @@ fn cpython_wording(msg: Msg, details: &[Value], message: String) -> String {
             }
             m
         }
+        // The firmware names the sequence as its IndexError does.
+        Msg::IndicesMustBeIntegers if text(0) == "range object" => message.replacen("range object", "range", 1),
+        Msg::IndicesMustBeIntegers if text(0) == "string" => format!("string indices must be integers, not '{}'", text(1)),
         Msg::ZeroStep if matches!(details.first(), Some(Value::Str(s)) if s == "slice") => "slice step cannot be zero".into(),
         Msg::ZeroStep => message.replacen(" step must not be zero", " must not be zero", 1),
         _ => message,
@@ -401,13 +409,13 @@ fn method_arg_count(name: &str, ty: &str, n: i32) -> String {
         .map_or((0, 0), |(lo, hi)| (i32::from(lo), i32::from(hi)));
     let s = |k: i32| if k == 1 { "" } else { "s" };
     match (ty, name) {
-        ("list", "append" | "extend" | "count") | ("str", "join") => {
+        ("list", "append" | "extend" | "count") | ("tuple", "count") | ("str", "join") => {
             format!("{ty}.{name}() takes exactly one argument ({n} given)")
         }
         ("list", "sort") if n <= 2 => "sort() takes no positional arguments".into(),
         ("list", "sort") => format!("sort() takes at most 2 arguments ({n} given)"),
         _ if max == 0 => format!("{ty}.{name}() takes no arguments ({n} given)"),
-        ("list", "pop" | "insert" | "index") | ("str", "strip" | "lstrip" | "rstrip" | "replace") => {
+        ("list" | "tuple", "pop" | "insert" | "index") | ("str", "strip" | "lstrip" | "rstrip" | "replace") => {
             if min == max {
                 format!("{name} expected {min} argument{}, got {n}", s(min))
             } else if n < min {
@@ -520,7 +528,17 @@ mod tests {
         );
         assert_eq!(text(Msg::ZeroStep, vec![s("range() arg 3")]), "range() arg 3 must not be zero");
         assert_eq!(text(Msg::ZeroStep, vec![s("slice")]), "slice step cannot be zero");
-        assert_eq!(text(Msg::InvalidIntLiteral, vec![s("12x")]), "invalid literal for int() with base 10: '12x'");
+        assert_eq!(
+            text(Msg::InvalidIntLiteral, vec![Value::Int(16), s("zz\0")]),
+            "invalid literal for int() with base 16: 'zz\\x00'"
+        );
+        assert_eq!(text(Msg::NotInTuple, vec![]), "tuple.index(x): x not in tuple");
+        assert_eq!(text(Msg::NameNotDefined, vec![s("a\0b")]), "name 'a\\x00b' is not defined");
+        assert_eq!(text(Msg::WrongArgCount, vec![s("type"), Value::Int(1), Value::Int(2)]), "type() takes 1 or 3 arguments");
+        let indices = |what: &str| text(Msg::IndicesMustBeIntegers, vec![s(what), s("str")]);
+        assert_eq!(indices("range object"), "range indices must be integers or slices, not str");
+        assert_eq!(indices("string"), "string indices must be integers, not 'str'");
+        assert_eq!(indices("list"), "list indices must be integers or slices, not str");
         let missing = |n: i32, names: &str| text(Msg::MissingArguments, vec![s("f"), Value::Int(n), s(names)]);
         assert_eq!(missing(1, "b"), "f() missing 1 required positional argument: 'b'");
         assert_eq!(missing(2, "a b"), "f() missing 2 required positional arguments: 'a' and 'b'");
@@ -546,6 +564,8 @@ mod tests {
         assert_eq!(count("insert", "list", 1), "insert expected 2 arguments, got 1");
         assert_eq!(count("index", "list", 0), "index expected at least 1 argument, got 0");
         assert_eq!(count("index", "list", 4), "index expected at most 3 arguments, got 4");
+        assert_eq!(count("index", "tuple", 0), "index expected at least 1 argument, got 0");
+        assert_eq!(count("count", "tuple", 2), "tuple.count() takes exactly one argument (2 given)");
         assert_eq!(count("strip", "str", 2), "strip expected at most 1 argument, got 2");
         assert_eq!(count("replace", "str", 1), "replace expected at least 2 arguments, got 1");
         assert_eq!(count("find", "str", 0), "find() takes at least 1 argument (0 given)");

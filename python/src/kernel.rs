@@ -60,14 +60,16 @@ pub fn compile_kernel(
     let program = match compiled {
         Ok(p) => p,
         Err(e) => {
-            let text = source.lines().nth(e.line.saturating_sub(first_line.max(1)) as usize).unwrap_or("").to_string();
+            let line = source.lines().nth(e.line.saturating_sub(first_line.max(1)) as usize).unwrap_or("");
+            // The line up to a NUL, as CPython shows it (never a raw NUL).
+            let text = line.split('\0').next().unwrap_or("").to_string();
             return Err(match e.kind {
                 ErrorKind::OverflowError => PyOverflowError::new_err(format!("{}:{}: {}", e.file, e.line, e.message)),
                 _ => PySyntaxError::new_err((e.message.clone(), (e.file.clone(), e.line, e.col, text))),
             });
         }
     };
-    let info = program.kernel.ok_or_else(|| PySyntaxError::new_err(format!("no function '{name}' in the kernel's source")))?;
+    let info = program.kernel.ok_or_else(|| PySyntaxError::new_err(format!("no function '{}' in the kernel's source", name.escape_debug())))?;
     Ok(Kernel {
         image: KernelImage::new(program.image),
         name: info.name,

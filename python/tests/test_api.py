@@ -353,6 +353,17 @@ def test_a_syntax_error_is_raised_at_decoration_with_the_files_line():
     assert "'class' is not supported on the device" in str(e.value)
 
 
+def test_a_nul_byte_in_a_kernel_is_a_syntax_error_without_a_raw_nul():
+    def k():
+        return 0
+
+    with pytest.raises(SyntaxError) as e:
+        offload(source="def k():\n    return 'a\x00b'\n")(k)
+    assert e.value.msg == "source code cannot contain null bytes"
+    assert e.value.lineno == 2
+    assert "\x00" not in str(e.value) and "\x00" not in (e.value.text or "")
+
+
 def uses_a_class_line():
     import inspect
     src, first = inspect.getsourcelines(test_a_syntax_error_is_raised_at_decoration_with_the_files_line)

@@ -83,7 +83,8 @@ numbered! {
         // Str separated by spaces; the host words the list as CPython does.
         MissingArguments = 38 => "{}() missing {} required positional arguments: {}",
         NoKeywordArguments = 39 => "{}() takes no keyword arguments",
-        InvalidIntLiteral = 40 => "invalid literal for int() with base 10: {}",
+        // Details: the base, the text (the host shows its repr).
+        InvalidIntLiteral = 40 => "invalid literal for int() with base {}: {}",
         InvalidFloatLiteral = 41 => "could not convert string to float: {}",
         CannotConvert = 42 => "{}() argument must be a string or a number, not '{}'",
         CanOnlyConcatenate = 43 => "can only concatenate {} (not \"{}\") to {}",
@@ -136,6 +137,11 @@ numbered! {
         // A value leaving the kernel: its result, a message, device data.
         EncodeTooDeep = 80 => "maximum recursion depth exceeded while encoding a value (lists and tuples nested more than 1000 deep cannot leave the kernel)",
         SelfReference = 81 => "a list or tuple that contains itself cannot leave the kernel (as its result, a message or device data)",
+        IntBaseRange = 91 => "int() base must be >= 2 and <= 36, or 0",
+        IntNonStringWithBase = 92 => "int() can't convert non-string with explicit base",
+        NotInTuple = 93 => "tuple.index(x): x not in tuple",
+        // Calling a type the device makes no values with (`natives::Kind::Type`).
+        CannotCreateInstances = 94 => "cannot create '{}' instances",
     }
 }
 

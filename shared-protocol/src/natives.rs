@@ -10,6 +10,9 @@ pub enum Kind {
     Function { min_args: u8, max_args: u8 },
     /// A module constant (`math.pi`): `LoadNative`/`LoadModuleAttr` push the float.
     Float(f32),
+    /// A type the device makes no values with (`function`, `module`): what
+    /// `type(x)` gives for those values. Calling it is a TypeError.
+    Type,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -18,22 +21,41 @@ pub struct Native {
     /// Index of the module entry this belongs to, or `BUILTIN`.
     pub module: u16,
     pub kind: Kind,
+    /// A class (`int`, `range`, `type`, ...): `type(x)` gives one, and it
+    /// prints as `<class 'int'>`, not as a built-in function.
+    pub class: bool,
 }
 
 /// `Native::module` of builtins (not inside a module).
 pub const BUILTIN: u16 = u16::MAX;
 
+/// `Native::module` of the types only `type(x)` gives (`Kind::Type`): no
+/// module, so no name finds them.
+pub const TYPES: u16 = u16::MAX - 1;
+
 /// Variadic functions (`min(a, b, c, ...)`) accept up to this many arguments.
 pub const MANY: u8 = 255;
 
 const fn module(name: &'static str) -> Native {
-    Native { name, module: BUILTIN, kind: Kind::Module }
+    Native { name, module: BUILTIN, kind: Kind::Module, class: false }
 }
 const fn func(name: &'static str, module: u16, min_args: u8, max_args: u8) -> Native {
-    Native { name, module, kind: Kind::Function { min_args, max_args } }
+    Native { name, module, kind: Kind::Function { min_args, max_args }, class: false }
+}
+/// A builtin class, called like a function (`int("3")`).
+const fn class(name: &'static str, min_args: u8, max_args: u8) -> Native {
+    Native { name, module: BUILTIN, kind: Kind::Function { min_args, max_args }, class: true }
+}
+/// A type only `type(x)` gives.
+const fn value_type(name: &'static str) -> Native {
+    Native { name, module: TYPES, kind: Kind::Type, class: true }
+}
+/// `NoneType`, which only `type(None)` gives, and which makes None.
+const fn none_type() -> Native {
+    Native { name: "NoneType", module: TYPES, kind: Kind::Function { min_args: 0, max_args: 0 }, class: true }
 }
 const fn constant(name: &'static str, module: u16, value: f32) -> Native {
-    Native { name, module, kind: Kind::Float(value) }
+    Native { name, module, kind: Kind::Float(value), class: false }
 }
 
 macro_rules! natives {
@@ -87,21 +109,21 @@ natives! {
     RANDOM_CHOICE = func("choice", RANDOM, 1, 1);
 
     LEN = func("len", BUILTIN, 1, 1);
-    RANGE = func("range", BUILTIN, 1, 3);
+    RANGE = class("range", 1, 3);
     ABS = func("abs", BUILTIN, 1, 1);
     MIN = func("min", BUILTIN, 1, MANY);
     MAX = func("max", BUILTIN, 1, MANY);
     SUM = func("sum", BUILTIN, 1, 2);
-    INT = func("int", BUILTIN, 0, 1);
-    FLOAT = func("float", BUILTIN, 0, 1);
-    STR = func("str", BUILTIN, 0, 1);
-    BOOL = func("bool", BUILTIN, 0, 1);
+    INT = class("int", 0, 2);
+    FLOAT = class("float", 0, 1);
+    STR = class("str", 0, 1);
+    BOOL = class("bool", 0, 1);
     ROUND = func("round", BUILTIN, 1, 2);
     SORTED = func("sorted", BUILTIN, 1, 1);
-    ENUMERATE = func("enumerate", BUILTIN, 1, 2);
-    ZIP = func("zip", BUILTIN, 0, MANY);
-    LIST = func("list", BUILTIN, 0, 1);
-    TUPLE = func("tuple", BUILTIN, 0, 1);
+    ENUMERATE = class("enumerate", 1, 2);
+    ZIP = class("zip", 0, MANY);
+    LIST = class("list", 0, 1);
+    TUPLE = class("tuple", 0, 1);
     POW = func("pow", BUILTIN, 2, 2);
     DIVMOD = func("divmod", BUILTIN, 2, 2);
     INPUT = func("input", BUILTIN, 0, 1);
@@ -124,6 +146,13 @@ natives! {
     // Made by the compiler, never by name (`builtin("sorted")` finds SORTED):
     // `sorted(xs, reverse=r)`, so that `sorted(xs, r)` stays an error.
     SORTED_REVERSE = func("sorted", BUILTIN, 2, 2);
+
+    // type(x), and the types of the values no class here makes.
+    TYPE = class("type", 1, 1);
+    NONE_TYPE = none_type();
+    FUNCTION_TYPE = value_type("function");
+    BUILTIN_FUNCTION_TYPE = value_type("builtin_function_or_method");
+    MODULE_TYPE = value_type("module");
 }
 
 /// The `parallel` module's messaging natives (`ishost` to `reduce`): the
@@ -156,6 +185,10 @@ pub static METHODS: [&str; 26] = [
 pub const METHOD_APPEND: u8 = 0;
 /// `list.extend`'s number: `xs += ys` (the InplaceAdd opcode) runs it.
 pub const METHOD_EXTEND: u8 = 4;
+/// `index`'s and `count`'s numbers: a tuple has these two methods of a
+/// list's, with their arguments (`METHOD_ARITY`'s list column).
+pub const METHOD_INDEX: u8 = 3;
+pub const METHOD_COUNT: u8 = 5;
 /// `list.sort`'s number.
 pub const METHOD_SORT: u8 = 7;
 /// `xs.sort(reverse=r)`: its own number, so `xs.sort(r)` stays an error.
@@ -202,7 +235,8 @@ pub static METHOD_ARITY: [[u8; 2]; 26] = [
 ];
 
 /// The (min, max) arguments of method `m` on a list (`on_str` false) or a
-/// str, or None when that type has no such method.
+/// str, or None when that type has no such method (a tuple's `index` and
+/// `count` take a list's: `METHOD_INDEX`).
 pub fn method_arity(m: u8, on_str: bool) -> Option<(u8, u8)> {
     let a = *METHOD_ARITY.get(m as usize)?.get(on_str as usize)?;
     (a != NO_METHOD).then_some((a & 15, a >> 4))
@@ -239,6 +273,8 @@ mod tests {
     #[test]
     fn method_extend_names_extend() {
         assert_eq!(method("extend"), Some(METHOD_EXTEND));
+        assert_eq!(method("index"), Some(METHOD_INDEX));
+        assert_eq!(method("count"), Some(METHOD_COUNT));
     }
 
     #[test]
@@ -251,6 +287,9 @@ mod tests {
         assert_eq!(builtin("len"), Some(LEN));
         assert_eq!(builtin("input"), Some(INPUT));
         assert_eq!(builtin("math"), None);
+        assert_eq!(builtin("type"), Some(TYPE));
+        assert_eq!(builtin("NoneType"), None, "the value types have no name on the device");
+        assert!(NATIVES[INT as usize].class && !NATIVES[LEN as usize].class);
         assert_eq!(member(PARALLEL, "nope"), None);
         assert_eq!(module_named("os"), None);
         assert_eq!(method("append"), Some(METHOD_APPEND));

@@ -17,8 +17,9 @@ How: the program's AST is rewritten before it runs.
     as the device does) and checks ints against the i32 range;
   - builtins that make numbers (float, int, abs, sum, round, pow, divmod,
     min/max pass values through) and the math/random modules are replaced by
-    versions that round to f32 / check i32; `parallel` is a one-core stub
-    (coreid() == 0, numcores() == 1);
+    versions that round to f32 / check i32 (calls by name are rewritten,
+    `int(x)` to `_int(x)`, so that `int` itself stays CPython's class);
+    `parallel` is a one-core stub (coreid() == 0, numcores() == 1);
   - print() and str() format floats as the shortest f32 repr, also inside
     lists and tuples;
   - constructs the device never runs (class, try, raise, with, yield, dict and
@@ -292,13 +293,13 @@ def _float(*args):
     return f32(float(v))
 
 
-def _int(*args):
-    if not args:
+def _int(*args, **kw):
+    if not args and not kw:
         return 0
-    v = args[0]
-    if type(v) is float:
+    v = args[0] if args else None
+    if type(v) is float and len(args) == 1 and not kw:
         return _to_int_from_float(v)
-    return i32(int(v))
+    return i32(int(*args, **kw))
 
 
 def _abs(v):
@@ -471,7 +472,37 @@ _UNSUPPORTED = [
 ]
 
 
+def shimmed_calls(tree):
+    """The shimmed builtins (`SHIMMED`) the program does not bind anywhere
+    (assigned, a def, a parameter, imported, declared global): their calls
+    by name are rewritten."""
+    names = set()
+    for n in ast.walk(tree):
+        if isinstance(n, ast.Name) and not isinstance(n.ctx, ast.Load):
+            names.add(n.id)
+        elif isinstance(n, (ast.FunctionDef, ast.ClassDef)):
+            names.add(n.name)
+        elif isinstance(n, ast.arg):
+            names.add(n.arg)
+        elif isinstance(n, ast.alias):
+            names.add((n.asname or n.name).split('.')[0])
+        elif isinstance(n, (ast.Global, ast.Nonlocal)):
+            names.update(n.names)
+    return set(SHIMMED) - names
+
+
 class Rewriter(ast.NodeTransformer):
+    def __init__(self, calls=frozenset()):
+        # The shimmed builtins whose calls by name become calls of the
+        # shim's version (`int(x)` becomes `_int(x)`): `shimmed_calls`.
+        self.calls = calls
+
+    def visit_Call(self, node):
+        self.generic_visit(node)
+        if isinstance(node.func, ast.Name) and node.func.id in self.calls:
+            node.func = ast.copy_location(ast.Name(id='_' + node.func.id, ctx=ast.Load()), node.func)
+        return node
+
     def _call(self, fn, args, node):
         call = ast.Call(func=ast.Name(id=fn, ctx=ast.Load()), args=args, keywords=[])
         return ast.copy_location(call, node)
@@ -510,18 +541,18 @@ class Rewriter(ast.NodeTransformer):
     def visit_AugAssign(self, node):
         self.generic_visit(node)
         target = node.target
-        load = _as_load(target)
+        load = _as_load(target, self.calls)
         value = self._call('_iop', [ast.Constant(value=_OPS[type(node.op)]), load, node.value], node)
         return ast.copy_location(ast.Assign(targets=[target], value=value), node)
 
 
-def _as_load(t):
+def _as_load(t, calls):
     t2 = ast.parse(ast.unparse(t), mode='eval').body
     ast.copy_location(t2, t)
     for n in ast.walk(t2):
         n.lineno, n.col_offset = t.lineno, t.col_offset
         n.end_lineno, n.end_col_offset = t.end_lineno, t.end_col_offset
-    return Rewriter().visit(t2)
+    return Rewriter(calls).visit(t2)
 
 
 # ePython's `print "x"` statement: rewritten to the call before parsing.
@@ -541,7 +572,13 @@ def dialect(source):
     return '\n'.join(lines)
 
 
-def builtins_for(filename):
+# The builtins the shim replaces. A call by name (`int(x)`) calls the
+# shim's version (`_int`), so the name itself stays CPython's builtin:
+# `print(int)`, `type(3) is int`, `print(abs)` show what the device shows.
+# A name the program binds keeps the builtin replaced instead (its own
+# binding wins where it is in scope, as before).
+SHIMMED = ('float', 'int', 'str', 'repr', 'abs', 'sum', 'round', 'pow', 'divmod')
+def builtins_for(filename, rewritten=()):
     import builtins
     b = dict(vars(builtins))
     mods = {'math': _make_math(), 'random': _make_random(), 'parallel': _make_parallel()}
@@ -552,11 +589,14 @@ def builtins_for(filename):
         raise ImportError("no module named '%s' on the device" % name)
 
     b.update({
-        '__import__': _import, 'print': _print, 'str': _str, 'repr': _repr,
-        'float': _float, 'int': _int, 'abs': _abs, 'sum': _sum, 'round': _round,
-        'pow': _pow, 'divmod': _divmod,
+        '__import__': _import, 'print': _print,
         '_binop': _binop, '_unop': _unop, '_iop': _iop,
     })
+    for name in SHIMMED:
+        fn = globals()['_' + name]
+        b['_' + name] = fn
+        if name not in rewritten:
+            b[name] = fn
     return b
 
 
@@ -571,20 +611,25 @@ def run(path, plain=False):
 def run_source(source, filename, plain=False):
     """`run` on a program's text; `filename` names it in tracebacks (the
     error line is the innermost frame whose code comes from `filename`)."""
+    if '\0' in source:
+        # CPython's error for a file (compile() of a str words it otherwise).
+        line = source[:source.index('\0')].count('\n') + 1
+        return 'SyntaxError: source code cannot contain null bytes (line %d)\n' % line
     try:
         tree = ast.parse(dialect(source), filename)
     except SyntaxError as e:
         return 'SyntaxError: %s (line %d)\n' % (e.msg, e.lineno)
+    calls = shimmed_calls(tree)
     if not plain:
         try:
-            tree = ast.fix_missing_locations(Rewriter().visit(tree))
+            tree = ast.fix_missing_locations(Rewriter(calls).visit(tree))
         except CompileError as e:
             return '%s: %s (line %d)\n' % (e.kind, e.message, e.line)
     try:
         code = compile(tree, filename, 'exec')
     except SyntaxError as e:  # found by the symbol table (`nonlocal`, ...)
         return 'SyntaxError: %s (line %d)\n' % (e.msg, e.lineno)
-    b = builtins_for(filename)
+    b = builtins_for(filename, calls)
     if plain:
         import builtins
         b = dict(vars(builtins), print=_plain_print, __import__=b['__import__'])

@@ -262,11 +262,27 @@ fn conversions_and_numeric_builtins() {
             e(
                 ExcType::ValueError,
                 Msg::InvalidIntLiteral,
-                &format!("'{bad}'")
+                &format!("(2 10 '{bad}'")
             ),
             "{bad}"
         );
     }
+    // int(s, base): the base, then the text; an overflow only for valid text.
+    let base = |s: &'static str, b: i32| call(n::INT, &[S(s), I(b)]);
+    assert_eq!(base("-0x7FFFFFFF", 0), val("-2147483647"));
+    assert_eq!(base("0b_1", 2), val("1"));
+    assert_eq!(base("Zz", 36), val("1295"));
+    assert_eq!(base("0x10", 36), val("42804"));
+    assert_eq!(base("80000000", 16), e(ExcType::OverflowError, Msg::IntOverflow, "None"));
+    assert_eq!(base("99999999999_", 10), e(ExcType::ValueError, Msg::InvalidIntLiteral, "(2 10 '99999999999_'"));
+    for (bad, b) in [("010", 0), ("0x", 16), ("0b2", 0), ("0_", 0), ("1 0", 10), ("0o8", 8)] {
+        let detail = format!("(2 {b} '{bad}'");
+        assert_eq!(base(bad, b), e(ExcType::ValueError, Msg::InvalidIntLiteral, &detail), "{bad:?}");
+    }
+    assert_eq!(base("1", 1), e(ExcType::ValueError, Msg::IntBaseRange, "None"));
+    assert_eq!(base("1", 37), e(ExcType::ValueError, Msg::IntBaseRange, "None"));
+    assert_eq!(call(n::INT, &[I(1), I(10)]), e(ExcType::TypeError, Msg::IntNonStringWithBase, "None"));
+    assert_eq!(call(n::INT, &[I(1), I(99)]), e(ExcType::ValueError, Msg::IntBaseRange, "None"), "the base first");
     assert_eq!(call(n::INT, &[F(3.9)]), val("3"));
     assert_eq!(call(n::INT, &[F(-3.9)]), val("-3"));
     assert_eq!(

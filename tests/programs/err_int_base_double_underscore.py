@@ -1,0 +1,2 @@
+print(int("1_0", 0))
+print(int("0x__1f", 0))

@@ -1,0 +1,2 @@
+print(int("10", 10))
+print(int(10, 10))

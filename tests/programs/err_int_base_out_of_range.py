@@ -1,0 +1,2 @@
+print(int("10", 36))
+print(int("10", 37))

@@ -1,0 +1,3 @@
+r = range(3)
+print(r[-3])
+print(r[-4])

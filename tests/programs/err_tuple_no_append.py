@@ -1,0 +1,3 @@
+t = (1, 2)
+print(t.count(2))
+t.append(3)
