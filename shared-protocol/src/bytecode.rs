@@ -20,7 +20,7 @@
 /// "EPYB".
 pub const IMAGE_MAGIC: u32 = u32::from_le_bytes(*b"EPYB");
 /// Bump on any change to the image format or to an opcode's meaning.
-pub const BYTECODE_VERSION: u32 = 4;
+pub const BYTECODE_VERSION: u32 = 5;
 
 /// Header word indices.
 pub mod header {
@@ -46,7 +46,13 @@ pub mod header {
     /// global with the Run command's argument tuple (`mailbox::cmd::ARG2`,
     /// `ARG3`) and reports its return value as the Result.
     pub const ENTRY: usize = 14;
-    pub const RESERVED1: usize = 15;
+    /// Const index of the source modules' line map (version 5), or
+    /// `NO_CONST` when the program has none: a Str of lines `BASE FILE`,
+    /// by increasing BASE. Line-table lines up to the first BASE are the
+    /// program's own; a line above BASE (up to the next) is line
+    /// `line - BASE` of FILE (a source module compiled into the image, e.g.
+    /// `util.py`). Only the host reads it, to name the file of an error.
+    pub const SOURCES: usize = 15;
 }
 pub const HEADER_WORDS: usize = 16;
 pub const NO_CONST: u32 = u32::MAX;
