@@ -334,7 +334,7 @@ fn exception(exc: u32, msg: u32, line: u32, detail: Value) -> Result<DeviceExcep
         message.push_str(&if quoted { value.repr() } else { value.to_string() });
         message.push_str(part);
     }
-    Ok(DeviceException { type_name: exc.text().to_owned(), message: cpython_wording(msg, &details, message), line })
+    Ok(DeviceException { type_name: exc.text().to_owned(), message: cpython_wording(msg, &details, message), line, file: None })
 }
 
 /// CPython's exact wording where one template cannot give it: singular and
@@ -497,7 +497,8 @@ mod tests {
             EventBody::Error(DeviceException {
                 type_name: "NameError".into(),
                 message: "name 'x' is not defined".into(),
-                line: 12
+                line: 12,
+                file: None,
             })
         );
     }

@@ -82,6 +82,22 @@ pub mod function {
 }
 pub const FUNCTION_WORDS: usize = 10;
 
+/// The file and line a line-table `line` is in, from the image's SOURCES
+/// text (`header::SOURCES`): `Some((module file, its line))`, or None for
+/// a line of the program's own file (or a malformed text).
+pub fn source_of_line(sources: &str, line: u32) -> Option<(&str, u32)> {
+    let mut found = None;
+    for entry in sources.split('\n') {
+        let (base, file) = entry.split_once(' ')?;
+        let base: u32 = base.parse().ok()?;
+        if line <= base {
+            break;
+        }
+        found = Some((file, line - base));
+    }
+    found
+}
+
 pub const fn line_entry(pc: u16, line: u16) -> u32 {
     pc as u32 | (line as u32) << 16
 }
