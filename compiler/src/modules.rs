@@ -138,7 +138,16 @@ const MAX_LINE: u32 = u16::MAX as u32;
 /// Bring in the source modules `body` imports (and theirs). `first_free`
 /// is the first line number above the program's own lines.
 pub fn link(body: &[Stmt], first_free: u32) -> std::result::Result<Modules, (Located, SourceMap)> {
-    let mut linker = Linker { modules: Modules::default(), next_base: first_free, open: Vec::new() };
+    link_from(body, first_free, source_module)
+}
+
+/// [`link`] with the source modules `find` names (tests give their own).
+fn link_from(
+    body: &[Stmt],
+    first_free: u32,
+    find: fn(&str) -> Option<&'static SourceModule>,
+) -> std::result::Result<Modules, (Located, SourceMap)> {
+    let mut linker = Linker { modules: Modules::default(), next_base: first_free, open: Vec::new(), find };
     match linker.imports_of(body) {
         Ok(()) => Ok(linker.modules),
         Err(e) => Err((e, linker.modules.map)),
@@ -150,6 +159,7 @@ struct Linker {
     next_base: u32,
     /// Modules being linked (their imports are being brought in): a cycle.
     open: Vec<&'static str>,
+    find: fn(&str) -> Option<&'static SourceModule>,
 }
 
 impl Linker {
@@ -179,7 +189,7 @@ impl Linker {
         if shared_protocol::natives::module_named(name).is_some() || name == BUILTINS || self.modules.index.contains_key(name) {
             return Ok(());
         }
-        let Some(module) = source_module(name) else {
+        let Some(module) = (self.find)(name) else {
             return Err(syntax(pos, unknown_module(name)));
         };
         if let Some(at) = self.open.iter().position(|&m| m == name) {
@@ -234,6 +244,20 @@ mod tests {
         assert_eq!(SourceMap::from_text(&map.to_text()), Some(map));
         assert_eq!(SourceMap::from_text("12 a.py\n5 b.py"), None, "bases must increase");
         assert_eq!(SourceMap::from_text("x a.py"), None);
+    }
+
+    #[test]
+    fn an_import_cycle_between_source_modules_is_an_error() {
+        static CYCLE: [SourceModule; 2] = [
+            SourceModule { name: "ping", file: "ping.py", source: "x = 1\nimport pong\n" },
+            SourceModule { name: "pong", file: "pong.py", source: "from ping import x\n" },
+        ];
+        let find = |name: &str| CYCLE.iter().find(|m| m.name == name);
+        let body = parser::parse(lexer::tokenize("import ping\n").unwrap()).unwrap();
+        let Err((e, map)) = link_from(&body, 10, find) else { panic!("linked a cycle") };
+        let e = map.error(e, "main.py");
+        assert_eq!((e.file.as_str(), e.line), ("pong.py", 1));
+        assert!(e.message.contains("import cycle between source modules: ping -> pong -> ping"), "{}", e.message);
     }
 
     #[test]

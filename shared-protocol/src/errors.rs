@@ -136,6 +136,10 @@ numbered! {
         // A value leaving the kernel: its result, a message, device data.
         EncodeTooDeep = 80 => "maximum recursion depth exceeded while encoding a value (lists and tuples nested more than 1000 deep cannot leave the kernel)",
         SelfReference = 81 => "a list or tuple that contains itself cannot leave the kernel (as its result, a message or device data)",
+        // A function that uses variables of an enclosing function, in a message.
+        ClosureCannotTravel = 91 => "a closure cannot be sent to another core (it uses variables of an enclosing function; send a function defined at the top level)",
+        // The count of send(v, pid, n), recv(pid, n), sendrecv(v, pid, n).
+        NegativeCount = 92 => "{}() count must not be negative",
     }
 }
 

@@ -10,6 +10,7 @@
 # (send(v, pid, n)), anything else as 0 followed by the value; a result of
 # None as -1 alone. The cores are numbered 0 to numcores() - 1, as in ePython.
 import parallel as _parallel
+import array as _array
 
 _master = 0
 # The workers running a function whose result the master has not taken.
@@ -20,10 +21,9 @@ _NO_ARGUMENT = []
 
 def _count(value):
     # Items sent one by one: a list's length, else 0 (the value goes whole).
-    # No isinstance on the device: a list times 0 is the empty list (so the
-    # values a function takes and returns are numbers, bools, None, strs,
-    # lists and tuples).
-    if value is not None and value * 0 == []:
+    # (array's list test: the values a function takes and returns are
+    # numbers, bools, None, strs, lists and tuples.)
+    if _array._is_list(value):
         return len(value)
     return 0
 
