@@ -261,6 +261,16 @@ mod tests {
     }
 
     #[test]
+    fn an_error_in_a_module_names_its_file_and_line() {
+        static BAD: [SourceModule; 1] = [SourceModule { name: "bad", file: "bad.py", source: "x = 1\ny = (2\n" }];
+        let find = |name: &str| BAD.iter().find(|m| m.name == name);
+        let body = parser::parse(lexer::tokenize("a = 1\nb = 2\nimport bad\n").unwrap()).unwrap();
+        let Err((e, map)) = link_from(&body, 5, find) else { panic!("linked a bad module") };
+        let e = map.error(e, "main.py");
+        assert_eq!(e.to_string(), "bad.py:2:5: SyntaxError: '(' was never closed");
+    }
+
+    #[test]
     fn every_source_module_parses_and_names_its_file() {
         for m in SOURCE_MODULES {
             assert_eq!(m.file, format!("{}.py", m.name));
