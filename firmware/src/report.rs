@@ -134,7 +134,7 @@ pub fn put_value(s: &mut Out, m: &mut Mem, v: Value, room: Room, cycles: Cycles)
             Event::Cycle { .. } if cycles != Cycles::Show => return Err(PutError::Cycle),
             Event::Leaf(Value::Func(f)) if cycles == Cycles::Send => {
                 // [head, defaults (2 words), closure (2 words)] (heap.rs).
-                if m.load(f + 3) != Value::Unbound {
+                if !matches!(m.load(f + 3), Value::Unbound) {
                     return Err(PutError::Closure);
                 }
                 walk.then(m.load(f + 1));
