@@ -123,7 +123,9 @@ pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Durati
             CoreOutcome::Returned(_) => {}
             CoreOutcome::Error(exc) => {
                 failed = true;
-                eprintln!("{}:{}: core {}: {}: {}", program.display_name, exc.line, core.0, exc.type_name, exc.message);
+                // A line in one of ePython's modules names that module's file.
+                let file = exc.file.as_deref().unwrap_or(&program.display_name);
+                eprintln!("{file}:{}: core {}: {}: {}", exc.line, core.0, exc.type_name, exc.message);
             }
             CoreOutcome::Fault { code, detail } => {
                 failed = true;

@@ -36,7 +36,8 @@ use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
 use crate::error::{Located, Pos, Result, overflow, syntax};
-use crate::scope::{self, FunctionScope, ModuleScope};
+use crate::modules::{self, Modules};
+use crate::scope::{self, FunctionScope, ModuleRef, ModuleScope};
 
 /// A constant, as it goes into the image's const table.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -78,6 +79,9 @@ pub struct Module {
     /// The image header's ENTRY word: 0 for a plain program, else 1 + the
     /// index of the global bound to the kernel function.
     pub entry: u32,
+    /// Const index of the image's SOURCES text (the source modules' lines,
+    /// modules.rs), when the program has source modules.
+    pub sources: Option<u32>,
 }
 
 pub struct Compiled {
@@ -109,21 +113,27 @@ pub const DEVICE_MAX_STACK: u32 = 250;
 const BUILD_CHUNK: usize = 32;
 
 pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Result<Compiled> {
-    compile_module_with_entry(body, scope, filename, None)
+    compile_module_with_entry(body, scope, &Modules::default(), filename, None)
 }
 
 /// Compile a module whose global `entry.0` (bound by the `def` at `entry.1`)
 /// is a kernel: the image's ENTRY names it, and the module body's final
 /// return carries the def's line, so an error calling the kernel (a wrong
 /// number of arguments) reports the line of its `def`.
+///
+/// The source modules in `linked` (modules.rs) run first, in their order,
+/// each with its own scope and its globals under its prefix.
 pub fn compile_module_with_entry(
     body: &[Stmt],
     scope: &ModuleScope,
+    linked: &Modules,
     filename: &str,
     entry: Option<(&str, Pos)>,
 ) -> Result<Compiled> {
     let mut cg = Codegen {
         module_scope: scope,
+        linked,
+        namespace: String::new(),
         consts: Vec::new(),
         const_index: HashMap::new(),
         globals: Vec::new(),
@@ -137,6 +147,19 @@ pub fn compile_module_with_entry(
     };
     let filename_const = cg.constant(Const::Str(filename.to_string()), Pos::default())?;
     let name = cg.constant(Const::Str("<module>".to_string()), Pos::default())?;
+    for m in &linked.linked {
+        cg.module_scope = &m.scope;
+        cg.namespace = modules::global_prefix(m.module.name);
+        for stmt in &m.body {
+            cg.statement(stmt)?;
+        }
+    }
+    cg.module_scope = scope;
+    cg.namespace.clear();
+    let sources = match linked.map.modules.is_empty() {
+        true => None,
+        false => Some(cg.constant(Const::Str(linked.map.to_text()), Pos::default())? as u32),
+    };
     for stmt in body {
         cg.statement(stmt)?;
     }
@@ -162,6 +185,7 @@ pub fn compile_module_with_entry(
             globals: cg.globals,
             filename: filename_const as u32,
             entry: entry_global,
+            sources,
         },
         uses_print_statement: cg.uses_print_statement,
     })
@@ -297,7 +321,13 @@ enum Place {
 }
 
 struct Codegen<'a> {
+    /// The scope of the module being compiled: the program's, or a source
+    /// module's while its body compiles.
     module_scope: &'a ModuleScope,
+    /// The program's source modules.
+    linked: &'a Modules,
+    /// The prefix of the current module's globals ("" for the program's).
+    namespace: String,
     consts: Vec<Const>,
     const_index: HashMap<Const, u16>,
     globals: Vec<String>,
@@ -436,6 +466,15 @@ impl Codegen<'_> {
     }
 
     fn global(&mut self, name: &str, pos: Pos) -> Result<u16> {
+        if !self.namespace.is_empty() {
+            let qualified = format!("{}{name}", self.namespace);
+            return self.qualified_global(&qualified, pos);
+        }
+        self.qualified_global(name, pos)
+    }
+
+    /// The global named `name` exactly (a source module's `util.range`).
+    fn qualified_global(&mut self, name: &str, pos: Pos) -> Result<u16> {
         if let Some(&k) = self.global_index.get(name) {
             return Ok(k);
         }
@@ -548,9 +587,14 @@ impl Codegen<'_> {
         Ok(())
     }
 
-    /// The device module `name` holds, when it is a name bound by `import`.
-    fn module_held_by(&self, e: &Expr) -> Option<u16> {
+    /// The module `name` holds, when it is a name bound by `import`.
+    fn module_held_by(&self, e: &Expr) -> Option<ModuleRef> {
         let ExprKind::Name(name) = &e.kind else { return None };
+        self.module_in(name)
+    }
+
+    /// The module the name `name` holds, when `import` bound it.
+    fn module_in(&self, name: &str) -> Option<ModuleRef> {
         let current = self.frames.last()?;
         if current.comps.iter().any(|c| c.contains_key(name)) {
             return None;
@@ -559,9 +603,9 @@ impl Codegen<'_> {
             && !fs.is_global(name)
             && fs.local(name).is_some()
         {
-            return fs.modules.get(name).copied();
+            return fs.modules.get(name).cloned();
         }
-        self.module_scope.modules.get(name).copied()
+        self.module_scope.modules.get(name).cloned()
     }
 
     fn store_name(&mut self, name: &str, pos: Pos) -> Result<()> {
@@ -577,6 +621,18 @@ impl Codegen<'_> {
     }
 
     fn load_name(&mut self, name: &str, pos: Pos) -> Result<()> {
+        match self.module_in(name) {
+            Some(ModuleRef::Source(m)) => {
+                return Err(syntax(
+                    pos,
+                    format!("module '{m}' is compiled into the program, not a value on the device: use its names ({m}.NAME, or from {m} import NAME)"),
+                ));
+            }
+            Some(ModuleRef::Builtins) => {
+                return Err(syntax(pos, "module 'builtins' is not a value on the device: use builtins.NAME"));
+            }
+            _ => {}
+        }
         match self.resolve_load(name, pos)? {
             Place::Local(slot) => self.emit_u16(Op::LoadLocal, slot),
             Place::Deref { slot, free } => {
@@ -698,14 +754,20 @@ impl Codegen<'_> {
             }
             StmtKind::Import(aliases) => {
                 for alias in aliases {
-                    let module = self.device_module(&alias.name, alias.pos)?;
+                    // A source module or `builtins` is a name only the
+                    // compiler knows (`m.attr` is resolved here).
+                    let ModuleRef::Device(module) = self.module_named(&alias.name, alias.pos)? else { continue };
                     self.emit_u16(Op::LoadNative, module);
                     let name = alias.as_name.clone().unwrap_or_else(|| alias.name.clone());
                     self.store_name(&name, alias.pos)?;
                 }
             }
             StmtKind::ImportFrom { module, names } => {
-                let m = self.device_module(module, pos)?;
+                let m = match self.module_named(module, pos)? {
+                    ModuleRef::Device(m) => m,
+                    ModuleRef::Source(m) => return self.import_from_source(m, names, pos),
+                    ModuleRef::Builtins => return self.import_from_builtins(names, pos),
+                };
                 if names.is_empty() {
                     if self.in_function() {
                         return Err(syntax(pos, "import * only allowed at module level"));
@@ -751,8 +813,50 @@ impl Codegen<'_> {
         Ok(n as u16)
     }
 
-    fn device_module(&self, name: &str, pos: Pos) -> Result<u16> {
-        natives::module_named(name).ok_or_else(|| syntax(pos, format!("no module named '{name}' on the device")))
+    fn module_named(&self, name: &str, pos: Pos) -> Result<ModuleRef> {
+        scope::module_ref(name).ok_or_else(|| syntax(pos, modules::unknown_module(name)))
+    }
+
+    /// `from m import x as y, ...` (`*` when `names` is empty) of source
+    /// module `m`: copy its globals into the importer's names.
+    fn import_from_source(&mut self, m: &str, names: &[Alias], pos: Pos) -> Result<()> {
+        let linked = self.linked.get(m).ok_or_else(|| syntax(pos, format!("internal compiler error: module '{m}' was not linked")))?;
+        let prefix = modules::global_prefix(m);
+        let pairs: Vec<(String, String, Pos)> = if names.is_empty() {
+            if self.in_function() {
+                return Err(syntax(pos, "import * only allowed at module level"));
+            }
+            linked.exports.iter().map(|n| (n.clone(), n.clone(), pos)).collect()
+        } else {
+            let mut pairs = Vec::new();
+            for alias in names {
+                if !linked.scope.bound.contains(&alias.name) {
+                    return Err(syntax(alias.pos, format!("cannot import name '{}' from '{m}'", alias.name)));
+                }
+                pairs.push((alias.name.clone(), alias.as_name.clone().unwrap_or_else(|| alias.name.clone()), alias.pos));
+            }
+            pairs
+        };
+        for (name, as_name, at) in pairs {
+            let k = self.qualified_global(&format!("{prefix}{name}"), at)?;
+            self.emit_u16(Op::LoadGlobal, k);
+            self.store_name(&as_name, at)?;
+        }
+        Ok(())
+    }
+
+    /// `from builtins import len as builtin_len`.
+    fn import_from_builtins(&mut self, names: &[Alias], pos: Pos) -> Result<()> {
+        if names.is_empty() {
+            return Err(syntax(pos, "'from builtins import *' is not supported on the device (the builtins are there already)"));
+        }
+        for alias in names {
+            let k = natives::builtin(&alias.name)
+                .ok_or_else(|| syntax(alias.pos, format!("cannot import name '{}' from 'builtins'", alias.name)))?;
+            self.emit_u16(Op::LoadNative, k);
+            self.store_name(alias.as_name.as_deref().unwrap_or(&alias.name), alias.pos)?;
+        }
+        Ok(())
     }
 
     fn assign(&mut self, targets: &[Expr], value: &Expr) -> Result<()> {
@@ -1069,8 +1173,16 @@ impl Codegen<'_> {
             }
             ExprKind::Call { func, args } => self.call(func, args, pos)?,
             ExprKind::Attribute(object, attr) => {
-                let Some(module) = self.module_held_by(object) else {
-                    return Err(attribute_error(pos, attr));
+                let module = match self.module_held_by(object) {
+                    None => return Err(attribute_error(pos, attr)),
+                    Some(ModuleRef::Device(m)) => m,
+                    Some(ModuleRef::Source(m)) => return self.load_source_member(m, attr, pos),
+                    Some(ModuleRef::Builtins) => {
+                        let k = natives::builtin(attr)
+                            .ok_or_else(|| syntax(pos, format!("module 'builtins' has no attribute '{attr}' on the device")))?;
+                        self.emit_u16(Op::LoadNative, k);
+                        return Ok(());
+                    }
                 };
                 let k = self.module_member(module, attr, pos)?;
                 self.expr(object)?;
@@ -1117,6 +1229,18 @@ impl Codegen<'_> {
                 return Err(syntax(pos, "generator expressions are not supported on the device (no generators)"));
             }
         }
+        Ok(())
+    }
+
+    /// `m.attr` of source module `m`: its global.
+    fn load_source_member(&mut self, m: &str, attr: &str, pos: Pos) -> Result<()> {
+        let bound = self.linked.get(m).is_some_and(|l| l.scope.bound.contains(attr));
+        if !bound {
+            return Err(syntax(pos, format!("module '{m}' has no attribute '{attr}'")));
+        }
+        let k = self.qualified_global(&format!("{}{attr}", modules::global_prefix(m)), pos)?;
+        self.mark_line(pos)?;
+        self.emit_u16(Op::LoadGlobal, k);
         Ok(())
     }
 

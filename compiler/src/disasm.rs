@@ -211,6 +211,9 @@ pub fn disassemble(bytes: &[u8]) -> Result<String> {
         plural(n_consts, "constant"),
         plural(n_globals, "global")
     );
+    if let Some(text) = image.word(header::SOURCES).ok().and_then(|k| consts.get(k as usize)) {
+        let _ = writeln!(out, "; source modules (first line of each): {}", text.trim_matches('\'').replace('\n', ", "));
+    }
     match image.word(header::ENTRY)? {
         0 => {}
         k => {

@@ -35,6 +35,7 @@ pub mod disasm;
 pub mod error;
 pub mod image;
 pub mod lexer;
+pub mod modules;
 pub mod parser;
 pub mod scope;
 pub mod token;
@@ -152,7 +153,11 @@ fn compile_here(
         tokens = pre;
     }
     let body = parser::parse(tokens).map_err(located)?;
-    let scope = scope::analyze_module(&body);
+    // Source modules take the lines after the program's (modules.rs).
+    let first_free = first_line.max(1).saturating_add(source.lines().count() as u32).saturating_add(1);
+    let linked = modules::link(&body, first_free).map_err(|(e, map)| map.error(e, filename))?;
+    let located = |e: error::Located| linked.map.error(e, filename);
+    let scope = scope::analyze_module(&body, &linked);
     let kernel = match entry {
         None => None,
         Some(name) => Some(find_kernel(&body, name).ok_or_else(|| CompileError {
@@ -164,7 +169,7 @@ fn compile_here(
         })?),
     };
     let def = kernel.as_ref().map(|k| (k.name.as_str(), error::Pos { line: k.line, col: 1 }));
-    let compiled = codegen::compile_module_with_entry(&body, &scope, filename, def).map_err(located)?;
+    let compiled = codegen::compile_module_with_entry(&body, &scope, &linked, filename, def).map_err(located)?;
     Ok(Program {
         image: image::write(&compiled.module),
         uses_print_statement: compiled.uses_print_statement,

@@ -24,6 +24,30 @@ use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::{Arg, Expr, ExprKind, Param, Stmt, StmtKind};
 use crate::error::Pos;
+use crate::modules::{self, Modules};
+
+/// What a name bound by `import m [as name]` holds: `name.attr` resolves
+/// at compile time.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ModuleRef {
+    /// A device module, by native number.
+    Device(u16),
+    /// A source module (modules.rs), by name: `name.attr` is its global.
+    Source(&'static str),
+    /// `builtins`: `builtins.len` is the device's builtin.
+    Builtins,
+}
+
+/// The module `import name` brings in, when there is one by that name.
+pub fn module_ref(name: &str) -> Option<ModuleRef> {
+    if let Some(m) = natives::module_named(name) {
+        return Some(ModuleRef::Device(m));
+    }
+    if name == modules::BUILTINS {
+        return Some(ModuleRef::Builtins);
+    }
+    modules::source_module(name).map(|m| ModuleRef::Source(m.name))
+}
 
 #[derive(Debug, Default)]
 pub struct ModuleScope {
@@ -31,9 +55,11 @@ pub struct ModuleScope {
     /// imported, def'd, loop variable), or in a function that declares it
     /// `global` and binds it.
     pub bound: HashSet<String>,
-    /// Global names bound by `import m [as name]` to a device module, and the
-    /// module's native number, so `name.attr` resolves at compile time.
-    pub modules: HashMap<String, u16>,
+    /// The names the module body itself binds, in order of first binding
+    /// (what a source module's `from m import *` exports).
+    pub bound_in_order: Vec<String>,
+    /// Global names bound by `import m [as name]` to a module.
+    pub modules: HashMap<String, ModuleRef>,
 }
 
 impl ModuleScope {
@@ -53,8 +79,8 @@ pub struct FunctionScope {
     pub globals: HashMap<String, Pos>,
     /// Names declared `nonlocal` (with the first declaration's position).
     pub nonlocals: HashMap<String, Pos>,
-    /// Locals bound by `import m [as name]` to a device module.
-    pub modules: HashMap<String, u16>,
+    /// Locals bound by `import m [as name]` to a module.
+    pub modules: HashMap<String, ModuleRef>,
     /// Slots read and written through a cell (codegen fills this): the
     /// locals a nested function captures, and the free variables.
     pub derefs: HashMap<String, u16>,
@@ -80,16 +106,19 @@ impl FunctionScope {
 
 /// What a statement list binds, not looking inside nested functions,
 /// lambdas or comprehensions (they are scopes of their own).
-#[derive(Debug, Default)]
-struct Bindings {
+#[derive(Default)]
+struct Bindings<'a> {
     names: Vec<String>,
     seen: HashSet<String>,
     globals: HashMap<String, Pos>,
     nonlocals: HashMap<String, Pos>,
-    modules: HashMap<String, u16>,
+    modules: HashMap<String, ModuleRef>,
+    /// The source modules of the program, for `from m import *` (None in
+    /// a function, where that is an error).
+    linked: Option<&'a Modules>,
 }
 
-impl Bindings {
+impl Bindings<'_> {
     fn bind(&mut self, name: &str) {
         if self.seen.insert(name.to_string()) {
             self.names.push(name.to_string());
@@ -97,10 +126,12 @@ impl Bindings {
     }
 }
 
-pub fn analyze_module(body: &[Stmt]) -> ModuleScope {
-    let mut b = Bindings::default();
+/// The module scope of `body` (the program's or a source module's);
+/// `linked` holds the source modules it may import.
+pub fn analyze_module(body: &[Stmt], linked: &Modules) -> ModuleScope {
+    let mut b = Bindings { linked: Some(linked), ..Bindings::default() };
     collect(body, &mut b);
-    let mut scope = ModuleScope { bound: b.seen, modules: b.modules };
+    let mut scope = ModuleScope { bound: b.seen, bound_in_order: b.names, modules: b.modules };
     // `global x` in any function that also binds x makes x a global that
     // something binds.
     let mut defs: Vec<&[Stmt]> = Vec::new();
@@ -111,8 +142,8 @@ pub fn analyze_module(body: &[Stmt]) -> ModuleScope {
         for name in b.globals.keys() {
             if b.seen.contains(name) {
                 scope.bound.insert(name.clone());
-                if let Some(&m) = b.modules.get(name) {
-                    scope.modules.insert(name.clone(), m);
+                if let Some(m) = b.modules.get(name) {
+                    scope.modules.insert(name.clone(), m.clone());
                 }
             }
         }
@@ -151,8 +182,8 @@ pub fn analyze_function(params: &[Param], body: &[Stmt]) -> FunctionScope {
         if i >= params.len() && (scope.globals.contains_key(&name) || scope.nonlocals.contains_key(&name)) {
             continue;
         }
-        if let Some(&m) = b.modules.get(&name) {
-            scope.modules.insert(name.clone(), m);
+        if let Some(m) = b.modules.get(&name) {
+            scope.modules.insert(name.clone(), m.clone());
         }
         scope.index.insert(name.clone(), scope.locals.len() as u16);
         scope.locals.push(name);
@@ -179,7 +210,7 @@ fn collect(body: &[Stmt], b: &mut Bindings) {
                 for alias in aliases {
                     // `import a.b` binds `a`; `import a.b as c` binds `c`.
                     let name = alias.as_name.clone().unwrap_or_else(|| alias.name.split('.').next().unwrap_or_default().to_string());
-                    if let Some(module) = natives::module_named(&alias.name) {
+                    if let Some(module) = module_ref(&alias.name) {
                         b.modules.insert(name.clone(), module);
                     }
                     b.bind(&name);
@@ -191,6 +222,11 @@ fn collect(body: &[Stmt], b: &mut Bindings) {
                     if let Some(m) = natives::module_named(module) {
                         for native in NATIVES.iter().filter(|n| n.module == m && !matches!(n.kind, Kind::Module)) {
                             b.bind(native.name);
+                        }
+                    }
+                    if let Some(names) = b.linked.and_then(|l| l.exports(module)) {
+                        for name in names {
+                            b.bind(name);
                         }
                     }
                 }

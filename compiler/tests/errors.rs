@@ -63,7 +63,7 @@ fn constructs_not_on_the_device_are_rejected_by_name() {
     assert_eq!(error("raise ValueError"), "prog.py:1:1: SyntaxError: 'raise' is not supported on the device (no exception handling)");
     assert_eq!(error("x = {}"), "prog.py:1:5: SyntaxError: dict and set displays are not supported on the device");
     assert_eq!(error("x = (y for y in z)"), "prog.py:1:5: SyntaxError: generator expressions are not supported on the device (no generators)");
-    assert_eq!(error("import os"), "prog.py:1:8: SyntaxError: no module named 'os' on the device");
+    assert_eq!(error("import os"), "prog.py:1:8: SyntaxError: no module named 'os' on the device (its modules: parallel, math, random; ePython's: util, array, memory, taskfarm)");
 }
 
 #[test]

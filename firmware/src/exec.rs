@@ -307,6 +307,18 @@ pub(crate) fn decode_onto_stack(
                 Value::List(l)
             }
             enc::TUPLE => Value::Tuple(st.new_tuple(n)?),
+            // A function of this image from a core of the launch: its
+            // defaults (None, or a tuple as long as the function has) follow.
+            enc::FUNC => {
+                let next = if *at < end { src.load(*at) } else { return Err(bad()) };
+                let want = if n > 0 && n < st.img.n_functions { st.img.func(&st.m, n).n_defaults } else { return Err(bad()) };
+                let fits = if want == 0 { next == enc::NONE } else { next == enc::TUPLE | want << 8 };
+                if !fits {
+                    return Err(bad());
+                }
+                Value::Func(st.alloc(5, heap::FUNC | n << 8)?)
+            }
+            enc::NATIVE if (n as usize) < shared_protocol::natives::NATIVES.len() => Value::Native(n as u16),
             _ => return Err(bad()),
         };
         if *slot == 0 {
@@ -316,7 +328,9 @@ pub(crate) fn decode_onto_stack(
             *slot += 2;
         }
         *left -= 1;
-        if let Some(items) = seq::items(&st.m, v) {
+        // A function's one item is its defaults, in its defaults slot.
+        let items = if let Value::Func(f) = v { Some((1, f + 1)) } else { seq::items(&st.m, v) };
+        if let Some(items) = items {
             let Some(level) = open.get_mut(depth) else { return Err(bad()) };
             *level = (items.1, items.0);
             depth += 1;

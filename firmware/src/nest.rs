@@ -85,6 +85,12 @@ impl Walk {
         Walk { room, depth: 0, next: Some(v) }
     }
 
+    /// Visit `v` next, before the innermost container's next item (an
+    /// encoder's value inside a leaf: a function's defaults).
+    pub fn then(&mut self, v: Value) {
+        self.next = Some(v);
+    }
+
     /// The next event (`None`: the walk is over).
     #[inline(never)]
     pub fn next(&mut self, m: &mut Mem) -> Result<Option<Event>, Deep> {

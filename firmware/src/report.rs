@@ -50,15 +50,21 @@ pub enum PutError {
     Deep,
     /// A list or tuple inside itself, where that cannot travel (`Cycles`).
     Cycle,
+    /// A closure in a message.
+    Closure,
 }
 
-/// What a list or tuple met inside itself becomes.
+/// What a list or tuple met inside itself becomes (and a function).
 #[derive(Clone, Copy, PartialEq)]
 pub enum Cycles {
     /// Its repr there, `[...]` or `(...)` (an Opaque): for print.
     Show,
-    /// `PutError::Cycle`: a result, a message, device data must arrive whole.
+    /// `PutError::Cycle`: a result, device data must arrive whole.
     Refuse,
+    /// As Refuse, for a message to a core of the same launch: functions
+    /// and natives travel as themselves (`value::FUNC`, `NATIVE`), a
+    /// closure is `PutError::Closure`.
+    Send,
 }
 
 impl PutError {
@@ -66,8 +72,9 @@ impl PutError {
     pub fn exc(self, cycles: Cycles) -> Exc {
         match (self, cycles) {
             (PutError::Deep, Cycles::Show) => Exc::new(ExcType::RecursionError, Msg::ReprTooDeep),
-            (PutError::Deep, Cycles::Refuse) => Exc::new(ExcType::RecursionError, Msg::EncodeTooDeep),
+            (PutError::Deep, _) => Exc::new(ExcType::RecursionError, Msg::EncodeTooDeep),
             (PutError::Cycle, _) => Exc::new(ExcType::ValueError, Msg::SelfReference),
+            (PutError::Closure, _) => Exc::new(ExcType::TypeError, Msg::ClosureCannotTravel),
             (PutError::Full, _) => Exc::new(ExcType::MemoryError, Msg::OutOfMemory),
         }
     }
@@ -96,7 +103,16 @@ pub fn put_value(s: &mut Out, m: &mut Mem, v: Value, room: Room, cycles: Cycles)
                 value::put_seq_head(s, if tuple { value::TUPLE } else { value::LIST }, n)
             }
             Event::Sep | Event::Close { .. } => Ok(()),
-            Event::Cycle { .. } if cycles == Cycles::Refuse => return Err(PutError::Cycle),
+            Event::Cycle { .. } if cycles != Cycles::Show => return Err(PutError::Cycle),
+            Event::Leaf(Value::Func(f)) if cycles == Cycles::Send => {
+                // [head, defaults (2 words), closure (2 words)] (heap.rs).
+                if !matches!(m.load(f + 3), Value::Unbound) {
+                    return Err(PutError::Closure);
+                }
+                walk.then(m.load(f + 1));
+                s.push(value::FUNC | m.word(f) >> 8 << 8)
+            }
+            Event::Leaf(Value::Native(id)) if cycles == Cycles::Send => s.push(value::NATIVE | (id as u32) << 8),
             Event::Cycle { tuple } => {
                 let text = if tuple { value::TUPLE_CYCLE } else { value::LIST_CYCLE };
                 value::put_bytes(s, value::OPAQUE, text.as_bytes())

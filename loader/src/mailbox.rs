@@ -337,7 +337,7 @@ fn exception(exc: u32, msg: u32, line: u32, detail: Value) -> Result<DeviceExcep
     // A str the program made (reduce's operator) or a name in a crafted
     // image may hold a NUL: never a raw one in a message.
     let message = cpython_wording(msg, &details, message).replace('\0', "\\x00");
-    Ok(DeviceException { type_name: exc.text().to_owned(), message, line })
+    Ok(DeviceException { type_name: exc.text().to_owned(), message, line, file: None })
 }
 
 /// CPython's exact wording where one template cannot give it: singular and
@@ -505,7 +505,8 @@ mod tests {
             EventBody::Error(DeviceException {
                 type_name: "NameError".into(),
                 message: "name 'x' is not defined".into(),
-                line: 12
+                line: 12,
+                file: None,
             })
         );
     }

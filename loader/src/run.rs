@@ -4,7 +4,8 @@ use std::fmt;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use shared_protocol::bytecode::header::ENTRY;
+use shared_protocol::bytecode::header::{self, ENTRY};
+use shared_protocol::bytecode::{source_of_line, NO_CONST};
 use shared_protocol::layout::CORE_INBOX_SIZE;
 use shared_protocol::mailbox::{cmd, status, Command, CoreState, DoneStatus, Fault};
 use shared_protocol::postbox::{self, WaitKind};
@@ -187,14 +188,62 @@ pub enum CoreOutcome {
 pub struct DeviceException {
     pub type_name: String,
     pub message: String,
+    /// The line in `file`.
     pub line: u32,
+    /// The source module the line is in (`util.py`: one of ePython's
+    /// modules compiled into the image), or None for the program's own file.
+    pub file: Option<String>,
 }
 
 impl fmt::Display for DeviceException {
-    /// `line 3: ZeroDivisionError: division by zero`
+    /// `line 3: ZeroDivisionError: division by zero`, `util.py:12: ...`
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "line {}: {}: {}", self.line, self.type_name, self.message)
+        match &self.file {
+            Some(file) => write!(f, "{file}:{}: {}: {}", self.line, self.type_name, self.message),
+            None => write!(f, "line {}: {}: {}", self.line, self.type_name, self.message),
+        }
     }
+}
+
+impl DeviceException {
+    /// The file and line of an image line, when it is in a source module
+    /// (the image's SOURCES text, `bytecode::header::SOURCES`).
+    fn locate(mut self, sources: Option<&str>) -> DeviceException {
+        if let Some((file, line)) = sources.and_then(|s| source_of_line(s, self.line)) {
+            self.file = Some(file.to_string());
+            self.line = line;
+        }
+        self
+    }
+}
+
+/// `line N`, or `FILE:N` for a line in a source module.
+fn describe_line(sources: Option<&str>, line: u32) -> String {
+    match sources.and_then(|s| source_of_line(s, line)) {
+        Some((file, line)) => format!("{file}:{line}"),
+        None => format!("line {line}"),
+    }
+}
+
+/// The image's SOURCES text (None when it has none or it is malformed:
+/// lines are then reported as they are).
+fn image_sources(image: &[u8]) -> Option<String> {
+    let word = |i: usize| -> Option<u32> {
+        let b = image.get(4 * i..4 * i + 4)?;
+        Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    let k = word(header::SOURCES)?;
+    if k == NO_CONST || k >= word(header::N_CONSTS)? {
+        return None;
+    }
+    let off = word((word(header::CONSTS_OFF)? / 4) as usize + k as usize)? as usize;
+    let head = word(off / 4)?;
+    if off % 4 != 0 || shared_protocol::value::tag_of(head) != shared_protocol::value::STR {
+        return None;
+    }
+    let len = shared_protocol::value::len_of(head) as usize;
+    let bytes = image.get(off + 4..(off + 4).checked_add(len)?)?;
+    String::from_utf8(bytes.to_vec()).ok()
 }
 
 /// Each core's outcome, in the order the cores were given.
@@ -257,6 +306,8 @@ pub struct Launch {
     /// `parallel` wait with nothing on its way to it: when, and what each
     /// core's wait word read (a deadlock once it holds across two looks).
     blocked_since: Option<(Instant, Vec<u32>)>,
+    /// The image's source-module line map, to name the file of an error's line.
+    sources: Option<String>,
 }
 
 impl Launch {
@@ -490,7 +541,7 @@ impl Device {
                 deadlock: None,
             });
         }
-        Ok(Launch { number, runs, input_off, blocked_since: None })
+        Ok(Launch { number, runs, input_off, blocked_since: None, sources: image_sources(image.bytes()) })
     }
 
     /// Look at the launch's unfinished cores: hand complete output lines to
@@ -523,6 +574,9 @@ impl Device {
                 // A core cancelled for a deadlock ends with the deadlock.
                 if let (Some(CoreOutcome::Cancelled), Some(e)) = (&run.outcome, run.deadlock.take()) {
                     run.outcome = Some(CoreOutcome::Error(e));
+                }
+                if let Some(CoreOutcome::Error(e)) = run.outcome.take_if(|o| matches!(o, CoreOutcome::Error(_))) {
+                    run.outcome = Some(CoreOutcome::Error(e.locate(launch.sources.as_deref())));
                 }
                 run.flush(on_line);
                 // A core in an unknown state: reload it so the next run works.
@@ -580,15 +634,18 @@ impl Device {
                 (r.core, describe_wait(word), st.load(status::PAR_LINE as usize))
             })
             .collect();
-        let all: Vec<String> =
-            waits.iter().map(|(core, what, line)| format!("core {} in {what} at line {line}", core.0)).collect();
+        let sources = launch.sources.as_deref();
+        let all: Vec<String> = waits
+            .iter()
+            .map(|(core, what, line)| format!("core {} in {what} at {}", core.0, describe_line(sources, *line)))
+            .collect();
         let message = format!(
             "every core still running in the launch group waits and no message is on its way: {}",
             all.join("; ")
         );
         for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
             let line = waits.iter().find(|w| w.0 == run.core).map_or(0, |w| w.2);
-            run.deadlock = Some(DeviceException { type_name: "Deadlock".into(), message: message.clone(), line });
+            run.deadlock = Some(DeviceException { type_name: "Deadlock".into(), message: message.clone(), line, file: None });
             self.images.invalidate(run.core);
             self.cmd_slot(run.core).store(cmd::CANCEL as usize, launch.number);
             self.raise_user(run.core);

@@ -152,7 +152,7 @@ fn view_to_py<'py>(py: Python<'py>, view: &JobView) -> PyResult<Bound<'py, PyTup
             None => ("running", py.None().into_bound(py)),
             Some(CoreOutcome::Returned(v)) => ("ok", to_py(py, v)?),
             Some(CoreOutcome::Error(e)) => {
-                ("error", (e.type_name.as_str(), e.message.as_str(), e.line).into_pyobject(py)?.into_any())
+                ("error", (e.type_name.as_str(), e.message.as_str(), e.line, e.file.as_deref()).into_pyobject(py)?.into_any())
             }
             Some(CoreOutcome::Fault { code, detail }) => (
                 "fault",
@@ -354,7 +354,8 @@ impl Runtime {
     /// Returns `(state, detail, outcomes)`: state is "queued", "running",
     /// "finished", "cancelled" or "failed" (detail says why); outcomes are
     /// `(core, kind, payload)` with kind "running", "ok" (payload: the
-    /// value), "error" (payload: (type, message, line)), "fault",
+    /// value), "error" (payload: (type, message, line, file); file is the
+    /// source module the line is in, e.g. "util.py", or None), "fault",
     /// "protocol" (payload: text), "timeout" or "cancelled".
     #[pyo3(signature = (job, timeout, collected = None))]
     fn wait<'py>(

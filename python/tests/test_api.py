@@ -625,3 +625,19 @@ def test_a_return_value_too_big_for_the_event_ring_is_a_memory_error():
     assert (e.value.type_name, e.value.core) == ("MemoryError", 8)
     assert "too big to send" in str(e.value)
     assert k(1000) == [[0] * 1000], "the core goes on (no fault, no reload)"
+
+
+def sums_util_range(n):
+    import util
+    return sum(util.range(n))
+
+
+def test_epythons_modules_run_in_a_kernel_and_their_errors_name_the_module():
+    # util's range includes its end: 0 + 1 + 2 + 3.
+    assert offload(target=[0])(sums_util_range)(3) == [6]
+    with pytest.raises(DeviceError) as e:
+        offload(target=[0])(sums_util_range)("three")
+    util_py = os.path.join(os.path.dirname(__file__), "..", "..", "compiler", "src", "modules", "util.py")
+    with open(util_py) as f:
+        line = 1 + next(i for i, text in enumerate(f) if "range(a + 1)" in text)
+    assert (e.value.filename, e.value.line, e.value.type_name) == ("util.py", line, "TypeError")

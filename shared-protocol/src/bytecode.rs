@@ -20,7 +20,7 @@
 /// "EPYB".
 pub const IMAGE_MAGIC: u32 = u32::from_le_bytes(*b"EPYB");
 /// Bump on any change to the image format or to an opcode's meaning.
-pub const BYTECODE_VERSION: u32 = 4;
+pub const BYTECODE_VERSION: u32 = 5;
 
 /// Header word indices.
 pub mod header {
@@ -46,7 +46,13 @@ pub mod header {
     /// global with the Run command's argument tuple (`mailbox::cmd::ARG2`,
     /// `ARG3`) and reports its return value as the Result.
     pub const ENTRY: usize = 14;
-    pub const RESERVED1: usize = 15;
+    /// Const index of the source modules' line map (version 5), or
+    /// `NO_CONST` when the program has none: a Str of lines `BASE FILE`,
+    /// by increasing BASE. Line-table lines up to the first BASE are the
+    /// program's own; a line above BASE (up to the next) is line
+    /// `line - BASE` of FILE (a source module compiled into the image, e.g.
+    /// `util.py`). Only the host reads it, to name the file of an error.
+    pub const SOURCES: usize = 15;
 }
 pub const HEADER_WORDS: usize = 16;
 pub const NO_CONST: u32 = u32::MAX;
@@ -75,6 +81,22 @@ pub mod function {
     pub const LOCAL_NAMES: usize = 9;
 }
 pub const FUNCTION_WORDS: usize = 10;
+
+/// The file and line a line-table `line` is in, from the image's SOURCES
+/// text (`header::SOURCES`): `Some((module file, its line))`, or None for
+/// a line of the program's own file (or a malformed text).
+pub fn source_of_line(sources: &str, line: u32) -> Option<(&str, u32)> {
+    let mut found = None;
+    for entry in sources.split('\n') {
+        let (base, file) = entry.split_once(' ')?;
+        let base: u32 = base.parse().ok()?;
+        if line <= base {
+            break;
+        }
+        found = Some((file, line - base));
+    }
+    found
+}
 
 pub const fn line_entry(pc: u16, line: u16) -> u32 {
     pc as u32 | (line as u32) << 16

@@ -142,6 +142,10 @@ numbered! {
         NotInTuple = 93 => "tuple.index(x): x not in tuple",
         // Calling a type the device makes no values with (`natives::Kind::Type`).
         CannotCreateInstances = 94 => "cannot create '{}' instances",
+        // A function that uses variables of an enclosing function, in a message.
+        ClosureCannotTravel = 95 => "a closure cannot be sent to another core (it uses variables of an enclosing function; send a function defined at the top level)",
+        // The count of send(v, pid, n), recv(pid, n), sendrecv(v, pid, n).
+        NegativeCount = 96 => "{}() count must not be negative",
     }
 }
 

@@ -133,13 +133,15 @@ natives! {
     PARALLEL_ISDEVICE = func("isdevice", PARALLEL, 0, 0);
     PARALLEL_WTIME = func("wtime", PARALLEL, 0, 0);
     PARALLEL_SYNC = func("sync", PARALLEL, 0, 0);
-    PARALLEL_SEND = func("send", PARALLEL, 2, 2);
+    // send(v, pid, n), recv(pid, n), sendrecv(v, pid, n): ePython's forms
+    // for the first n items of v, one message each (a list of n received).
+    PARALLEL_SEND = func("send", PARALLEL, 2, 3);
     PARALLEL_NONBLOCKING_SEND = func("nonblocking_send", PARALLEL, 2, 2);
-    PARALLEL_RECV = func("recv", PARALLEL, 1, 1);
+    PARALLEL_RECV = func("recv", PARALLEL, 1, 2);
     PARALLEL_PROBE = func("probe", PARALLEL, 1, 1);
     PARALLEL_TEST_SENT = func("test_sent", PARALLEL, 1, 1);
     PARALLEL_WAIT_SENT = func("wait_sent", PARALLEL, 1, 1);
-    PARALLEL_SENDRECV = func("sendrecv", PARALLEL, 2, 2);
+    PARALLEL_SENDRECV = func("sendrecv", PARALLEL, 2, 3);
     PARALLEL_BCAST = func("bcast", PARALLEL, 2, 2);
     PARALLEL_REDUCE = func("reduce", PARALLEL, 2, 2);
 

@@ -12,6 +12,15 @@
 //! | List    | `LIST  \| count << 8`         | `count` values                    |
 //! | Tuple   | `TUPLE \| count << 8`         | `count` values                    |
 //! | Opaque  | `OPAQUE \| byte_len << 8`     | like Str: the text `repr` shows   |
+//! | Func    | `FUNC  \| index << 8`         | one value: its defaults (None or a Tuple) |
+//! | Native  | `NATIVE \| id << 8`           | —                                 |
+//!
+//! Func and Native travel only between the cores of one launch, which all
+//! hold the same image (a message of `parallel.send`): a function is its
+//! index in the image's function table, a builtin its native number. A
+//! closure (a function with captured cells) cannot travel. The host never
+//! receives them: results and device data send a function as Opaque, and
+//! [`Reader`] refuses these tags.
 //!
 //! Counts and lengths are 24 bits. Lists nest, at most [`MAX_DEPTH`] deep;
 //! readers walk them with an explicit count stack (see [`Reader`]), never
@@ -28,6 +37,10 @@ pub const LIST: u32 = 5;
 pub const TUPLE: u32 = 6;
 /// A value that cannot travel as itself (a function): its repr text.
 pub const OPAQUE: u32 = 7;
+/// A function of the image, between cores (its defaults follow).
+pub const FUNC: u32 = 8;
+/// A native (builtin or module function), between cores.
+pub const NATIVE: u32 = 9;
 
 pub const MAX_LEN: u32 = (1 << 24) - 1;
 

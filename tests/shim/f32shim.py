@@ -408,13 +408,33 @@ def _make_parallel():
             raise ValueError(f"core {c} is not in this launch group")
         return c
 
-    def send(v, c):
-        peer(c, 'send')
-        box.append(copy.deepcopy(v))
+    def count(n, name):
+        # ePython's counted forms (send(v, c, n) ...): n one-item messages.
+        if type(n) not in (int, bool):
+            raise TypeError(f"{name}() argument must be an integer count, not '{type(n).__name__}'")
+        if n < 0:
+            raise ValueError(f"{name}() count must not be negative")
+        return range(n)
 
-    def recv(c):
+    def send(v, c, n=None):
+        peer(c, 'send')
+        if n is None:
+            box.append(copy.deepcopy(v))
+            return
+        for i in count(n, 'send'):
+            box.append(copy.deepcopy(v[i]))
+
+    def recv(c, n=None):
         peer(c, 'recv')
-        return box.popleft()
+        if n is None:
+            return box.popleft()
+        return [box.popleft() for _ in count(n, 'recv')]
+
+    def sendrecv(v, c, n=None):
+        if n is None:
+            send(v, c)
+            return recv(c)
+        return [sendrecv(v[i], c) for i in count(n, 'sendrecv')]
 
     def reduce(v, op):
         if type(v) not in (int, float, bool):
@@ -430,12 +450,12 @@ def _make_parallel():
     m.wtime = time.monotonic
     m.sync = lambda: None
     m.send = send
-    m.nonblocking_send = send
+    m.nonblocking_send = lambda v, c: send(v, c)
     m.recv = recv
     m.probe = lambda c: peer(c, 'probe') == 0 and len(box) > 0
     m.test_sent = lambda c: peer(c, 'test_sent') == 0 and len(box) == 0
     m.wait_sent = lambda c: (peer(c, 'wait_sent'), None)[1]
-    m.sendrecv = lambda v, c: (send(v, c), recv(c))[1]
+    m.sendrecv = sendrecv
     m.bcast = lambda v, root: (peer(root, 'bcast'), copy.deepcopy(v))[1]
     m.reduce = reduce
     return m

@@ -107,10 +107,71 @@ fn ring_of<P: Platform>(p: &P, ch: u32, s: u32, r: u32) -> Shared {
 /// Call native `id` (a messaging native: `natives::is_messaging`) with the
 /// `argc` arguments on top of the operand stack, and replace them and the
 /// callee by its value (`St::call` returns this: `Ok(false)`, no frame
-/// entered). A message is decoded here, in this small frame: everything
-/// else happens in [`prepare`], which has returned by then.
+/// entered). ePython's counted forms, `send(v, pid, n)`, `recv(pid, n)` and
+/// `sendrecv(v, pid, n)`, go to [`counted`].
 #[inline(never)]
 pub fn call<P: Platform>(st: &mut St, p: &mut P, packed: u32) -> Result<bool, Exc> {
+    let (id, argc) = ((packed >> 16) as u16, packed & 0xFFFF);
+    let plain = if id == n::PARALLEL_RECV { 1 } else { 2 };
+    if argc == plain + 1 && matches!(id, n::PARALLEL_SEND | n::PARALLEL_RECV | n::PARALLEL_SENDRECV) {
+        return counted(st, p, id, argc);
+    }
+    one(st, p, packed)
+}
+
+/// `send(v, pid, n)`: `v[0]` to `v[n-1]`, one message each (as ePython
+/// sends them); `recv(pid, n)`: n messages, as a list; `sendrecv(v, pid,
+/// n)`: each item sent, then one received, n times, as a list. Each step
+/// is the plain call ([`one`]) on values pushed for it; the list being
+/// filled stays rooted in the count's stack slot.
+#[inline(never)]
+fn counted<P: Platform>(st: &mut St, p: &mut P, id: u16, argc: u32) -> Result<bool, Exc> {
+    let name = if id == n::PARALLEL_SEND { "send" } else if id == n::PARALLEL_RECV { "recv" } else { "sendrecv" };
+    let count = match int_of(st.peek(0)) {
+        Some(c) if c >= 0 => c as u32,
+        Some(_) => return Err(Exc::new(ExcType::ValueError, Msg::NegativeCount).with(Part::Text(name))),
+        None => {
+            return Err(Exc::new(ExcType::TypeError, Msg::ArgumentMustBe)
+                .with(Part::Text(name))
+                .with(Part::Text("an integer count"))
+                .with(Part::Text(st.peek(0).type_name())));
+        }
+    };
+    let (pid, data) = (st.peek(1), st.peek(2));
+    let out = if id == n::PARALLEL_SEND {
+        Value::None
+    } else {
+        let l = st.new_list(count)?;
+        st.m.set(l, crate::heap::LIST | count << 8);
+        // The items stay Unbound until they arrive (the collector skips them).
+        Value::List(l)
+    };
+    let out_slot = st.sp - 2;
+    st.m.store(out_slot, out);
+    for i in 0..count {
+        room(st, 4)?;
+        st.push(Value::None);
+        if id != n::PARALLEL_RECV {
+            st.push(data);
+            st.push(Value::Int(i as i32));
+            crate::seq::op(st, Op::LoadSubscr, 0)?;
+        }
+        st.push(pid);
+        one(st, p, (id as u32) << 16 | (argc - 1))?;
+        let v = st.pop();
+        if let Value::List(l) = out {
+            let base = st.m.word(l + 2) + 1;
+            st.m.store(base + 2 * i, v);
+        }
+    }
+    st.replace(argc + 1, out);
+    Ok(false)
+}
+
+/// The plain call (no count). A message is decoded here, in this small
+/// frame: everything else happens in [`prepare`], which has returned by then.
+#[inline(never)]
+fn one<P: Platform>(st: &mut St, p: &mut P, packed: u32) -> Result<bool, Exc> {
     let (id, argc) = ((packed >> 16) as u16, packed & 0xFFFF);
     let mb = Mailbox::new(p);
     let ran = match prepare(st, p, &mb, id, argc) {
@@ -348,9 +409,9 @@ fn acked<P: Platform>(p: &P, net: &Net, ch: u32, r: u32) -> u32 {
 /// ring to `r` is full).
 fn send<P: Platform>(st: &mut St, p: &mut P, net: &Net, ch: u32, r: u32, v: Value) -> Result<(), Stop> {
     let walk_room = crate::nest::room(st, st.sp);
-    let words = match report::value_words(&mut st.m, v, walk_room, Cycles::Refuse) {
+    let words = match report::value_words(&mut st.m, v, walk_room, Cycles::Send) {
         Ok(words) => words.saturating_add(pb::HEADER_WORDS),
-        Err(e) => return Err(st.raise(e.exc(Cycles::Refuse))),
+        Err(e) => return Err(st.raise(e.exc(Cycles::Send))),
     };
     let bytes = words.saturating_mul(4);
     if bytes > net.ring {
@@ -363,7 +424,7 @@ fn send<P: Platform>(st: &mut St, p: &mut P, net: &Net, ch: u32, r: u32, v: Valu
     let mut out = report::Out { rec: None, words: 0, store: Some((ring, off + 8, off + bytes)) };
     // It fits: value_words counted exactly these words (waiting for room
     // runs no Python code and leaves the stack and its room as they were).
-    let _ = report::put_value(&mut out, &mut st.m, v, walk_room, Cycles::Refuse);
+    let _ = report::put_value(&mut out, &mut st.m, v, walk_room, Cycles::Send);
     ring.store(off + 4, net.launch);
     ring.store(off, pb::header(pb::MSG, words));
     publish(p, net, ch, r, sent.wrapping_add(bytes));

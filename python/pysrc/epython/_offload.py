@@ -542,9 +542,10 @@ _QUEUED = ("queued", "", ())
 def _error(kernel, core, kind, payload, results):
     """The exception for a core that did not return."""
     if kind == "error":
-        type_name, message, line = payload
+        # file: the source module (util.py) the line is in, else None.
+        type_name, message, line, file = payload
         return DeviceError(message, core=core, kernel=kernel.name, line=line, type_name=type_name,
-                           filename=kernel.filename, results=results)
+                           filename=file or kernel.filename, results=results)
     if kind == "cancelled":
         return CancelledError("the launch was cancelled", core=core, kernel=kernel.name,
                               type_name="Cancelled", results=results)
