@@ -33,6 +33,6 @@ pub mod value;
 /// Version of everything in this crate that crosses a boundary (memory layout,
 /// mailbox, value encoding). Bump it on any incompatible change: the firmware
 /// reports it at boot and the loader refuses a mismatch.
-pub const PROTOCOL_VERSION: u32 = 6;
+pub const PROTOCOL_VERSION: u32 = 7;
 
 pub use chip::{Chip, CoreId, MeshAddr, MeshCoreId};
