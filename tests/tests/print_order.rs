@@ -145,7 +145,7 @@ fn lines_printed_before_a_barrier_come_out_first_on_epiphany_code() {
             return;
         }
     };
-    barrier_prints(CoreModel::Isa, firmware, 3);
+    barrier_prints(CoreModel::Isa, firmware, 5);
 }
 
 /// Lines of the lowest epoch go out while other cores wait, and a line
