@@ -315,7 +315,9 @@ impl Launch {
 
 impl Device {
     /// Run `image` (a bytecode image) on `cores` as one launch group. Each
-    /// complete output line goes to `on_line(core, text)` as it arrives;
+    /// complete output line goes to `on_line(core, text)` as it arrives,
+    /// unless a core of the group has not yet passed a barrier the line's
+    /// core passed before printing it: then once it has (`print_order`);
     /// unfinished lines are flushed at the end. Cores must be booted.
     ///
     /// Per-core failures (exceptions, faults, timeouts, protocol errors) are
@@ -518,7 +520,7 @@ impl Device {
     }
 
     /// Look at the launch's unfinished cores: hand complete output lines to
-    /// `on_line`, notice ends and faults (a core that faulted or broke the
+    /// `on_line` in barrier order (`print_order`), notice ends and faults (a core that faulted or broke the
     /// protocol is reloaded at once). Returns whether anything happened.
     /// `Err` only when a core could not be reloaded, or when the simulator
     /// serving the file has stopped ([`LoaderError::SimulatorGone`]).
