@@ -152,3 +152,33 @@ fn each_core_asking_for_input_gets_its_own_line() {
     got.sort_unstable();
     assert_eq!(got, ["a", "b", "c"], "stdout: {}", run.stdout);
 }
+
+/// ePython's synccores: every core prints, syncs, prints again. Every
+/// "before" line comes out ahead of every "after" line (issue 14), also
+/// with `-c` picking the group.
+#[test]
+fn lines_printed_before_sync_come_out_before_lines_printed_after_it() {
+    let dir = Scratch::new("synccores");
+    let file = dir.write(
+        "synccores.py",
+        "from parallel import coreid, sync\nprint(\"before\", coreid())\nsync()\nprint(\"after\", coreid())\n",
+    );
+    let group: Vec<u32> = (0..16).filter(|k| k % 3 != 1).collect();
+    let list = group.iter().map(u32::to_string).collect::<Vec<_>>().join(",");
+    for args in [vec![file.to_str().unwrap()], vec!["-c", &list, file.to_str().unwrap()]] {
+        let cores: Vec<u32> = if args.len() == 1 { (0..16).collect() } else { group.clone() };
+        for _ in 0..5 {
+            let run = epython(&args, None);
+            assert!(run.ok(), "{}", run.stderr);
+            let lines = run.lines();
+            assert_eq!(lines.len(), 2 * cores.len(), "{}", run.stdout);
+            let (before, after) = lines.split_at(cores.len());
+            assert!(before.iter().all(|l| l.contains("] before ")), "an after line came early:\n{}", run.stdout);
+            assert!(after.iter().all(|l| l.contains("] after ")), "{}", run.stdout);
+            for &k in &cores {
+                assert_eq!(cores_printing(&run, &format!("before {k}")), vec![k]);
+                assert_eq!(cores_printing(&run, &format!("after {k}")), vec![k]);
+            }
+        }
+    }
+}

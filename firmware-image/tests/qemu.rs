@@ -374,6 +374,7 @@ fn stdout_of(events: &[Event]) -> String {
     let mut line_start = true;
     for e in events.iter().filter(|e| e.kind == EventKind::Print as u32) {
         let mut r = Reader::new(&e.payload);
+        let _epoch = r.word().expect("print epoch");
         let sep = scalar(&mut r);
         let end = scalar(&mut r);
         let count = r.word().expect("print count");

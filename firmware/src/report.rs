@@ -4,7 +4,7 @@
 //! that same encoding.
 
 use shared_protocol::errors::{ExcType, Msg};
-use shared_protocol::mailbox::EventKind;
+use shared_protocol::mailbox::{status, EventKind};
 use shared_protocol::value::{self, Full, WordSink};
 
 use crate::arena::Mem;
@@ -204,8 +204,9 @@ pub fn error<P: Platform>(
     })
 }
 
-/// The Print event for `Print n`: sep, end (Strs; `None` means the
-/// default), the count, then the `n` values stored from the stack pointer
+/// The Print event for `Print n`: the barriers passed so far
+/// (`status::EPOCH`), sep, end (Strs; `None` means the default), the
+/// count, then the `n` values stored from the stack pointer
 /// up, 2 words each. Lists nested more than `value::MAX_DEPTH` deep raise
 /// RecursionError (as CPython's repr does), and nothing is printed.
 pub fn print<P: Platform>(
@@ -223,7 +224,7 @@ pub fn print<P: Platform>(
         Value::Str(at) => 1 + value::words_for_bytes(m.str_len(at)),
         _ => 2,
     };
-    let mut size = 1 + text_words(&st.m, sep) + text_words(&st.m, end);
+    let mut size = 2 + text_words(&st.m, sep) + text_words(&st.m, end);
     for i in 0..n {
         let v = st.m.load(first + 2 * i);
         match value_words(&mut st.m, v, room, Cycles::Show) {
@@ -236,8 +237,10 @@ pub fn print<P: Platform>(
         Value::Str(at) => put_str_at(r, m, at),
         _ => value::put_str(r, default),
     };
+    let epoch = mb.status.load(status::EPOCH);
     mb.ring.emit(p, EventKind::Print, launch, size, |r| {
         let r = &mut Out { rec: Some(r), words: 0, store: None };
+        r.push(epoch)?;
         put_text(r, m, sep, " ")?;
         put_text(r, m, end, "\n")?;
         r.push(n)?;

@@ -80,6 +80,9 @@ pub fn serve<P: Platform, E: Executor>(p: &mut P, exec: &mut E) {
         last_seq = seq;
         mb.status.store(status::WAITING, Waiting::Nothing as u32);
         let launch = mb.cmd.load(cmd::LAUNCH);
+        // No barriers passed yet: before LAUNCH, so a host that sees this
+        // launch there never reads the last launch's count (`status::EPOCH`).
+        mb.status.store(status::EPOCH, 0);
         mb.status.store(status::LAUNCH, launch);
         mb.set_state(CoreState::Running);
         let done = match Command::from_u32(mb.cmd.load(cmd::KIND)) {

@@ -14,6 +14,7 @@
 //! | [`image_cache`] | a verified image kept on a core between launches (tag, epoch) |
 //! | [`value`]   | host values: decode, encode, Python `str()`/`repr()`          |
 //! | [`run`]     | run images and kernel calls on cores, collect prints/outcomes |
+//! | `print_order` | a launch group's lines in barrier order (epochs)            |
 //! | [`scheduler`] | queue launches until their cores are free; follow them     |
 //! | [`error`]   | the one error type                                            |
 //!
@@ -51,6 +52,7 @@ pub mod hostcall;
 pub mod image_cache;
 mod mailbox;
 mod mem;
+mod print_order;
 pub mod reset;
 pub mod run;
 pub mod scheduler;

@@ -33,7 +33,9 @@ pub(crate) struct Event {
 
 #[derive(Clone, Debug, PartialEq)]
 pub(crate) enum EventBody {
-    Print { sep: String, end: String, values: Vec<Value> },
+    /// `print`; `epoch`: the group barriers the core had passed
+    /// (`mailbox::status::EPOCH`).
+    Print { epoch: u32, sep: String, end: String, values: Vec<Value> },
     Result(Value),
     Error(DeviceException),
     Done(DoneStatus),
@@ -259,6 +261,7 @@ fn parse_payload(kind: EventKind, payload: &[u32]) -> Result<EventBody, String> 
     let body = match kind {
         EventKind::Pad => return Err("Pad has no payload".into()),
         EventKind::Print => {
+            let epoch = word(&mut r, "epoch")?;
             let sep = expect_str(Value::decode(&mut r)?, "sep")?;
             let end = expect_str(Value::decode(&mut r)?, "end")?;
             let count = word(&mut r, "value count")?;
@@ -267,7 +270,7 @@ fn parse_payload(kind: EventKind, payload: &[u32]) -> Result<EventBody, String> 
                 return Err(format!("print of {count} values in a {}-word payload", payload.len()));
             }
             let values = (0..count).map(|_| Value::decode(&mut r)).collect::<Result<Vec<_>, _>>()?;
-            EventBody::Print { sep, end, values }
+            EventBody::Print { epoch, sep, end, values }
         }
         EventKind::Result => EventBody::Result(Value::decode(&mut r)?),
         EventKind::Error => {
@@ -466,6 +469,7 @@ mod tests {
         // Start near the end so the second record needs a Pad.
         let start = CORE_EVENT_RING_SIZE - 16;
         let print = encode(|s| {
+            s.push(3).unwrap();
             wire::put_str(s, " ").unwrap();
             wire::put_str(s, "\n").unwrap();
             s.push(2).unwrap();
@@ -484,7 +488,7 @@ mod tests {
         assert_eq!(events[0].body, EventBody::Done(DoneStatus::Ok));
         assert_eq!(
             events[1].body,
-            EventBody::Print { sep: " ".into(), end: "\n".into(), values: vec![Value::Int(7), Value::Str("a".into())] }
+            EventBody::Print { epoch: 3, sep: " ".into(), end: "\n".into(), values: vec![Value::Int(7), Value::Str("a".into())] }
         );
     }
 
@@ -630,6 +634,7 @@ mod tests {
         }
         // Print with a non-str sep, and with a count far past the payload.
         let bad_sep = encode(|s| {
+            s.push(0).unwrap();
             wire::put_int(s, 1).unwrap();
             wire::put_str(s, "\n").unwrap();
             s.push(0).unwrap();
@@ -637,6 +642,7 @@ mod tests {
         put(&w, 0, EventKind::Print, 1, &bad_sep);
         assert!(parse_ring(&w, 0, 8 + bad_sep.len() as u32 * 4).is_err());
         let big_count = encode(|s| {
+            s.push(0).unwrap();
             wire::put_str(s, " ").unwrap();
             wire::put_str(s, "\n").unwrap();
             s.push(u32::MAX).unwrap();

@@ -16,6 +16,7 @@ use crate::device::Device;
 use crate::error::LoaderError;
 use crate::image_cache::KernelImage;
 use crate::mailbox::{CommandWords, EventBody};
+use crate::print_order::{later, PrintOrder};
 use crate::value::Value;
 
 #[derive(Clone, Debug, Default)]
@@ -277,8 +278,12 @@ fn describe_wait(word: u32) -> String {
 struct CoreRun {
     core: CoreId,
     seq: u32,
-    /// Output not yet ended by a newline.
+    /// Output not yet ended by a newline, and the epoch of its last print.
     partial: String,
+    partial_epoch: u32,
+    /// The epoch this core is known to be at (`print_order`): all it
+    /// printed before is read, and it prints nothing older.
+    epoch: u32,
     result: Option<Value>,
     error: Option<DeviceException>,
     done: Option<DoneStatus>,
@@ -287,11 +292,14 @@ struct CoreRun {
     deadlock: Option<DeviceException>,
 }
 
+/// Where a core's complete lines go: (core, epoch, text).
+type LineSink<'a> = dyn FnMut(CoreId, u32, String) + 'a;
+
 impl CoreRun {
-    /// Hand over an unfinished last line (the core has ended).
-    fn flush(&mut self, on_line: &mut dyn FnMut(CoreId, &str)) {
+    /// Hand over an unfinished last line (the core has ended, or asks for input).
+    fn flush(&mut self, out: &mut LineSink<'_>) {
         if !self.partial.is_empty() {
-            on_line(self.core, &std::mem::take(&mut self.partial));
+            out(self.core, self.partial_epoch, std::mem::take(&mut self.partial));
         }
     }
 }
@@ -300,6 +308,8 @@ impl CoreRun {
 pub struct Launch {
     number: u32,
     runs: Vec<CoreRun>,
+    /// The group's lines in barrier order.
+    order: PrintOrder,
     /// Where answers to `input()` go in each core's inbox.
     input_off: usize,
     /// The last look that found every unfinished core blocked in a
@@ -330,6 +340,18 @@ impl Launch {
         self.runs.iter().all(|r| r.outcome.is_some())
     }
 
+    /// After a look at the cores: let out the lines no core can print
+    /// anything older than any more (`print_order`); all of them when
+    /// `all` (the launch failed or was given up) or when it has finished.
+    fn release_lines(&mut self, all: bool, on_line: &mut dyn FnMut(CoreId, &str)) {
+        if all {
+            self.order.release_all(on_line);
+        } else {
+            let running = self.runs.iter().filter(|r| r.outcome.is_none()).map(|r| r.epoch);
+            self.order.advance(running, on_line);
+        }
+    }
+
     /// Each core and its outcome (None: it never finished), moved out.
     pub fn into_outcomes(self) -> Vec<(CoreId, Option<CoreOutcome>)> {
         self.runs.into_iter().map(|r| (r.core, r.outcome)).collect()
@@ -344,7 +366,9 @@ impl Launch {
 
 impl Device {
     /// Run `image` (a bytecode image) on `cores` as one launch group. Each
-    /// complete output line goes to `on_line(core, text)` as it arrives;
+    /// complete output line goes to `on_line(core, text)` as it arrives,
+    /// unless a core of the group has not yet passed a barrier the line's
+    /// core passed before printing it: then once it has (`print_order`);
     /// unfinished lines are flushed at the end. Cores must be booted.
     ///
     /// Per-core failures (exceptions, faults, timeouts, protocol errors) are
@@ -534,6 +558,8 @@ impl Device {
                 core,
                 seq,
                 partial: String::new(),
+                partial_epoch: 0,
+                epoch: 0,
                 result: None,
                 error: None,
                 done: None,
@@ -541,11 +567,11 @@ impl Device {
                 deadlock: None,
             });
         }
-        Ok(Launch { number, runs, input_off, blocked_since: None, sources: image_sources(image.bytes()) })
+        Ok(Launch { number, order: PrintOrder::new(runs.len()), runs, input_off, blocked_since: None, sources: image_sources(image.bytes()) })
     }
 
     /// Look at the launch's unfinished cores: hand complete output lines to
-    /// `on_line`, notice ends and faults (a core that faulted or broke the
+    /// `on_line` in barrier order (`print_order`), notice ends and faults (a core that faulted or broke the
     /// protocol is reloaded at once). Returns whether anything happened.
     /// `Err` only when a core could not be reloaded, or when the simulator
     /// serving the file has stopped ([`LoaderError::SimulatorGone`]).
@@ -564,11 +590,14 @@ impl Device {
         on_input: &mut dyn FnMut(CoreId) -> Option<String>,
     ) -> Result<bool, LoaderError> {
         let mut progressed = false;
-        let off = launch.input_off;
-        for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
-            progressed |= self.poll_core(run, launch.number, on_line, &mut |core| {
+        let Launch { number, runs, order, input_off, .. } = launch;
+        let mut out = |core: CoreId, epoch: u32, text: String| order.line(core, epoch, text, on_line);
+        let mut failed = None;
+        // One look at every core still running, then the lines it let out.
+        for run in runs.iter_mut().filter(|r| r.outcome.is_none()) {
+            progressed |= self.poll_core(run, *number, &mut out, &mut |core| {
                 let line = on_input(core);
-                self.answer_input(core, off, line.as_deref());
+                self.answer_input(core, *input_off, line.as_deref());
             });
             if run.outcome.is_some() {
                 // A core cancelled for a deadlock ends with the deadlock.
@@ -578,20 +607,27 @@ impl Device {
                 if let Some(CoreOutcome::Error(e)) = run.outcome.take_if(|o| matches!(o, CoreOutcome::Error(_))) {
                     run.outcome = Some(CoreOutcome::Error(e.locate(launch.sources.as_deref())));
                 }
-                run.flush(on_line);
+                run.flush(&mut out);
                 // A core in an unknown state: reload it so the next run works.
                 if matches!(run.outcome, Some(CoreOutcome::Fault { .. } | CoreOutcome::ProtocolError(_))) {
                     self.images.invalidate(run.core);
-                    self.halt_and_reload(run.core)?;
+                    if let Err(e) = self.halt_and_reload(run.core) {
+                        failed = Some(e);
+                        break;
+                    }
                 }
             }
         }
-        progressed |= self.look_for_deadlock(launch);
-        if !progressed {
-            // Quiet cores: they may be quiet because their server is gone.
-            self.check_server()?;
-        }
-        Ok(progressed)
+        let result = match failed {
+            Some(e) => Err(e),
+            None => {
+                progressed |= self.look_for_deadlock(launch);
+                // Quiet cores: they may be quiet because their server is gone.
+                if progressed { Ok(()) } else { self.check_server() }
+            }
+        };
+        launch.release_lines(result.is_err(), on_line);
+        result.map(|()| progressed)
     }
 
     /// Deadlock (design.md §8): every unfinished core of the launch group
@@ -714,15 +750,22 @@ impl Device {
         outcome: CoreOutcome,
         on_line: &mut dyn FnMut(CoreId, &str),
     ) -> Result<(), LoaderError> {
-        for run in launch.runs.iter_mut().filter(|r| r.outcome.is_none()) {
-            self.poll_core(run, launch.number, on_line, &mut |core| self.answer_input(core, launch.input_off, None));
+        let Launch { number, runs, order, input_off, .. } = launch;
+        let mut out = |core: CoreId, epoch: u32, text: String| order.line(core, epoch, text, on_line);
+        let mut result = Ok(());
+        for run in runs.iter_mut().filter(|r| r.outcome.is_none()) {
+            self.poll_core(run, *number, &mut out, &mut |core| self.answer_input(core, *input_off, None));
             if !matches!(run.outcome, Some(CoreOutcome::Returned(_) | CoreOutcome::Error(_) | CoreOutcome::Cancelled)) {
-                self.halt_and_reload(run.core)?;
+                if let Err(e) = self.halt_and_reload(run.core) {
+                    result = Err(e);
+                    break;
+                }
                 run.outcome = Some(outcome.clone());
             }
-            run.flush(on_line);
+            run.flush(&mut out);
         }
-        Ok(())
+        launch.release_lines(true, on_line);
+        result
     }
 
     /// FAULT_DETAIL of [`Fault::CpuException`] if `core` is halted on an
@@ -739,14 +782,14 @@ impl Device {
 
     /// Look at one running core: consume its events, notice its end or its
     /// fault. Returns whether anything happened.
-    fn poll_core(
-        &self,
-        run: &mut CoreRun,
-        launch: u32,
-        on_line: &mut dyn FnMut(CoreId, &str),
-        on_input: &mut dyn FnMut(CoreId),
-    ) -> bool {
+    fn poll_core(&self, run: &mut CoreRun, launch: u32, out: &mut LineSink<'_>, on_input: &mut dyn FnMut(CoreId)) -> bool {
         let core = run.core;
+        let st = self.status_block(core);
+        // The barriers it has passed, before its events (`print_order`):
+        // once it runs this launch (it stores EPOCH before LAUNCH).
+        if st.load(status::LAUNCH as usize) == launch {
+            run.epoch = later(run.epoch, st.load(status::EPOCH as usize));
+        }
         let events = match self.read_events(core) {
             Ok(events) => events,
             Err(e) => {
@@ -764,13 +807,16 @@ impl Device {
                 return true;
             }
             match ev.body {
-                EventBody::Print { sep, end, values } => {
+                EventBody::Print { epoch, sep, end, values } => {
+                    run.epoch = later(run.epoch, epoch);
+                    run.partial_epoch = epoch;
                     let text: Vec<String> = values.iter().map(|v| v.to_string()).collect();
                     run.partial.push_str(&text.join(&sep));
                     run.partial.push_str(&end);
                     while let Some(nl) = run.partial.find('\n') {
-                        let line: String = run.partial.drain(..=nl).collect();
-                        on_line(core, &line[..line.len() - 1]);
+                        let mut line: String = run.partial.drain(..=nl).collect();
+                        line.pop();
+                        out(core, epoch, line);
                     }
                 }
                 EventBody::Result(v) if run.result.is_none() && run.error.is_none() => run.result = Some(v),
@@ -778,9 +824,7 @@ impl Device {
                 EventBody::Done(d) => run.done = Some(d),
                 EventBody::Input => {
                     // The prompt (or any unfinished line) first, so it shows.
-                    if !run.partial.is_empty() {
-                        on_line(core, &std::mem::take(&mut run.partial));
-                    }
+                    run.flush(out);
                     on_input(core);
                 }
                 other => {
@@ -790,7 +834,6 @@ impl Device {
             }
         }
 
-        let st = self.status_block(core);
         if st.load(status::STATE as usize) == CoreState::Fault as u32 {
             let code = st.load(status::FAULT as usize);
             let detail = st.load(status::FAULT_DETAIL as usize);

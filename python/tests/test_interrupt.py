@@ -55,7 +55,8 @@ HANDLE = PRELUDE + textwrap.dedent("""
 
 def interrupt(script, tmp_path):
     """Run ``script`` in a child Python, SIGINT it once its kernel printed
-    ``started``; its stdout lines."""
+    ``started`` on both cores (a line the printer thread writes later could
+    land inside the script's own print); its stdout lines."""
     path = tmp_path / "child.py"
     path.write_text(script)
     env = dict(os.environ, EPYTHON_DEVICE=os.environ.get("EPYTHON_DEVICE", "sim"))
@@ -65,7 +66,7 @@ def interrupt(script, tmp_path):
         lines = []
         for line in child.stdout:
             lines.append(line.rstrip("\n"))
-            if line.endswith("] started\n"):
+            if sum(l.endswith("] started") for l in lines) == 2:
                 break
         assert lines and lines[-1].endswith("] started"), (lines, child.stderr.read())
         child.send_signal(signal.SIGINT)

@@ -2,6 +2,7 @@
 absolute core ids, the launch group, collectives over it, and a deadlock
 raised as a DeviceError."""
 
+import os
 import time
 
 import pytest
@@ -63,3 +64,92 @@ def test_two_cores_waiting_on_each_other_raise_a_deadlock_error():
         return reduce(1, "sum")
 
     assert fine() == [2, 2]
+
+
+def _device_lines(out):
+    """[(core, epoch, k)] of `[device C] eE cC kK` lines, in output order."""
+    lines = []
+    for line in out.splitlines():
+        if not line.startswith("[device "):
+            continue
+        head, text = line.split("] ", 1)
+        e, c, k = text.split(" ")
+        assert head == f"[device {c[1:]}", line
+        lines.append((int(c[1:]), int(e[1:]), int(k[1:])))
+    return lines
+
+
+def _check_barrier_order(lines, cores, expected):
+    """No line of an earlier epoch after one of a later epoch; each core's
+    lines as it printed them."""
+    last = 0
+    for core, e, k in lines:
+        assert e >= last, f"core {core}'s line of epoch {e} came after a line of epoch {last}: {lines}"
+        last = e
+    for core in cores:
+        assert [(e, k) for c, e, k in lines if c == core] == expected(core), f"core {core}: {lines}"
+
+
+def _barrier_kernel():
+    # Each line: the barriers its core has passed, the core, a number.
+    # The bcast root runs ahead of the others.
+    @offload(async_=True)
+    def barriers(seed, root):
+        from parallel import coreid, sync, bcast, reduce
+        me = coreid()
+
+        def say(e, k):
+            print("e" + str(e), "c" + str(me), "k" + str(k))
+
+        x = 0
+        for i in range((me * 7 + seed) % 16 * 40):
+            x += i
+        for k in range(me % 3 + 1):
+            say(0, k)
+        sync()
+        for k in range((me + seed) % 3):
+            say(1, k)
+        v = bcast(me * 10, root)
+        if me == root:
+            for k in range(6):
+                say(2, k)
+        else:
+            say(2, v)
+        say(3, reduce(1, "sum"))
+
+    return barriers
+
+
+def _expected(seed, group, root):
+    def lines(me):
+        out = [(0, k) for k in range(me % 3 + 1)]
+        out += [(1, k) for k in range((me + seed) % 3)]
+        out += [(2, k) for k in range(6)] if me == root else [(2, root * 10)]
+        out.append((3, len(group)))
+        return out
+
+    return lines
+
+
+def test_prints_before_a_barrier_come_out_before_prints_after_it(capsys):
+    barriers = _barrier_kernel()
+    runs = 2 if os.environ.get("EPYTHON_DEVICE") == "sim:isa" else 10
+    cores = list(range(16))
+    for seed in range(runs):
+        barriers(seed, 5, target=cores).wait(timeout=120)
+        _check_barrier_order(_device_lines(capsys.readouterr().out), cores, _expected(seed, cores, 5))
+
+
+def test_two_launch_groups_at_once_each_keep_their_barrier_order(capsys):
+    # offload_multiple-style: two asynchronous launches on 8 cores each run
+    # at the same time; each group's barriers order its own lines only.
+    barriers = _barrier_kernel()
+    runs = 1 if os.environ.get("EPYTHON_DEVICE") == "sim:isa" else 5
+    groups = [list(range(8)), list(range(8, 16))]
+    for seed in range(runs):
+        handles = [barriers(seed, g[1], target=g) for g in groups]
+        for h in handles:
+            h.wait(timeout=120)
+        lines = _device_lines(capsys.readouterr().out)
+        for g in groups:
+            _check_barrier_order([line for line in lines if line[0] in g], g, _expected(seed, g, g[1]))

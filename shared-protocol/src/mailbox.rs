@@ -142,6 +142,16 @@ pub mod status {
     /// Images this core copied from its inbox and verified since boot (the
     /// image cache's misses; a Run served from the cache leaves it alone).
     pub const IMAGE_LOADS: u32 = 0x44;
+    /// The launch group's barriers (`sync`, `reduce`, `bcast`) this core
+    /// has passed in the launch it runs: stored as 0 before `LAUNCH` at
+    /// the start of every command, then after each barrier. Every Print
+    /// event carries the count at its print; a host that reads `LAUNCH`
+    /// (this launch), then this word E, then the event ring has every
+    /// line the core printed before its E-th barrier (the core wrote them
+    /// before this word), and the core prints nothing older from then on:
+    /// how the host puts lines printed before a barrier ahead of the
+    /// group's lines printed after it (loader `print_order.rs`).
+    pub const EPOCH: u32 = 0x48;
     // 0x100..postbox::STATUS_END: the postbox's SENT and RECVD words.
 }
 
@@ -256,7 +266,8 @@ pub mod event {
 pub enum EventKind {
     /// Skip to the start of the ring.
     Pad = 0,
-    /// `print`: payload = sep (Str value), end (Str value), count word, values.
+    /// `print`: payload = epoch word (`status::EPOCH` at the print), sep
+    /// (Str value), end (Str value), count word, values.
     Print = 1,
     /// The kernel's return value: payload = one value.
     Result = 2,

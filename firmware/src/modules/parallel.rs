@@ -194,9 +194,20 @@ fn one<P: Platform>(st: &mut St, p: &mut P, packed: u32) -> Result<bool, Exc> {
         Err(_) => Err(st.exc),
     };
     ran?;
+    if matches!(id, n::PARALLEL_SYNC | n::PARALLEL_REDUCE | n::PARALLEL_BCAST) {
+        passed_barrier(&mb);
+    }
     let v = st.pop();
     st.replace(argc + 1, v);
     Ok(false)
+}
+
+/// Count a barrier of the launch group passed (`status::EPOCH`): the
+/// host holds this core's later prints back until every core of the group
+/// has passed it too. Prints before it are in the event ring already
+/// (written before this word), so the host needs no answer from anyone.
+fn passed_barrier(mb: &Mailbox) {
+    mb.status.store(status::EPOCH, mb.status.load(status::EPOCH).wrapping_add(1));
 }
 
 /// Everything of [`call`] but the decode: either the value is pushed on

@@ -42,8 +42,11 @@ fn render(words: &[u32]) -> String {
     out.join(" ")
 }
 
-/// A Print payload: sep, end, the count word, then the values.
+/// A Print payload: the epoch word, sep, end, the count word, then the values.
 fn render_print(words: &[u32]) -> String {
+    // The epoch first: these programs pass no barrier.
+    assert_eq!(words[0], 0, "a print before any barrier is of epoch 0");
+    let words = &words[1..];
     let mut r = Reader::new(words);
     r.token().unwrap();
     r.token().unwrap();

@@ -1,5 +1,6 @@
 //! The parallel module's figures (a benchmark, not a test): ring messages
-//! per second and the 1-D Jacobi time, on a simulated E16 with the release
+//! per second, the 1-D Jacobi time and barriers (sync, reduce) per second,
+//! on a simulated E16 with the release
 //! `epython` (`make bench-parallel`; BENCHMARKS.md). Each program
 //! (tests/bench/parallel/*.py) times itself on core 0 with `parallel.wtime()`
 //! between two barriers; the whole process's wall time is shown too.
@@ -28,7 +29,7 @@ fn main() -> ExitCode {
             }
         }
     }
-    let cases = [("ring", "16"), ("ring", "2"), ("jacobi", "16"), ("jacobi", "3")];
+    let cases = [("ring", "16"), ("ring", "2"), ("jacobi", "16"), ("jacobi", "3"), ("barrier", "16"), ("barrier", "3")];
     println!("{:<8} {:>5} {:>12} {:>14} {:>10}", "program", "cores", "device (s)", "figure", "wall (s)");
     for (name, cores) in cases {
         let file = dir.join("bench").join("parallel").join(format!("{name}.py"));
@@ -54,9 +55,12 @@ fn main() -> ExitCode {
                 eprintln!("parbench: unexpected output of {name}: {out}");
                 return ExitCode::FAILURE;
             };
+            // "[device 0] barrier 16 cores 2000 barriers 0.2 s"
+            let count: f64 = words.get(5).and_then(|w| w.parse().ok()).unwrap_or(0.0);
             let figure = if name == "ring" {
-                let msgs: f64 = words.get(5).and_then(|w| w.parse().ok()).unwrap_or(0.0);
-                format!("{:.0} msg/s", msgs / secs)
+                format!("{:.0} msg/s", count / secs)
+            } else if name == "barrier" {
+                format!("{:.0} bar/s", count / secs)
             } else {
                 format!("{} iters", words.get(5).copied().unwrap_or("?"))
             };
