@@ -28,6 +28,15 @@
 //!   pushed with `LoadLocal`, which loads the cell itself), and a call puts
 //!   them in those slots. A comprehension variable a function inside the
 //!   comprehension uses gets a fresh cell each time the comprehension runs.
+//! - In the ePython dialect (dialect.rs): `/`, `%`, `+` and `+=` are the
+//!   dialect's opcodes (`DivTrunc`, `ModTrunc`, `AddFormat`,
+//!   `InplaceAddFormat`); `input()` is `INPUT_VALUE(<Input's line>)`;
+//!   `math.pi()` is `math.pi` (a float constant of a module called with no
+//!   arguments); a name nothing binds that a device module the program
+//!   imports has is that member (`import parallel` then `coreid()`, as
+//!   ePython's textual import gives it); and the module's first `def` of
+//!   each name is also run before the module body's first statement, so a
+//!   call above the `def` finds the function (see `hoist_defs`).
 
 use std::collections::HashMap;
 
@@ -35,6 +44,7 @@ use shared_protocol::bytecode::{DEREF_FREE, Op, PRINT_HAS_END, PRINT_HAS_SEP, ca
 use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
+use crate::dialect::Dialect;
 use crate::error::{Located, Pos, Result, overflow, syntax};
 use crate::scope::{self, FunctionScope, ModuleScope};
 
@@ -109,7 +119,7 @@ pub const DEVICE_MAX_STACK: u32 = 250;
 const BUILD_CHUNK: usize = 32;
 
 pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Result<Compiled> {
-    compile_module_with_entry(body, scope, filename, None)
+    compile_module_with_entry(body, scope, filename, None, Dialect::Python3)
 }
 
 /// Compile a module whose global `entry.0` (bound by the `def` at `entry.1`)
@@ -121,8 +131,10 @@ pub fn compile_module_with_entry(
     scope: &ModuleScope,
     filename: &str,
     entry: Option<(&str, Pos)>,
+    dialect: Dialect,
 ) -> Result<Compiled> {
     let mut cg = Codegen {
+        dialect,
         module_scope: scope,
         consts: Vec::new(),
         const_index: HashMap::new(),
@@ -137,8 +149,12 @@ pub fn compile_module_with_entry(
     };
     let filename_const = cg.constant(Const::Str(filename.to_string()), Pos::default())?;
     let name = cg.constant(Const::Str("<module>".to_string()), Pos::default())?;
-    for stmt in body {
-        cg.statement(stmt)?;
+    let hoisted = if dialect == Dialect::Epython { cg.hoist_defs(body)? } else { HashMap::new() };
+    for (i, stmt) in body.iter().enumerate() {
+        match hoisted.get(&i) {
+            Some(&k) => cg.define_again(stmt, k)?,
+            None => cg.statement(stmt)?,
+        }
     }
     let entry_global = match entry {
         Some((name, pos)) => {
@@ -297,6 +313,7 @@ enum Place {
 }
 
 struct Codegen<'a> {
+    dialect: Dialect,
     module_scope: &'a ModuleScope,
     consts: Vec<Const>,
     const_index: HashMap<Const, u16>,
@@ -317,11 +334,21 @@ struct Codegen<'a> {
 
 /// The opcode of `x op= y`: `+=` extends a list in place (InplaceAdd), the
 /// others compute `x op y` and rebind, as in Python.
-fn aug_opcode(op: BinOp) -> Op {
-    if op == BinOp::Add { Op::InplaceAdd } else { binary_opcode(op) }
+fn aug_opcode(op: BinOp, dialect: Dialect) -> Op {
+    match (op, dialect) {
+        (BinOp::Add, Dialect::Python3) => Op::InplaceAdd,
+        (BinOp::Add, Dialect::Epython) => Op::InplaceAddFormat,
+        _ => binary_opcode(op, dialect),
+    }
 }
 
-fn binary_opcode(op: BinOp) -> Op {
+fn binary_opcode(op: BinOp, dialect: Dialect) -> Op {
+    match (op, dialect) {
+        (BinOp::TrueDiv, Dialect::Epython) => return Op::DivTrunc,
+        (BinOp::Mod, Dialect::Epython) => return Op::ModTrunc,
+        (BinOp::Add, Dialect::Epython) => return Op::AddFormat,
+        _ => {}
+    }
     match op {
         BinOp::Add => Op::Add,
         BinOp::Sub => Op::Sub,
@@ -350,6 +377,18 @@ fn compare_opcode(op: CmpOp) -> Op {
         CmpOp::NotIn => Op::NotIn,
         CmpOp::Is => Op::Is,
         CmpOp::IsNot => Op::IsNot,
+    }
+}
+
+/// A default the dialect's hoisting may evaluate early: a literal, a signed
+/// number or a tuple of those (not a list: each run of the `def` would make
+/// its own, and calls above the `def` would see a different one).
+fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => true,
+        ExprKind::Unary(UnaryOp::Neg | UnaryOp::Pos, x) => is_constant(x),
+        ExprKind::Tuple(items) => items.iter().all(is_constant),
+        _ => false,
     }
 }
 
@@ -489,10 +528,27 @@ impl Codegen<'_> {
         if name == "print" {
             return Ok(Place::Print);
         }
+        if let Some(k) = self.imported_member(name) {
+            return Ok(Place::Native(k));
+        }
         if MISSING_BUILTINS.contains(&name) {
             return Err(syntax(pos, format!("builtin '{name}' is not available on the device")));
         }
         Ok(Place::Global)
+    }
+
+    /// In the ePython dialect, the member `name` of a device module the
+    /// program imports (`import parallel` makes `coreid` a name, as
+    /// ePython's textual import does); the lowest module number first.
+    fn imported_member(&self, name: &str) -> Option<u16> {
+        if self.dialect != Dialect::Epython {
+            return None;
+        }
+        let functions = self.frames.iter().filter_map(|f| f.function.as_ref());
+        let mut modules: Vec<u16> =
+            self.module_scope.modules.values().chain(functions.flat_map(|fs| fs.modules.values())).copied().collect();
+        modules.sort_unstable();
+        modules.into_iter().find_map(|m| natives::member(m, name))
     }
 
     /// Where an assignment to `name` goes.
@@ -789,7 +845,7 @@ impl Codegen<'_> {
                 self.expr(target)?;
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(aug_opcode(op));
+                self.emit(aug_opcode(op, self.dialect));
                 self.store(target)
             }
             ExprKind::Subscript(object, index) => {
@@ -803,7 +859,7 @@ impl Codegen<'_> {
                 self.emit(Op::LoadSubscr);
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(aug_opcode(op));
+                self.emit(aug_opcode(op, self.dialect));
                 self.emit(Op::Rot3);
                 self.emit(Op::StoreSubscr);
                 Ok(())
@@ -873,15 +929,7 @@ impl Codegen<'_> {
         if params.len() > 0xFF {
             return Err(syntax(pos, "too many parameters (at most 255)"));
         }
-        let defaults: Vec<&Expr> = params.iter().filter_map(|p| p.default.as_ref()).collect();
-        for d in &defaults {
-            self.expr(d)?;
-        }
-        if defaults.is_empty() {
-            self.emit(Op::LoadNone);
-        } else {
-            self.emit_u16(Op::BuildTuple, defaults.len() as u16);
-        }
+        let n_defaults = self.defaults(params)?;
 
         let stmts: &[Stmt] = match body {
             FunctionBody::Statements(s) => s,
@@ -915,10 +963,64 @@ impl Codegen<'_> {
         let f = std::mem::replace(&mut self.f, self.saved.pop().expect("pushed above"));
         self.frames.pop();
         compiled?;
-        let code = f.finish(name_const, params.len() as u32, defaults.len() as u32, self.last_pos)?;
+        let code = f.finish(name_const, params.len() as u32, n_defaults as u32, self.last_pos)?;
         self.last_pos = saved_pos;
         self.functions[index] = Some(code);
         Ok((index as u16, frees))
+    }
+
+    /// Push a function's defaults as a tuple, or None when it has none;
+    /// returns how many.
+    fn defaults(&mut self, params: &[Param]) -> Result<usize> {
+        let defaults: Vec<&Expr> = params.iter().filter_map(|p| p.default.as_ref()).collect();
+        for d in &defaults {
+            self.expr(d)?;
+        }
+        if defaults.is_empty() {
+            self.emit(Op::LoadNone);
+        } else {
+            self.emit_u16(Op::BuildTuple, defaults.len() as u16);
+        }
+        Ok(defaults.len())
+    }
+
+    /// The ePython dialect's functions callable above their `def`: run the
+    /// module's first `def` of each name before the module body, when its
+    /// defaults are constants (evaluating other defaults there could read
+    /// names the body has not bound yet, or run calls early, so those
+    /// functions are defined where they stand, as in Python). Returns each
+    /// hoisted statement's index with its function's number, for
+    /// [`Self::define_again`]. Decorators never reach here (the device has
+    /// none; the offload API strips a kernel's own).
+    fn hoist_defs(&mut self, body: &[Stmt]) -> Result<HashMap<usize, u16>> {
+        let mut hoisted = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, stmt) in body.iter().enumerate() {
+            let StmtKind::Def { name, params, .. } = &stmt.kind else { continue };
+            if !seen.insert(name.as_str()) || !params.iter().filter_map(|p| p.default.as_ref()).all(is_constant) {
+                continue;
+            }
+            // The def's function is the first this statement makes (its
+            // constant defaults make none).
+            let k = self.functions.len();
+            self.statement(stmt)?;
+            hoisted.insert(i, k as u16);
+        }
+        Ok(hoisted)
+    }
+
+    /// A hoisted `def` where it stands: bind the name again to the function
+    /// compiled at the top (`k`), as Python would here, since the body may
+    /// have rebound the name in between.
+    fn define_again(&mut self, stmt: &Stmt, k: u16) -> Result<()> {
+        let StmtKind::Def { name, params, .. } = &stmt.kind else {
+            return Err(syntax(stmt.pos, "internal compiler error: a hoisted statement is not a def"));
+        };
+        self.last_pos = stmt.pos;
+        self.mark_line(stmt.pos)?;
+        self.defaults(params)?;
+        self.make_function(k, &[], stmt.pos)?;
+        self.store_name(name, stmt.pos)
     }
 
     /// A function's scope with its closure slots: its free variables (the
@@ -1043,7 +1145,7 @@ impl Codegen<'_> {
                 self.expr(left)?;
                 self.expr(right)?;
                 self.mark_line(pos)?;
-                self.emit(binary_opcode(*op));
+                self.emit(binary_opcode(*op, self.dialect));
             }
             ExprKind::BoolOp(op, values) => {
                 // Each operand but the last: keep it as the result and jump to
@@ -1118,6 +1220,19 @@ impl Codegen<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The native `e` stands for at compile time: a name that resolves to
+    /// one, or `module.attr` of a device module.
+    fn static_native(&self, e: &Expr) -> Result<Option<u16>> {
+        Ok(match &e.kind {
+            ExprKind::Name(n) => match self.resolve_load(n, e.pos)? {
+                Place::Native(k) => Some(k),
+                _ => None,
+            },
+            ExprKind::Attribute(object, attr) => self.module_held_by(object).and_then(|m| natives::member(m, attr)),
+            _ => None,
+        })
     }
 
     fn module_member(&self, module: u16, attr: &str, pos: Pos) -> Result<u16> {
@@ -1308,6 +1423,11 @@ impl Codegen<'_> {
             && args.iter().all(|a| matches!(a, Arg::Positional(_)))
             && self.resolve_load(n, func.pos)? == Place::Native(natives::INPUT)
         {
+            // ePython's input() converts the line (firmware dialect.rs).
+            let converted = self.dialect == Dialect::Epython;
+            if converted {
+                self.emit_u16(Op::LoadNative, natives::INPUT_VALUE);
+            }
             if let Some(Arg::Positional(prompt)) = args.first() {
                 self.expr(prompt)?;
                 self.load_const(Const::Str(String::new()), pos)?;
@@ -1317,7 +1437,17 @@ impl Codegen<'_> {
             }
             self.mark_line(pos)?;
             self.emit(Op::Input);
+            if converted {
+                self.emit_u8(Op::Call, 1);
+            }
             return Ok(());
+        }
+        // ePython's `math.pi()` and `math.e()`: the constant itself.
+        if self.dialect == Dialect::Epython
+            && args.is_empty()
+            && self.static_native(func)?.is_some_and(|k| matches!(natives::get(k).map(|n| n.kind), Some(Kind::Float(_))))
+        {
+            return self.expr(func);
         }
         if let ExprKind::Attribute(object, method) = &func.kind
             && self.module_held_by(object).is_none()

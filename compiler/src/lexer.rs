@@ -1,7 +1,19 @@
 //! Source text -> tokens. Python's rules: INDENT/DEDENT from a stack of
 //! indentation widths, implicit line joining inside brackets, backslash
 //! continuation, comments, and a final NEWLINE plus DEDENTs at end of file.
+//!
+//! Also ePython's `/* ... */` comments, in both dialects (never valid Python
+//! 3: `/` followed by `*` cannot start an operand). As in C and ePython they
+//! do not nest, and one is whitespace: the newlines inside it do not end the
+//! statement. Where a `#` comment may stand, so may one: at the end of a
+//! line, on lines of their own (a comment block, as every ePython example
+//! opens with), or between tokens. A line that starts with a comment and
+//! has code after it keeps the indentation in front of the comment.
+//!
+//! In the ePython dialect names are folded to lower case
+//! ([`Dialect::fold`]), keywords and `True`/`False`/`None` included.
 
+use crate::dialect::Dialect;
 use crate::error::{Pos, Result, overflow, syntax};
 use crate::token::{KEYWORDS, OPERATORS, Token, TokenKind};
 
@@ -16,6 +28,11 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>> {
 /// Like [`tokenize`], with the source's first line numbered `first_line`
 /// (a kernel cut out of a bigger file keeps that file's line numbers).
 pub fn tokenize_from(source: &str, first_line: u32) -> Result<Vec<Token>> {
+    tokenize_with(source, first_line, Dialect::Python3)
+}
+
+/// Like [`tokenize_from`], in `dialect`.
+pub fn tokenize_with(source: &str, first_line: u32, dialect: Dialect) -> Result<Vec<Token>> {
     // One newline convention, and no byte-order mark, before counting columns.
     let text = source.strip_prefix('\u{feff}').unwrap_or(source).replace("\r\n", "\n").replace('\r', "\n");
     let mut lexer = Lexer {
@@ -28,6 +45,7 @@ pub fn tokenize_from(source: &str, first_line: u32) -> Result<Vec<Token>> {
         // a line whose order differs under the two is ambiguous (CPython's TabError).
         indents: vec![(0, 0)],
         brackets: Vec::new(),
+        dialect,
     };
     lexer.run()?;
     Ok(lexer.tokens)
@@ -41,6 +59,7 @@ struct Lexer {
     tokens: Vec<Token>,
     indents: Vec<(u32, u32)>,
     brackets: Vec<(char, Pos)>,
+    dialect: Dialect,
 }
 
 fn is_name_start(c: char) -> bool {
@@ -91,6 +110,10 @@ impl Lexer {
                     self.advance();
                 }
                 '#' => self.skip_comment(),
+                '/' if self.peek_at(1) == Some('*') => self.skip_block_comment()?,
+                '*' if self.peek_at(1) == Some('/') => {
+                    return Err(syntax(pos, "'*/' ends no comment (a '/* ... */' comment starts with '/*')"));
+                }
                 '\n' => {
                     self.advance();
                     if self.brackets.is_empty() {
@@ -149,6 +172,17 @@ impl Lexer {
                 }
                 self.advance();
             }
+            // A block comment in front of the line's code: skipped; the
+            // line is blank if nothing but spaces or a `#` comment follows
+            // it, else it keeps the indentation counted so far.
+            let mut after_block_comment = false;
+            while self.peek() == Some('/') && self.peek_at(1) == Some('*') {
+                self.skip_block_comment()?;
+                while matches!(self.peek(), Some(' ' | '\t' | '\x0c')) {
+                    self.advance();
+                }
+                after_block_comment = true;
+            }
             match self.peek() {
                 None => return Ok(false),
                 Some('#') => {
@@ -161,7 +195,7 @@ impl Lexer {
                 }
                 _ => {}
             }
-            let pos = self.pos();
+            let pos = if after_block_comment { Pos { line: self.line, col: narrow + 1 } } else { self.pos() };
             let &(top_wide, top_narrow) = self.indents.last().expect("the base level is never popped");
             let inconsistent = || syntax(pos, "inconsistent use of tabs and spaces in indentation");
             if wide > top_wide {
@@ -193,6 +227,29 @@ impl Lexer {
     fn skip_comment(&mut self) {
         while self.peek().is_some_and(|c| c != '\n') {
             self.advance();
+        }
+    }
+
+    /// Skip a `/* ... */` comment (the cursor is at its `/`): up to the first
+    /// `*/`, across lines. An unterminated one is an error at its start.
+    fn skip_block_comment(&mut self) -> Result<()> {
+        let start = self.pos();
+        self.advance();
+        self.advance();
+        loop {
+            match self.advance() {
+                Some('*') if self.peek() == Some('/') => {
+                    self.advance();
+                    return Ok(());
+                }
+                Some(_) => {}
+                None => {
+                    return Err(syntax(
+                        start,
+                        format!("unterminated '/*' comment starting at line {} (no '*/' before the end of the file)", start.line),
+                    ));
+                }
+            }
         }
     }
 
@@ -244,7 +301,16 @@ impl Lexer {
                 return self.string(&lower, pos);
             }
         }
-        let kind = match KEYWORDS.iter().find(|k| **k == word) {
+        let word = match self.dialect.fold(&word) {
+            std::borrow::Cow::Owned(folded) => folded,
+            std::borrow::Cow::Borrowed(_) => word,
+        };
+        let keyword = match self.dialect {
+            // `true`, `TRUE` and `True` are all the constant.
+            Dialect::Epython => KEYWORDS.iter().find(|k| k.eq_ignore_ascii_case(&word)),
+            Dialect::Python3 => KEYWORDS.iter().find(|k| **k == word),
+        };
+        let kind = match keyword {
             Some(k) => TokenKind::Keyword(k),
             None => TokenKind::Name(word),
         };

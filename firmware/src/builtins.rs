@@ -155,7 +155,7 @@ pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
 /// code): its text buffer stays off `extra`'s frame, which is on the stack
 /// under every extras builtin (sorted's comparisons, ...).
 #[inline(never)]
-fn parse_number(st: &St, s: u32, float: bool) -> Result<Value, Exc> {
+pub(crate) fn parse_number(st: &St, s: u32, float: bool) -> Result<Value, Exc> {
     let mut buf = [0u8; 48];
     let text = str_bytes(st, s, &mut buf);
     let (parsed, msg) = if float {
@@ -371,6 +371,7 @@ fn extra_rest(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) ->
             Value::Tuple(t)
         }
         n::INPUT => return Err(Exc::new(ExcType::EOFError, Msg::EndOfInput)),
+        n::INPUT_VALUE => crate::dialect::input_value(st, a)?,
         _ => modules::call(st, id, argc, args)?,
     })
 }

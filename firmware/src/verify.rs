@@ -420,8 +420,9 @@ fn native_unsupported(op: Op, k: u32) -> bool {
 }
 
 /// Opcodes of the table this VM does not run yet: refused before anything
-/// runs. Slices, `in` and keyword calls come with the `extras` feature
-/// (the code budget).
+/// runs. Slices, `in`, keyword calls and the ePython dialect's operators
+/// come with the `extras` feature (the code budget).
 fn not_implemented(op: Op) -> bool {
-    !cfg!(feature = "extras") && matches!(op, Op::LoadSlice | Op::LoadSliceStep | Op::In | Op::NotIn | Op::CallKw)
+    !cfg!(feature = "extras")
+        && (matches!(op, Op::LoadSlice | Op::LoadSliceStep | Op::In | Op::NotIn | Op::CallKw) || op.is_dialect())
 }

@@ -20,7 +20,7 @@
 /// "EPYB".
 pub const IMAGE_MAGIC: u32 = u32::from_le_bytes(*b"EPYB");
 /// Bump on any change to the image format or to an opcode's meaning.
-pub const BYTECODE_VERSION: u32 = 4;
+pub const BYTECODE_VERSION: u32 = 5;
 
 /// Header word indices.
 pub mod header {
@@ -334,6 +334,32 @@ opcodes! {
     LoadDeref      = 0x2F, U16,  Fixed(0, 1), "-> the value in the cell locals[k & 0x7FFF]; unbound: UnboundLocalError, or NameError when k & DEREF_FREE";
     StoreDeref     = 0x36, U16,  Fixed(1, 0), "a -> ; the cell locals[k] holds a";
     MakeClosure    = 0x37, U16,  Fixed(2, 1), "defaults cells -> function k with its free variables' cells (a tuple, in slot order)";
+    // The ePython dialect's operators (version 5): the compiler emits them
+    // for `/`, `%`, `+` and `+=` in that dialect only; on other operands
+    // each is its Python operator (`Op::python`).
+    DivTrunc       = 0x49, None, Fixed(2, 1), "a b -> a / b; two ints: C's quotient, truncated toward zero (7/2 = 3)";
+    ModTrunc       = 0x4A, None, Fixed(2, 1), "a b -> a % b; two ints: C's remainder, with a's sign (-7%3 = -1)";
+    AddFormat      = 0x4B, None, Fixed(2, 1), "a b -> a + b; a str and an int, float, bool or None: the other as str() writes it";
+    InplaceAddFormat = 0x4C, None, Fixed(2, 1), "a b -> a += b (InplaceAdd), with AddFormat's str + number";
+}
+
+impl Op {
+    /// Whether this is one of the ePython dialect's operators.
+    pub const fn is_dialect(self) -> bool {
+        matches!(self, Op::DivTrunc | Op::ModTrunc | Op::AddFormat | Op::InplaceAddFormat)
+    }
+
+    /// The Python operator a dialect operator is on the operands it does
+    /// not treat its own way (itself for every other opcode).
+    pub const fn python(self) -> Op {
+        match self {
+            Op::DivTrunc => Op::TrueDiv,
+            Op::ModTrunc => Op::Mod,
+            Op::AddFormat => Op::Add,
+            Op::InplaceAddFormat => Op::InplaceAdd,
+            other => other,
+        }
+    }
 }
 
 /// `LoadDeref` operand bit: the slot is a free variable (its cell belongs to
@@ -361,6 +387,15 @@ mod tests {
             assert_eq!(Op::len_of(b), want.map_or(0, |(_, len)| len), "byte {b:#x}");
         }
         assert_eq!(opcode::GetIter, Op::GetIter as u8);
+    }
+
+    #[test]
+    fn dialect_operators_stand_for_python_ones() {
+        for op in Op::ALL {
+            assert_eq!(op.is_dialect(), op.python() != *op, "{}", op.name());
+            assert!(!op.python().is_dialect());
+            assert_eq!(op.python().effect(), op.effect());
+        }
     }
 
     #[test]

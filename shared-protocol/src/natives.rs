@@ -124,6 +124,10 @@ natives! {
     // Made by the compiler, never by name (`builtin("sorted")` finds SORTED):
     // `sorted(xs, reverse=r)`, so that `sorted(xs, r)` stays an error.
     SORTED_REVERSE = func("sorted", BUILTIN, 2, 2);
+    // The ePython dialect's `input()`: the Input opcode's line, converted as
+    // ePython converts it (an int when it is all digits, a float with one
+    // '.', else the str itself).
+    INPUT_VALUE = func("input", BUILTIN, 1, 1);
 }
 
 /// The `parallel` module's messaging natives (`ishost` to `reduce`): the
@@ -134,7 +138,7 @@ pub const fn is_messaging(id: u16) -> bool {
 
 /// Natives only the compiler makes; each shares its name with the native a
 /// program names.
-pub const COMPILER_MADE: &[u16] = &[SORTED_REVERSE];
+pub const COMPILER_MADE: &[u16] = &[SORTED_REVERSE, INPUT_VALUE];
 
 /// Methods, by number (`CallMethod`). The receiver's type decides which
 /// exist (`METHOD_ARITY`): `append` on a str is an AttributeError naming the
