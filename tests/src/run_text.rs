@@ -1,6 +1,9 @@
 //! One program on one core, as text in the corpus's `.out` format
 //! (tests/README.md): what the corpus test and the differential test compare.
+//! [`run_on_cores`] is the same on several cores, with options and input
+//! (the ePython dialect's programs, tests/epython_dialect.rs).
 
+use std::collections::VecDeque;
 use std::time::Duration;
 
 use loader::{CoreOutcome, Device, RunOptions};
@@ -10,24 +13,59 @@ use shared_protocol::CoreId;
 /// printed line, then `Type: message (line N)` if it raised; a compile error
 /// is its only line; a fault, timeout or loader error is a `<...>` line.
 pub fn run_program(dev: &Device, core: CoreId, filename: &str, source: &str, timeout: Duration) -> String {
-    let program = match compiler::compile(source, filename) {
+    run_on_cores(dev, &[core], filename, source, &compiler::Options::default(), &[], timeout)
+}
+
+/// [`run_program`] on `cores`, compiled with `options`; `input` holds the
+/// lines `input()` reads (in the order the cores ask; then EOFError). On
+/// one core the text is as [`run_program`]'s. On several, each core's lines
+/// come together, cores in order, each line as `[device K] text` (each core
+/// prints in order; between cores the order of a run is not fixed), and an
+/// error line is `core K: Type: message (line N)`.
+pub fn run_on_cores(
+    dev: &Device,
+    cores: &[CoreId],
+    filename: &str,
+    source: &str,
+    options: &compiler::Options,
+    input: &[&str],
+    timeout: Duration,
+) -> String {
+    let program = match compiler::compile_with(source, filename, options) {
         Ok(p) => p,
         Err(e) => return format!("{}: {} (line {})\n", e.kind.name(), e.message, e.line),
     };
-    let mut text = String::new();
+    let many = cores.len() > 1;
+    let mut lines: Vec<(CoreId, String)> = Vec::new();
+    let mut input: VecDeque<String> = input.iter().map(|l| l.to_string()).collect();
     let opts = RunOptions { timeout: Some(timeout), ..Default::default() };
-    let report = dev.run(&program.image, &[core], &opts, &mut |_core, line| {
-        text.push_str(line);
-        text.push('\n');
-    });
+    let report = dev.run_with_input(
+        &program.image,
+        cores,
+        &opts,
+        &mut |core, line| lines.push((core, if many { format!("[device {}] {line}", core.0) } else { line.to_string() })),
+        &mut |_core| input.pop_front(),
+    );
+    let mut text = String::new();
     let report = match report {
         Ok(r) => r,
         Err(e) => {
+            for (_, line) in lines {
+                text.push_str(&line);
+                text.push('\n');
+            }
             text.push_str(&format!("<loader error: {e}>\n"));
             return text;
         }
     };
-    for (_, outcome) in report.outcomes {
+    for (core, outcome) in report.outcomes {
+        for (_, line) in lines.iter().filter(|(c, _)| *c == core) {
+            text.push_str(line);
+            text.push('\n');
+        }
+        if many && !matches!(outcome, CoreOutcome::Returned(_)) {
+            text.push_str(&format!("core {}: ", core.0));
+        }
         match outcome {
             CoreOutcome::Returned(_) => {}
             CoreOutcome::Error(e) => text.push_str(&format!("{}: {} (line {})\n", e.type_name, e.message, e.line)),
