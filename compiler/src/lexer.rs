@@ -668,6 +668,69 @@ mod tests {
         assert_eq!(err("if a:\n        b\n\tc\n"), (3, 2, "inconsistent use of tabs and spaces in indentation".into()));
     }
 
+    fn kinds_in(src: &str, dialect: Dialect) -> Vec<TokenKind> {
+        tokenize_with(src, 1, dialect).unwrap().into_iter().map(|t| t.kind).collect()
+    }
+
+    #[test]
+    fn block_comments_are_whitespace_in_both_dialects() {
+        let header = "/* a header\n   with # and 'quotes' and /* inside */\nx = 1 /* end */\n";
+        for dialect in Dialect::ALL {
+            assert_eq!(kinds_in(header, dialect), vec![name("x"), Op("="), Int(Some(1)), Newline, EndOfFile]);
+        }
+        // Between tokens, across lines: the statement goes on.
+        assert_eq!(kinds("x = 1 + /* two\n lines */ 2\n"), vec![name("x"), Op("="), Int(Some(1)), Op("+"), Int(Some(2)), Newline, EndOfFile]);
+        // A comment before code on its line: the indentation in front of it counts.
+        assert_eq!(
+            kinds("if a:\n    /* c */ b\n  /* only a comment */\n    c\n"),
+            vec![Keyword("if"), name("a"), Op(":"), Newline, Indent, name("b"), Newline, name("c"), Newline, Dedent, EndOfFile]
+        );
+        // No nesting: the first */ ends it; what follows is code.
+        assert_eq!(kinds("/* a /* b */ x"), vec![name("x"), Newline, EndOfFile]);
+        // Inside strings and # comments, /* and */ are text.
+        assert_eq!(kinds("s = '/* x */' # /* y\n"), vec![name("s"), Op("="), Str("/* x */".into()), Newline, EndOfFile]);
+        assert_eq!(kinds("a // b"), vec![name("a"), Op("//"), name("b"), Newline, EndOfFile]);
+    }
+
+    #[test]
+    fn block_comments_keep_line_numbers() {
+        let toks = tokenize("/*\n\n*/\nx = (1 /*\n*/ +\n 2)\ny\n").unwrap();
+        let at = |k: &TokenKind| toks.iter().find(|t| &t.kind == k).map(|t| (t.pos.line, t.pos.col));
+        assert_eq!(at(&name("x")), Some((4, 1)));
+        assert_eq!(at(&Op("+")), Some((5, 4)));
+        assert_eq!(at(&Int(Some(2))), Some((6, 2)));
+        assert_eq!(at(&name("y")), Some((7, 1)));
+        // A later error names its own line.
+        assert_eq!(err("/* one\ntwo */\nx = $").0, 3);
+    }
+
+    #[test]
+    fn bad_block_comments() {
+        assert_eq!(
+            err("x = 1\n  /* never\nclosed\n"),
+            (2, 3, "unterminated '/*' comment starting at line 2 (no '*/' before the end of the file)".into())
+        );
+        // Unterminated, with another comment closed before it.
+        assert_eq!(err("/* a */\n/* b /* c\n").0, 2);
+        assert_eq!(err("x = 2 */ 3"), (1, 7, "'*/' ends no comment (a '/* ... */' comment starts with '/*')".into()));
+    }
+
+    #[test]
+    fn epython_names_are_case_insensitive() {
+        assert_eq!(
+            kinds_in("IF True: PRINT numCores(), TRUE, false, NONE, Xs.APPEND", Dialect::Epython),
+            vec![
+                Keyword("if"), Keyword("True"), Op(":"), name("print"), name("numcores"), Op("("), Op(")"), Op(","),
+                Keyword("True"), Op(","), Keyword("False"), Op(","), Keyword("None"), Op(","), name("xs"), Op("."),
+                name("append"), Newline, EndOfFile
+            ]
+        );
+        // Strings keep their case; so do their prefixes' meanings.
+        assert_eq!(kinds_in("R'\\N' 'AbC'", Dialect::Epython), vec![Str("\\N".into()), Str("AbC".into()), Newline, EndOfFile]);
+        // Python 3 is case-sensitive.
+        assert_eq!(kinds_in("TRUE If", Dialect::Python3), vec![name("TRUE"), name("If"), Newline, EndOfFile]);
+    }
+
     #[test]
     fn positions_are_one_based_columns() {
         let toks = tokenize("a = 'é' + b\n  \n").unwrap();

@@ -15,4 +15,8 @@ print s
 n = 4
 print "n+1=" + (n + 1)
 print 1 + 2 + "3"
+xs = [1]
+ys = xs
+xs += [2]
+print ys
 print "a" + [1]

@@ -767,3 +767,67 @@ fn sort_reverse_and_slice_store_are_method_numbers_of_their_own() {
         e(ExcType::ValueError, Msg::ZeroStep, "'slice'")
     );
 }
+
+/// The ePython dialect's operators (dialect.rs): C's integer `/` and `%`,
+/// `str + number`; Python's operators on everything else.
+#[test]
+fn epython_dialect_operators() {
+    use super::binop;
+    // binop's code is on line 7; errors of the number ops carry no detail.
+    let fail = |t, m| Outcome::Error(t, m, 7, "None".into());
+    let zd = |m| fail(ExcType::ZeroDivisionError, m);
+    assert_eq!(binop(I(7), Op::DivTrunc, I(2)), val("3"));
+    assert_eq!(binop(I(-7), Op::DivTrunc, I(2)), val("-3"));
+    assert_eq!(binop(I(7), Op::DivTrunc, I(-2)), val("-3"));
+    assert_eq!(binop(I(-7), Op::DivTrunc, I(-2)), val("3"));
+    assert_eq!(binop(C::Bool(true), Op::DivTrunc, I(2)), val("0"));
+    assert_eq!(binop(I(1), Op::DivTrunc, I(0)), zd(Msg::DivisionByZero));
+    assert_eq!(binop(I(i32::MIN), Op::DivTrunc, I(-1)), fail(ExcType::OverflowError, Msg::IntOverflow));
+    assert_eq!(binop(F(7.0), Op::DivTrunc, I(2)), val("3.5"));
+    assert_eq!(binop(I(7), Op::DivTrunc, F(0.0)), zd(Msg::FloatDivisionByZero));
+    assert_eq!(binop(I(-7), Op::ModTrunc, I(3)), val("-1"));
+    assert_eq!(binop(I(7), Op::ModTrunc, I(-3)), val("1"));
+    assert_eq!(binop(I(i32::MIN), Op::ModTrunc, I(-1)), val("0"));
+    assert_eq!(binop(I(1), Op::ModTrunc, I(0)), zd(Msg::IntModuloByZero));
+    assert_eq!(binop(F(-7.5), Op::ModTrunc, I(2)), val("0.5"));
+    // Errors name Python's operator.
+    assert_eq!(
+        binop(S("a"), Op::DivTrunc, I(2)),
+        Outcome::Error(ExcType::TypeError, Msg::UnsupportedOperands, 7, "(3 '/' 'str' 'int'".into())
+    );
+    assert_eq!(
+        binop(S("a"), Op::ModTrunc, S("b")),
+        Outcome::Error(ExcType::TypeError, Msg::UnsupportedOperands, 7, "(3 '%' 'str' 'str'".into())
+    );
+    assert_eq!(binop(S("x="), Op::AddFormat, I(5)), val("'x=5'"));
+    assert_eq!(binop(I(-5), Op::AddFormat, S(" apples")), val("'-5 apples'"));
+    assert_eq!(binop(S("f="), Op::AddFormat, F(0.1)), val("'f=0.1'"));
+    assert_eq!(binop(S("b="), Op::InplaceAddFormat, C::Bool(false)), val("'b=False'"));
+    assert_eq!(binop(C::None, Op::AddFormat, S("!")), val("'None!'"));
+    assert_eq!(binop(I(2), Op::AddFormat, I(3)), val("5"));
+    assert_eq!(binop(I(2), Op::InplaceAddFormat, F(0.5)), val("2.5"));
+    assert_eq!(binop(S("a"), Op::AddFormat, S("b")), val("'ab'"));
+    assert_eq!(binop(I(i32::MAX), Op::AddFormat, I(1)), fail(ExcType::OverflowError, Msg::IntOverflow));
+}
+
+/// `input()`'s line in the ePython dialect (natives::INPUT_VALUE).
+#[test]
+fn epython_dialect_input_conversion() {
+    let conv = |line: &'static str| call(n::INPUT_VALUE, &[S(line)]);
+    assert_eq!(conv("41"), val("41"));
+    assert_eq!(conv("-5"), val("-5"));
+    assert_eq!(conv("+7"), val("7"));
+    assert_eq!(conv("007"), val("7"));
+    assert_eq!(conv("000000000000000000042"), val("42"));
+    assert_eq!(conv("2147483647"), val("2147483647"));
+    assert_eq!(conv("-2147483648"), val("-2147483648"));
+    assert_eq!(conv("1.5"), val("1.5"));
+    assert_eq!(conv("-.25"), val("-0.25"));
+    assert_eq!(conv("3."), val("3.0"));
+    for text in ["", "abc", "1.2.3", ".", "-", "1e5", " 5", "5 ", "0x10", "12a"] {
+        assert_eq!(conv(text), Outcome::Value(format!("'{text}'")), "{text:?}");
+    }
+    for big in ["2147483648", "99999999999", "123456789012345678901234567890"] {
+        assert_eq!(conv(big), e(ExcType::OverflowError, Msg::IntOverflow, "None"), "{big}");
+    }
+}
