@@ -13,6 +13,8 @@
 //!   `[device K] text`.
 //!
 //! `DIALECT_FILTER=substr` runs only the programs whose name contains it.
+//! `epython_dialect_on_epiphany_code` runs them on the firmware built for
+//! the chip (`make epiphany`) on the ISS, as the corpus does.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -20,9 +22,11 @@ use std::time::Duration;
 use compiler::{Dialect, Options};
 use loader::{Device, OpenOptions, Timeouts};
 use shared_protocol::{Chip, CoreId};
-use simulator::Simulator;
+use simulator::{Backing, CoreModel, SimOptions, Simulator};
 
 const RUN_TIMEOUT: Duration = Duration::from_secs(20);
+/// The ISS runs the firmware's instructions some 100 times slower.
+const ISA_RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
 fn programs_dir() -> PathBuf {
     let dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
@@ -43,6 +47,15 @@ fn cores_named(source: &str) -> Result<u32, String> {
 
 #[test]
 fn epython_dialect_programs() {
+    run_programs(CoreModel::Native);
+}
+
+#[test]
+fn epython_dialect_on_epiphany_code() {
+    run_programs(CoreModel::Isa);
+}
+
+fn run_programs(model: CoreModel) {
     let dir = programs_dir();
     let filter = std::env::var("DIALECT_FILTER").ok();
     let mut names: Vec<String> = std::fs::read_dir(&dir)
@@ -56,9 +69,21 @@ fn epython_dialect_programs() {
     names.sort();
     assert!(!names.is_empty() || filter.is_some(), "no programs in {}", dir.display());
 
-    let sim = Simulator::in_memory(Chip::E16).expect("start the simulator");
+    let (firmware, timeout) = match model {
+        CoreModel::Native => (loader::FirmwareImage::native_simulated(), RUN_TIMEOUT),
+        CoreModel::Isa => match loader::select::epiphany_firmware() {
+            Ok(image) => (image, ISA_RUN_TIMEOUT),
+            Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("ePython dialect on Epiphany code: {why}"),
+            Err(why) => {
+                eprintln!("ePython dialect on Epiphany code: SKIPPED: {why}");
+                return;
+            }
+        },
+    };
+    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { model, ..SimOptions::default() })
+        .expect("start the simulator");
     let timeouts = Timeouts { reset_step: Duration::from_secs(2), boot: Duration::from_secs(10), command: Duration::from_secs(10) };
-    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, ..Default::default() }).expect("open the simulator");
+    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..Default::default() }).expect("open the simulator");
     let all: Vec<CoreId> = (0..Chip::E16.num_cores()).map(CoreId).collect();
     dev.boot(&all).expect("boot the cores");
 
@@ -75,11 +100,11 @@ fn epython_dialect_programs() {
             Ok(n) => panic!("{name}: cores: {n} (the simulated E16 has 1..={})", all.len()),
             Err(e) => panic!("{name}: {e}"),
         };
-        let got = e2e_tests::run_text::run_on_cores(&dev, &all[..n as usize], &format!("{name}.py"), &source, &options, &input, RUN_TIMEOUT);
+        let got = e2e_tests::run_text::run_on_cores(&dev, &all[..n as usize], &format!("{name}.py"), &source, &options, &input, timeout);
         if got != expected {
             failures.push(format!("{name} (on {n} cores):\n--- expected\n{expected}--- got\n{got}"));
         }
     }
-    eprintln!("ePython dialect programs: {} run, {} failed", names.len(), failures.len());
+    eprintln!("ePython dialect programs ({model:?} cores): {} run, {} failed", names.len(), failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
