@@ -6,8 +6,39 @@
 use std::collections::VecDeque;
 use std::time::Duration;
 
-use loader::{CoreOutcome, Device, RunOptions};
-use shared_protocol::CoreId;
+use loader::{CoreOutcome, Device, OpenOptions, RunOptions, Timeouts};
+use shared_protocol::{Chip, CoreId};
+use simulator::{Backing, CoreModel, SimOptions, Simulator};
+
+/// An in-process simulated E16 opened for running programs (the device is
+/// dropped before its simulator).
+pub struct SimDevice {
+    pub dev: Device,
+    _sim: Simulator,
+}
+
+/// [`SimDevice`] whose cores run the native firmware, or (`CoreModel::Isa`)
+/// the firmware built for the chip (`make epiphany`) on the ISS. Without
+/// that build: None and a `SKIPPED` line naming `what`, or a panic under
+/// `CI=true`.
+pub fn sim_device(model: CoreModel, what: &str) -> Option<SimDevice> {
+    let firmware = match model {
+        CoreModel::Native => loader::FirmwareImage::native_simulated(),
+        CoreModel::Isa => match loader::select::epiphany_firmware() {
+            Ok(image) => image,
+            Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("{what} on Epiphany code: {why}"),
+            Err(why) => {
+                eprintln!("{what} on Epiphany code: SKIPPED: {why}");
+                return None;
+            }
+        },
+    };
+    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { model, ..SimOptions::default() })
+        .expect("start the simulator");
+    let timeouts = Timeouts { reset_step: Duration::from_secs(2), boot: Duration::from_secs(10), command: Duration::from_secs(10) };
+    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..Default::default() }).expect("open the simulator");
+    Some(SimDevice { dev, _sim: sim })
+}
 
 /// Compile `source` (as `filename`) and run it on `core` of `dev`: every
 /// printed line, then `Type: message (line N)` if it raised; a compile error

@@ -20,9 +20,8 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use compiler::{Dialect, Options};
-use loader::{Device, OpenOptions, Timeouts};
 use shared_protocol::{Chip, CoreId};
-use simulator::{Backing, CoreModel, SimOptions, Simulator};
+use simulator::CoreModel;
 
 const RUN_TIMEOUT: Duration = Duration::from_secs(20);
 /// The ISS runs the firmware's instructions some 100 times slower.
@@ -69,21 +68,9 @@ fn run_programs(model: CoreModel) {
     names.sort();
     assert!(!names.is_empty() || filter.is_some(), "no programs in {}", dir.display());
 
-    let (firmware, timeout) = match model {
-        CoreModel::Native => (loader::FirmwareImage::native_simulated(), RUN_TIMEOUT),
-        CoreModel::Isa => match loader::select::epiphany_firmware() {
-            Ok(image) => (image, ISA_RUN_TIMEOUT),
-            Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("ePython dialect on Epiphany code: {why}"),
-            Err(why) => {
-                eprintln!("ePython dialect on Epiphany code: SKIPPED: {why}");
-                return;
-            }
-        },
-    };
-    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { model, ..SimOptions::default() })
-        .expect("start the simulator");
-    let timeouts = Timeouts { reset_step: Duration::from_secs(2), boot: Duration::from_secs(10), command: Duration::from_secs(10) };
-    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..Default::default() }).expect("open the simulator");
+    let Some(sim) = e2e_tests::run_text::sim_device(model, "ePython dialect programs") else { return };
+    let dev = &sim.dev;
+    let timeout = if model == CoreModel::Isa { ISA_RUN_TIMEOUT } else { RUN_TIMEOUT };
     let all: Vec<CoreId> = (0..Chip::E16.num_cores()).map(CoreId).collect();
     dev.boot(&all).expect("boot the cores");
 
@@ -100,7 +87,7 @@ fn run_programs(model: CoreModel) {
             Ok(n) => panic!("{name}: cores: {n} (the simulated E16 has 1..={})", all.len()),
             Err(e) => panic!("{name}: {e}"),
         };
-        let got = e2e_tests::run_text::run_on_cores(&dev, &all[..n as usize], &format!("{name}.py"), &source, &options, &input, timeout);
+        let got = e2e_tests::run_text::run_on_cores(dev, &all[..n as usize], &format!("{name}.py"), &source, &options, &input, timeout);
         if got != expected {
             failures.push(format!("{name} (on {n} cores):\n--- expected\n{expected}--- got\n{got}"));
         }
