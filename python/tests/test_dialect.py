@@ -52,8 +52,14 @@ def test_the_dialect_is_an_option_of_the_decorator_only():
     def k2():
         return 1
 
-    with pytest.raises(TypeError, match="dialect"):
+    with pytest.raises(TypeError, match=r"dialect= is an option of @offload\(...\), not of a call"):
         k2(dialect="python3")
+
+    @offload(target=[0])
+    def k3(dialect):
+        return dialect + 1
+
+    assert k3(dialect=1) == [2], "a parameter of that name is the kernel's"
 
 
 def test_source_and_the_files_marker_line_choose_it_too(tmp_path):

@@ -391,6 +391,7 @@ class Offloaded:
                                 f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
         self._bind = _binder(func)
         self._n_params = len(signature.parameters)
+        self._params = tuple(signature.parameters)
         # The decorator's placement, for calls that give no options.
         self._placement = (self._options.get("target"), self._options.get("auto"), self._options.get("async_", False))
         # Device modules the host imported are known now; other globals at
@@ -457,6 +458,9 @@ class Offloaded:
         """A call with options, keywords, defaults to fill or device data
         (and the first call, which resolves the kernel's globals)."""
         opts = self._options
+        if "dialect" in kwargs and "dialect" not in self._params:
+            raise TypeError(f"{self.__name__}(): dialect= is an option of @offload(...), not of a call "
+                            f"(the kernel was compiled in {self._dialect} when it was decorated)")
         if kwargs:
             call_opts = {}
             for k in _OPTION_NAMES:
