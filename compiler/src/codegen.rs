@@ -28,9 +28,11 @@
 //!   pushed with `LoadLocal`, which loads the cell itself), and a call puts
 //!   them in those slots. A comprehension variable a function inside the
 //!   comprehension uses gets a fresh cell each time the comprehension runs.
-//! - In the ePython dialect (dialect.rs): `/`, `%`, `+` and `+=` are the
-//!   dialect's opcodes (`DivTrunc`, `ModTrunc`, `AddFormat`,
-//!   `InplaceAddFormat`); `input()` is `INPUT_VALUE(<Input's line>)`;
+//! - In the ePython dialect (dialect.rs): `/` and `%` are the dialect's
+//!   opcodes (`DivTrunc`, `ModTrunc`) unless an operand is a float literal
+//!   (Python's then give the same, on the fast path); `+` stays `Add`, and
+//!   the image's `flags::STR_PLUS_NUMBER` makes `str + number` format the
+//!   number; `input()` is `INPUT_VALUE(<Input's line>)`;
 //!   `math.pi()` is `math.pi` (a float constant of a module called with no
 //!   arguments); a name nothing binds that a device module the program
 //!   imports has is that member (`import parallel` then `coreid()`, as
@@ -40,7 +42,7 @@
 
 use std::collections::HashMap;
 
-use shared_protocol::bytecode::{DEREF_FREE, Op, PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, line_entry};
+use shared_protocol::bytecode::{DEREF_FREE, Op, PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, flags, line_entry};
 use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
@@ -88,6 +90,8 @@ pub struct Module {
     /// The image header's ENTRY word: 0 for a plain program, else 1 + the
     /// index of the global bound to the kernel function.
     pub entry: u32,
+    /// The image header's FLAGS word (bytecode.rs `flags`).
+    pub flags: u32,
 }
 
 pub struct Compiled {
@@ -178,6 +182,7 @@ pub fn compile_module_with_entry(
             globals: cg.globals,
             filename: filename_const as u32,
             entry: entry_global,
+            flags: if dialect == Dialect::Epython { flags::STR_PLUS_NUMBER } else { 0 },
         },
         uses_print_statement: cg.uses_print_statement,
     })
@@ -334,20 +339,21 @@ struct Codegen<'a> {
 
 /// The opcode of `x op= y`: `+=` extends a list in place (InplaceAdd), the
 /// others compute `x op y` and rebind, as in Python.
-fn aug_opcode(op: BinOp, dialect: Dialect) -> Op {
-    match (op, dialect) {
-        (BinOp::Add, Dialect::Python3) => Op::InplaceAdd,
-        (BinOp::Add, Dialect::Epython) => Op::InplaceAddFormat,
-        _ => binary_opcode(op, dialect),
-    }
+fn aug_opcode(op: BinOp, dialect: Dialect, value: &Expr) -> Op {
+    if op == BinOp::Add { Op::InplaceAdd } else { binary_opcode(op, dialect, value, value) }
 }
 
-fn binary_opcode(op: BinOp, dialect: Dialect) -> Op {
-    match (op, dialect) {
-        (BinOp::TrueDiv, Dialect::Epython) => return Op::DivTrunc,
-        (BinOp::Mod, Dialect::Epython) => return Op::ModTrunc,
-        (BinOp::Add, Dialect::Epython) => return Op::AddFormat,
-        _ => {}
+/// The opcode of `left op right`. In the ePython dialect `/` and `%` are
+/// C's between ints (`DivTrunc`, `ModTrunc`), unless an operand is a float
+/// literal: then they divide floats, which Python's opcodes do on the
+/// dispatch loop's fast path.
+fn binary_opcode(op: BinOp, dialect: Dialect, left: &Expr, right: &Expr) -> Op {
+    if dialect == Dialect::Epython && !is_float_literal(left) && !is_float_literal(right) {
+        match op {
+            BinOp::TrueDiv => return Op::DivTrunc,
+            BinOp::Mod => return Op::ModTrunc,
+            _ => {}
+        }
     }
     match op {
         BinOp::Add => Op::Add,
@@ -377,6 +383,15 @@ fn compare_opcode(op: CmpOp) -> Op {
         CmpOp::NotIn => Op::NotIn,
         CmpOp::Is => Op::Is,
         CmpOp::IsNot => Op::IsNot,
+    }
+}
+
+/// `2.5`, `-2.5`: an operand whose `/` and `%` are surely float division.
+fn is_float_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Float(_) => true,
+        ExprKind::Unary(UnaryOp::Neg | UnaryOp::Pos, x) => is_float_literal(x),
+        _ => false,
     }
 }
 
@@ -845,7 +860,7 @@ impl Codegen<'_> {
                 self.expr(target)?;
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(aug_opcode(op, self.dialect));
+                self.emit(aug_opcode(op, self.dialect, value));
                 self.store(target)
             }
             ExprKind::Subscript(object, index) => {
@@ -859,7 +874,7 @@ impl Codegen<'_> {
                 self.emit(Op::LoadSubscr);
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(aug_opcode(op, self.dialect));
+                self.emit(aug_opcode(op, self.dialect, value));
                 self.emit(Op::Rot3);
                 self.emit(Op::StoreSubscr);
                 Ok(())
@@ -1145,7 +1160,7 @@ impl Codegen<'_> {
                 self.expr(left)?;
                 self.expr(right)?;
                 self.mark_line(pos)?;
-                self.emit(binary_opcode(*op, self.dialect));
+                self.emit(binary_opcode(*op, self.dialect, left, right));
             }
             ExprKind::BoolOp(op, values) => {
                 // Each operand but the last: keep it as the result and jump to

@@ -102,6 +102,7 @@ pub fn write(module: &Module) -> Vec<u8> {
     words[header::CODE_LEN] = code_len as u32;
     words[header::FILENAME] = module.filename;
     words[header::ENTRY] = module.entry;
+    words[header::FLAGS] = module.flags;
 
     let (mut code_start, mut line_start, mut local_start) = (0usize, 0usize, 0usize);
     for (i, f) in module.functions.iter().enumerate() {

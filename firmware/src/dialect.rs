@@ -1,12 +1,12 @@
-//! The ePython dialect's operators and its `input()` (compiler dialect.rs):
-//! the compiler emits `DivTrunc`, `ModTrunc`, `AddFormat` and
-//! `InplaceAddFormat` for `/`, `%`, `+` and `+=` in that dialect only, and
-//! calls `natives::INPUT_VALUE` on `input()`'s line. Cold code: the linker
-//! scripts run it from DRAM, and `vm::binary` reaches it, never `vm::run`.
+//! The ePython dialect on the cores (compiler dialect.rs): its `/` and `%`
+//! (the `DivTrunc` and `ModTrunc` opcodes, which `vm::binary` hands here),
+//! `str + number` (`Add` in an image with `flags::STR_PLUS_NUMBER`, which
+//! seq::binary asks about when a str meets a number), and its `input()`
+//! (`natives::INPUT_VALUE`). Cold code: the linker scripts run it from DRAM,
+//! and nothing of it is in `vm::run`.
 
-use shared_protocol::bytecode::Op;
+use shared_protocol::bytecode::{Op, flags, header};
 use shared_protocol::errors::Msg;
-use shared_protocol::natives::METHOD_EXTEND;
 
 use crate::builtins;
 use crate::exc::Exc;
@@ -15,7 +15,7 @@ use crate::seq::{self, int_of};
 use crate::value::Value;
 use crate::vm::St;
 
-/// A dialect operator on the top two values of the stack (left below
+/// `DivTrunc` or `ModTrunc` on the top two values of the stack (left below
 /// right); the caller replaces them by the result.
 #[inline(never)] // DRAM code (linker scripts)
 pub fn binary(st: &mut St, op: Op) -> Result<Value, Exc> {
@@ -28,47 +28,40 @@ pub fn binary(st: &mut St, op: Op) -> Result<Value, Exc> {
         (Op::ModTrunc, Some(_), Some(0)) => Err(Exc::zero_division(Msg::IntModuloByZero)),
         // i32::MIN % -1 is 0 (the quotient overflows, the remainder does not).
         (Op::ModTrunc, Some(x), Some(y)) => Ok(Value::Int(x.checked_rem(y).unwrap_or(0))),
-        // `xs += ys` still extends the list in place.
-        (Op::InplaceAddFormat, ..) if matches!(a, Value::List(_)) => {
-            if let Value::List(l) = a {
-                builtins::list_method(st, l, u32::from(METHOD_EXTEND), 1, b, Value::None)?;
-            }
-            Ok(a)
+        // Anything else: Python's operator (floats; errors name `/` or `%`).
+        _ if matches!((a, b), (Value::Int(_) | Value::Float(_) | Value::Bool(_), Value::Int(_) | Value::Float(_) | Value::Bool(_))) => {
+            ops::binary(&st.m, op.python(), a, b)
         }
-        (Op::AddFormat | Op::InplaceAddFormat, ..) => {
-            // `"x=" + 5`: the number as str() writes it, in its stack slot
-            // (so the collector sees it while the concatenation allocates).
-            let (a, b) = match (a, b) {
-                (Value::Str(_), _) if formats(b) => (a, stringify(st, 0, b)?),
-                (_, Value::Str(_)) if formats(a) => (stringify(st, 1, a)?, b),
-                _ => (a, b),
-            };
-            python(st, Op::Add, a, b)
-        }
-        _ => python(st, op.python(), a, b),
+        _ => seq::binary(st, op.python(), a, b),
     }
+}
+
+/// `a + b` in an image of the ePython dialect when one is a str and the
+/// other an int, float, bool or None: the str joined with the number as
+/// str() writes it. None when that is not the case (Python's `+` goes on).
+/// `a` and `b` are rooted by the caller.
+#[inline(never)] // DRAM code (linker scripts)
+pub fn str_plus(st: &mut St, a: Value, b: Value) -> Result<Option<Value>, Exc> {
+    let number_first = match (a, b) {
+        (Value::Str(_), _) if formats(b) => false,
+        (_, Value::Str(_)) if formats(a) => true,
+        _ => return Ok(None),
+    };
+    if st.m.word(st.img.base + header::FLAGS as u32) & flags::STR_PLUS_NUMBER == 0 {
+        return Ok(None);
+    }
+    let s = builtins::to_str(st, if number_first { a } else { b })?;
+    // Rooted while the concatenation allocates; whatever the caller kept
+    // in the slot comes back after.
+    let kept = core::mem::replace(&mut st.tmp[1], s);
+    let joined = if number_first { seq::binary(st, Op::Add, s, b) } else { seq::binary(st, Op::Add, a, s) };
+    st.tmp[1] = kept;
+    joined.map(Some)
 }
 
 /// The values `str + value` converts: ePython's scalars.
 fn formats(v: Value) -> bool {
     matches!(v, Value::Int(_) | Value::Float(_) | Value::Bool(_) | Value::None)
-}
-
-/// `str(v)`, stored in place of the stack value `k` below the top.
-fn stringify(st: &mut St, k: u32, v: Value) -> Result<Value, Exc> {
-    let s = builtins::to_str(st, v)?;
-    st.m.store(st.sp.wrapping_sub(2 * (k + 1)), s);
-    Ok(s)
-}
-
-/// The Python operator on `a` and `b`, as `vm::binary` does it.
-fn python(st: &mut St, op: Op, a: Value, b: Value) -> Result<Value, Exc> {
-    match (a, b) {
-        (Value::Int(_) | Value::Float(_) | Value::Bool(_), Value::Int(_) | Value::Float(_) | Value::Bool(_)) => {
-            ops::binary(&st.m, op, a, b)
-        }
-        _ => seq::binary(st, op, a, b),
-    }
 }
 
 /// ePython's `input()`: the line as an int when it is all digits, a float
@@ -79,7 +72,7 @@ fn python(st: &mut St, op: Op, a: Value, b: Value) -> Result<Value, Exc> {
 pub fn input_value(st: &mut St, line: Value) -> Result<Value, Exc> {
     let Value::Str(s) = line else { return Ok(line) };
     let n = st.m.str_len(s);
-    let first = usize::from(n > 0 && matches!(st.m.str_byte(s, 0), b'-' | b'+')) as u32;
+    let first = u32::from(n > 0 && matches!(st.m.str_byte(s, 0), b'-' | b'+'));
     let (mut digits, mut dots) = (0u32, 0u32);
     for i in first..n {
         match st.m.str_byte(s, i) {

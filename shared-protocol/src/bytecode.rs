@@ -46,7 +46,20 @@ pub mod header {
     /// global with the Run command's argument tuple (`mailbox::cmd::ARG2`,
     /// `ARG3`) and reports its return value as the Result.
     pub const ENTRY: usize = 14;
-    pub const RESERVED1: usize = 15;
+    /// Bits of [`super::flags`] (version 5); the others are 0.
+    pub const FLAGS: usize = 15;
+}
+
+/// The image header's FLAGS word.
+pub mod flags {
+    /// Compiled in the ePython dialect: `Add` and `InplaceAdd` of a str and
+    /// an int, float, bool or None (either order) give the str joined with
+    /// the number as str() writes it (`"x=" + 5` is `"x=5"`) instead of a
+    /// TypeError. A flag, not opcodes of their own, so that `+` on numbers
+    /// keeps the dispatch loop's fast path.
+    pub const STR_PLUS_NUMBER: u32 = 1;
+    /// Every flag this version defines (an image with others is refused).
+    pub const KNOWN: u32 = STR_PLUS_NUMBER;
 }
 pub const HEADER_WORDS: usize = 16;
 pub const NO_CONST: u32 = u32::MAX;
@@ -334,19 +347,17 @@ opcodes! {
     LoadDeref      = 0x2F, U16,  Fixed(0, 1), "-> the value in the cell locals[k & 0x7FFF]; unbound: UnboundLocalError, or NameError when k & DEREF_FREE";
     StoreDeref     = 0x36, U16,  Fixed(1, 0), "a -> ; the cell locals[k] holds a";
     MakeClosure    = 0x37, U16,  Fixed(2, 1), "defaults cells -> function k with its free variables' cells (a tuple, in slot order)";
-    // The ePython dialect's operators (version 5): the compiler emits them
-    // for `/`, `%`, `+` and `+=` in that dialect only; on other operands
-    // each is its Python operator (`Op::python`).
+    // The ePython dialect's `/` and `%` (version 5): the compiler emits them
+    // in that dialect only; on other operands each is its Python operator
+    // (`Op::python`). Its `+` is `Add` with `flags::STR_PLUS_NUMBER`.
     DivTrunc       = 0x49, None, Fixed(2, 1), "a b -> a / b; two ints: C's quotient, truncated toward zero (7/2 = 3)";
     ModTrunc       = 0x4A, None, Fixed(2, 1), "a b -> a % b; two ints: C's remainder, with a's sign (-7%3 = -1)";
-    AddFormat      = 0x4B, None, Fixed(2, 1), "a b -> a + b; a str and an int, float, bool or None: the other as str() writes it";
-    InplaceAddFormat = 0x4C, None, Fixed(2, 1), "a b -> a += b (InplaceAdd), with AddFormat's str + number";
 }
 
 impl Op {
     /// Whether this is one of the ePython dialect's operators.
     pub const fn is_dialect(self) -> bool {
-        matches!(self, Op::DivTrunc | Op::ModTrunc | Op::AddFormat | Op::InplaceAddFormat)
+        matches!(self, Op::DivTrunc | Op::ModTrunc)
     }
 
     /// The Python operator a dialect operator is on the operands it does
@@ -355,8 +366,6 @@ impl Op {
         match self {
             Op::DivTrunc => Op::TrueDiv,
             Op::ModTrunc => Op::Mod,
-            Op::AddFormat => Op::Add,
-            Op::InplaceAddFormat => Op::InplaceAdd,
             other => other,
         }
     }

@@ -768,8 +768,8 @@ fn sort_reverse_and_slice_store_are_method_numbers_of_their_own() {
     );
 }
 
-/// The ePython dialect's operators (dialect.rs): C's integer `/` and `%`,
-/// `str + number`; Python's operators on everything else.
+/// The ePython dialect's operators (dialect.rs): C's integer `/` and `%`;
+/// Python's operators on everything else.
 #[test]
 fn epython_dialect_operators() {
     use super::binop;
@@ -799,15 +799,6 @@ fn epython_dialect_operators() {
         binop(S("a"), Op::ModTrunc, S("b")),
         Outcome::Error(ExcType::TypeError, Msg::UnsupportedOperands, 7, "(3 '%' 'str' 'str'".into())
     );
-    assert_eq!(binop(S("x="), Op::AddFormat, I(5)), val("'x=5'"));
-    assert_eq!(binop(I(-5), Op::AddFormat, S(" apples")), val("'-5 apples'"));
-    assert_eq!(binop(S("f="), Op::AddFormat, F(0.1)), val("'f=0.1'"));
-    assert_eq!(binop(S("b="), Op::InplaceAddFormat, C::Bool(false)), val("'b=False'"));
-    assert_eq!(binop(C::None, Op::AddFormat, S("!")), val("'None!'"));
-    assert_eq!(binop(I(2), Op::AddFormat, I(3)), val("5"));
-    assert_eq!(binop(I(2), Op::InplaceAddFormat, F(0.5)), val("2.5"));
-    assert_eq!(binop(S("a"), Op::AddFormat, S("b")), val("'ab'"));
-    assert_eq!(binop(I(i32::MAX), Op::AddFormat, I(1)), fail(ExcType::OverflowError, Msg::IntOverflow));
 }
 
 /// `input()`'s line in the ePython dialect (natives::INPUT_VALUE).
@@ -830,4 +821,35 @@ fn epython_dialect_input_conversion() {
     for big in ["2147483648", "99999999999", "123456789012345678901234567890"] {
         assert_eq!(conv(big), e(ExcType::OverflowError, Msg::IntOverflow, "None"), "{big}");
     }
+}
+
+/// `+` of a str and a number: the str joined with str() of the number in an
+/// image with `flags::STR_PLUS_NUMBER` (the ePython dialect), Python's
+/// TypeError without it; an image with a flag this firmware does not know
+/// is refused.
+#[test]
+fn epython_dialect_str_plus_number() {
+    use shared_protocol::bytecode::{flags, header};
+    let add = |a: C<'static>, op: Op, b: C<'static>, with: u32| {
+        let mut asm = Asm::new();
+        asm.line(7).op16(Op::LoadConst, 0).op16(Op::LoadConst, 1).op(op).op(Op::Return);
+        let mut image = super::builder::image_of(&[a, b], &asm);
+        image[header::FLAGS] = with;
+        outcome_of(&run_image(image))
+    };
+    let on = flags::STR_PLUS_NUMBER;
+    assert_eq!(add(S("x="), Op::Add, I(5), on), val("'x=5'"));
+    assert_eq!(add(I(-5), Op::Add, S(" apples"), on), val("'-5 apples'"));
+    assert_eq!(add(S("f="), Op::InplaceAdd, F(0.1), on), val("'f=0.1'"));
+    assert_eq!(add(S("b="), Op::Add, C::Bool(false), on), val("'b=False'"));
+    assert_eq!(add(C::None, Op::InplaceAdd, S("!"), on), val("'None!'"));
+    assert_eq!(add(I(2), Op::Add, I(3), on), val("5"));
+    assert_eq!(add(S("a"), Op::Add, S("b"), on), val("'ab'"));
+    // Not lists, not without the flag.
+    assert!(matches!(add(S("a"), Op::Add, C::Tuple(&[I(1)]), on), Outcome::Error(ExcType::TypeError, Msg::CanOnlyConcatenate, ..)));
+    assert!(matches!(add(S("x="), Op::Add, I(5), 0), Outcome::Error(ExcType::TypeError, Msg::CanOnlyConcatenate, ..)));
+    assert!(matches!(add(I(5), Op::Add, S("x"), 0), Outcome::Error(ExcType::TypeError, Msg::UnsupportedOperands, ..)));
+    // A flag from a newer compiler: refused before anything runs.
+    let refused = add(I(1), Op::Add, I(2), 1 << 31);
+    assert!(!matches!(refused, Outcome::Value(_)), "{refused:?}");
 }
