@@ -60,7 +60,7 @@ fn compile_source(source: &str, display_name: &str, dialect: Option<compiler::Di
     if let (Some(given), Some(marked)) = (dialect, marked)
         && given != marked
     {
-        eprintln!("epython: note: {display_name} names dialect {marked} on its first line; compiling it as {given} (--dialect)");
+        eprintln!("epython: note: {display_name} says `# epython: dialect={marked}`; compiling it as {given} (--dialect)");
     }
     let options = compiler::Options { dialect };
     compiler::compile_with(source, display_name, &options).map_err(|e| e.to_string())

@@ -25,7 +25,7 @@ fn the_flag_or_the_marker_chooses_the_dialect_and_the_flag_wins_with_a_note() {
     assert_eq!(run.lines(), ["[device 0] 3 -1 8"], "{}", run.stderr);
     let run = epython(&["-d", "1", "--dialect", "python3", marked], None);
     assert_eq!(run.lines(), ["[device 0] 3.5 2 1"], "{}", run.stderr);
-    assert!(run.stderr.contains("marked.py names dialect epython on its first line; compiling it as python3 (--dialect)"), "{}", run.stderr);
+    assert!(run.stderr.contains("marked.py says `# epython: dialect=epython`; compiling it as python3 (--dialect)"), "{}", run.stderr);
 
     // `compile` takes it too.
     let run = epython(&["compile", "--dialect", "epython", "--disassemble", plain], None);
