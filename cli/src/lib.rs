@@ -33,7 +33,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(
@@ -63,7 +63,13 @@ struct RunArgs {
     cores: Option<Vec<u32>>,
     /// Stop the program after this many seconds (cores are halted and reset).
     #[arg(long, value_name = "SECONDS")]
-    timeout: Option<f64>,    /// Accept /dev/mem as the device (EPYTHON_DEVICE=/dev/mem), on a board
+    timeout: Option<f64>,
+    /// The language of the program: python3 (the default) or epython
+    /// (ePython's: C's integer / and %, ^ as power, case-insensitive names,
+    /// ...). Overrides a `# epython: dialect=...` first line.
+    #[arg(long, value_enum, value_name = "DIALECT")]
+    dialect: Option<DialectArg>,
+    /// Accept /dev/mem as the device (EPYTHON_DEVICE=/dev/mem), on a board
     /// without the epiphany driver. Root only; refused without this flag.
     #[arg(long)]
     allow_devmem: bool,
@@ -80,6 +86,9 @@ enum Command {
         /// Print the bytecode with source lines instead of (or as well as) writing it.
         #[arg(long)]
         disassemble: bool,
+        /// The language of the program (as for running it).
+        #[arg(long, value_enum, value_name = "DIALECT")]
+        dialect: Option<DialectArg>,
     },
     /// Board bring-up: inspect, test and reset the cores.
     Device {
@@ -169,6 +178,24 @@ enum SimCommand {
     },
 }
 
+/// `--dialect`'s values.
+#[derive(Clone, Copy, ValueEnum)]
+enum DialectArg {
+    /// Python 3 (the default).
+    Python3,
+    /// ePython's language, for programs written for ePython.
+    Epython,
+}
+
+impl From<DialectArg> for compiler::Dialect {
+    fn from(d: DialectArg) -> Self {
+        match d {
+            DialectArg::Python3 => compiler::Dialect::Python3,
+            DialectArg::Epython => compiler::Dialect::Epython,
+        }
+    }
+}
+
 /// `--timeout S`: a positive number of seconds (exit status 2 otherwise).
 fn parse_timeout(seconds: Option<f64>) -> Result<Option<Duration>, ExitCode> {
     match seconds {
@@ -200,7 +227,9 @@ where
         device_select::allow_devmem();
     }
     let result = match cli.command {
-        Some(Command::Compile { file, output, disassemble }) => run::compile_command(&file, output, disassemble),
+        Some(Command::Compile { file, output, disassemble, dialect }) => {
+            run::compile_command(&file, output, disassemble, dialect.map(Into::into))
+        }
         Some(Command::Sim { command: SimCommand::Serve { file, rows, cols, break_cores, keep, isa } }) => {
             run::serve_command(&file, rows, cols, &break_cores, keep, isa)
         }
@@ -233,7 +262,7 @@ where
                 (None, Some(list)) => run::CoreSelection::List(list),
                 (None, None) => run::CoreSelection::All,
             };
-            run::run_command(&file, selection, timeout)
+            run::run_command(&file, selection, timeout, cli.run.dialect.map(Into::into))
         }
     };
     let code = match result {

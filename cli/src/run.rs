@@ -50,29 +50,53 @@ struct Loaded {
     display_name: String,
 }
 
-fn load_program(file: &Path) -> Result<Loaded, String> {
+/// Compile `source` in `dialect` (from `--dialect`), else in the one its
+/// marker line names. The command line wins over the marker, with a note:
+/// running a marked file the other way is how one compares the two
+/// dialects' answers without editing it, and the note keeps that from going
+/// unnoticed.
+fn compile_source(source: &str, display_name: &str, dialect: Option<compiler::Dialect>) -> Result<compiler::Program, String> {
+    let marked = compiler::dialect::marker(source).map_err(|e| e.into_error(display_name).to_string())?;
+    if let (Some(given), Some(marked)) = (dialect, marked)
+        && given != marked
+    {
+        eprintln!("epython: note: {display_name} says `# epython: dialect={marked}`; compiling it as {given} (--dialect)");
+    }
+    let options = compiler::Options { dialect };
+    compiler::compile_with(source, display_name, &options).map_err(|e| e.to_string())
+}
+
+fn load_program(file: &Path, dialect: Option<compiler::Dialect>) -> Result<Loaded, String> {
     let bytes = std::fs::read(file).map_err(|e| format!("epython: cannot read {}: {e}", file.display()))?;
     let display_name = file.display().to_string();
     if bytes.len() >= 4 && bytes[..4] == IMAGE_MAGIC.to_le_bytes() {
+        if let Some(d) = dialect {
+            eprintln!("epython: note: {display_name} is a compiled image: --dialect {d} does not change it (compile the source with it)");
+        }
         return Ok(Loaded { image: bytes, display_name });
     }
     let source = String::from_utf8(bytes).map_err(|e| {
         format!("epython: {}: not UTF-8 text (byte {}) and not a compiled image", display_name, e.utf8_error().valid_up_to())
     })?;
-    let program = compiler::compile(&source, &display_name).map_err(|e| e.to_string())?;
-    if program.uses_print_statement {
+    let program = compile_source(&source, &display_name, dialect)?;
+    if program.uses_print_statement && program.dialect == compiler::Dialect::Python3 {
         // Old ePython scripts may rely on ePython's own semantics.
         eprintln!(
             "epython: note: {display_name} uses ePython's `print \"...\"` statement; the cores follow Python 3 \
-             semantics (e.g. range() excludes its end, arguments are passed by object)"
+             semantics (e.g. 7/2 is 3.5, names are case-sensitive); run it with --dialect epython for ePython's"
         );
     }
     Ok(Loaded { image: program.image, display_name })
 }
 
-pub fn run_command(file: &Path, selection: CoreSelection, timeout: Option<Duration>) -> Result<ExitCode, String> {
+pub fn run_command(
+    file: &Path,
+    selection: CoreSelection,
+    timeout: Option<Duration>,
+    dialect: Option<compiler::Dialect>,
+) -> Result<ExitCode, String> {
     // Compile before touching the device: a program with an error runs nowhere.
-    let program = load_program(file)?;
+    let program = load_program(file, dialect)?;
     // From here on a signal stops the cores instead of leaving them running.
     signals::catch();
     let opened = device_select::open()?;
@@ -206,9 +230,14 @@ fn join(cores: &[u32]) -> String {
     cores.iter().map(u32::to_string).collect::<Vec<_>>().join(",")
 }
 
-pub fn compile_command(file: &Path, output: Option<PathBuf>, disassemble: bool) -> Result<ExitCode, String> {
+pub fn compile_command(
+    file: &Path,
+    output: Option<PathBuf>,
+    disassemble: bool,
+    dialect: Option<compiler::Dialect>,
+) -> Result<ExitCode, String> {
     let source = std::fs::read_to_string(file).map_err(|e| format!("epython: cannot read {}: {e}", file.display()))?;
-    let program = compiler::compile(&source, &file.display().to_string()).map_err(|e| e.to_string())?;
+    let program = compile_source(&source, &file.display().to_string(), dialect)?;
     if disassemble {
         let text = compiler::disassemble(&program.image).map_err(|e| format!("epython: {e}"))?;
         say_raw!("{text}");

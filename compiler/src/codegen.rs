@@ -28,13 +28,25 @@
 //!   pushed with `LoadLocal`, which loads the cell itself), and a call puts
 //!   them in those slots. A comprehension variable a function inside the
 //!   comprehension uses gets a fresh cell each time the comprehension runs.
+//! - In the ePython dialect (dialect.rs): `/` and `%` are the dialect's
+//!   opcodes (`DivTrunc`, `ModTrunc`) unless an operand is a float literal
+//!   (Python's then give the same, on the fast path); `+` stays `Add`, and
+//!   the image's `flags::STR_PLUS_NUMBER` makes `str + number` format the
+//!   number; `input()` is `INPUT_VALUE(<Input's line>)`;
+//!   `math.pi()` is `math.pi` (a float constant of a module called with no
+//!   arguments); a name nothing binds that a device module the program
+//!   imports has is that member (`import parallel` then `coreid()`, as
+//!   ePython's textual import gives it); and the module's first `def` of
+//!   each name is also run before the module body's first statement, so a
+//!   call above the `def` finds the function (see `hoist_defs`).
 
 use std::collections::HashMap;
 
-use shared_protocol::bytecode::{DEREF_FREE, Op, PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, line_entry};
+use shared_protocol::bytecode::{DEREF_FREE, Op, PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, flags, line_entry};
 use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
+use crate::dialect::Dialect;
 use crate::error::{Located, Pos, Result, overflow, syntax};
 use crate::modules::{self, Modules};
 use crate::scope::{self, FunctionScope, ModuleRef, ModuleScope};
@@ -82,6 +94,8 @@ pub struct Module {
     /// Const index of the image's SOURCES text (the source modules' lines,
     /// modules.rs), when the program has source modules.
     pub sources: Option<u32>,
+    /// The image header's FLAGS word (bytecode.rs `flags`).
+    pub flags: u32,
 }
 
 pub struct Compiled {
@@ -113,7 +127,7 @@ pub const DEVICE_MAX_STACK: u32 = 250;
 const BUILD_CHUNK: usize = 32;
 
 pub fn compile_module(body: &[Stmt], scope: &ModuleScope, filename: &str) -> Result<Compiled> {
-    compile_module_with_entry(body, scope, &Modules::default(), filename, None)
+    compile_module_with_entry(body, scope, &Modules::default(), filename, None, Dialect::Python3)
 }
 
 /// Compile a module whose global `entry.0` (bound by the `def` at `entry.1`)
@@ -129,8 +143,10 @@ pub fn compile_module_with_entry(
     linked: &Modules,
     filename: &str,
     entry: Option<(&str, Pos)>,
+    dialect: Dialect,
 ) -> Result<Compiled> {
     let mut cg = Codegen {
+        dialect,
         module_scope: scope,
         linked,
         namespace: String::new(),
@@ -160,8 +176,12 @@ pub fn compile_module_with_entry(
         true => None,
         false => Some(cg.constant(Const::Str(linked.map.to_text()), Pos::default())? as u32),
     };
-    for stmt in body {
-        cg.statement(stmt)?;
+    let hoisted = if dialect == Dialect::Epython { cg.hoist_defs(body)? } else { HashMap::new() };
+    for (i, stmt) in body.iter().enumerate() {
+        match hoisted.get(&i) {
+            Some(&k) => cg.define_again(stmt, k)?,
+            None => cg.statement(stmt)?,
+        }
     }
     let entry_global = match entry {
         Some((name, pos)) => {
@@ -186,6 +206,7 @@ pub fn compile_module_with_entry(
             filename: filename_const as u32,
             entry: entry_global,
             sources,
+            flags: if dialect == Dialect::Epython { flags::STR_PLUS_NUMBER } else { 0 },
         },
         uses_print_statement: cg.uses_print_statement,
     })
@@ -321,6 +342,7 @@ enum Place {
 }
 
 struct Codegen<'a> {
+    dialect: Dialect,
     /// The scope of the module being compiled: the program's, or a source
     /// module's while its body compiles.
     module_scope: &'a ModuleScope,
@@ -347,11 +369,22 @@ struct Codegen<'a> {
 
 /// The opcode of `x op= y`: `+=` extends a list in place (InplaceAdd), the
 /// others compute `x op y` and rebind, as in Python.
-fn aug_opcode(op: BinOp) -> Op {
-    if op == BinOp::Add { Op::InplaceAdd } else { binary_opcode(op) }
+fn aug_opcode(op: BinOp, dialect: Dialect, value: &Expr) -> Op {
+    if op == BinOp::Add { Op::InplaceAdd } else { binary_opcode(op, dialect, value, value) }
 }
 
-fn binary_opcode(op: BinOp) -> Op {
+/// The opcode of `left op right`. In the ePython dialect `/` and `%` are
+/// C's between ints (`DivTrunc`, `ModTrunc`), unless an operand is a float
+/// literal: then they divide floats, which Python's opcodes do on the
+/// dispatch loop's fast path.
+fn binary_opcode(op: BinOp, dialect: Dialect, left: &Expr, right: &Expr) -> Op {
+    if dialect == Dialect::Epython && !is_float_literal(left) && !is_float_literal(right) {
+        match op {
+            BinOp::TrueDiv => return Op::DivTrunc,
+            BinOp::Mod => return Op::ModTrunc,
+            _ => {}
+        }
+    }
     match op {
         BinOp::Add => Op::Add,
         BinOp::Sub => Op::Sub,
@@ -380,6 +413,27 @@ fn compare_opcode(op: CmpOp) -> Op {
         CmpOp::NotIn => Op::NotIn,
         CmpOp::Is => Op::Is,
         CmpOp::IsNot => Op::IsNot,
+    }
+}
+
+/// `2.5`, `-2.5`: an operand whose `/` and `%` are surely float division.
+fn is_float_literal(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Float(_) => true,
+        ExprKind::Unary(UnaryOp::Neg | UnaryOp::Pos, x) => is_float_literal(x),
+        _ => false,
+    }
+}
+
+/// A default the dialect's hoisting may evaluate early: a literal, a signed
+/// number or a tuple of those (not a list: each run of the `def` would make
+/// its own, and calls above the `def` would see a different one).
+fn is_constant(e: &Expr) -> bool {
+    match &e.kind {
+        ExprKind::Int(_) | ExprKind::Float(_) | ExprKind::Str(_) | ExprKind::Bool(_) | ExprKind::None => true,
+        ExprKind::Unary(UnaryOp::Neg | UnaryOp::Pos, x) => is_constant(x),
+        ExprKind::Tuple(items) => items.iter().all(is_constant),
+        _ => false,
     }
 }
 
@@ -528,10 +582,35 @@ impl Codegen<'_> {
         if name == "print" {
             return Ok(Place::Print);
         }
+        if let Some(k) = self.imported_member(name) {
+            return Ok(Place::Native(k));
+        }
         if MISSING_BUILTINS.contains(&name) {
             return Err(syntax(pos, format!("builtin '{name}' is not available on the device")));
         }
         Ok(Place::Global)
+    }
+
+    /// In the ePython dialect, the member `name` of a device module the
+    /// program imports (`import parallel` makes `coreid` a name, as
+    /// ePython's textual import does); the lowest module number first.
+    fn imported_member(&self, name: &str) -> Option<u16> {
+        if self.dialect != Dialect::Epython {
+            return None;
+        }
+        let functions = self.frames.iter().filter_map(|f| f.function.as_ref());
+        let mut modules: Vec<u16> = self
+            .module_scope
+            .modules
+            .values()
+            .chain(functions.flat_map(|fs| fs.modules.values()))
+            .filter_map(|m| match m {
+                ModuleRef::Device(k) => Some(*k),
+                ModuleRef::Source(_) | ModuleRef::Builtins => None,
+            })
+            .collect();
+        modules.sort_unstable();
+        modules.into_iter().find_map(|m| natives::member(m, name))
     }
 
     /// Where an assignment to `name` goes.
@@ -893,7 +972,7 @@ impl Codegen<'_> {
                 self.expr(target)?;
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(aug_opcode(op));
+                self.emit(aug_opcode(op, self.dialect, value));
                 self.store(target)
             }
             ExprKind::Subscript(object, index) => {
@@ -907,7 +986,7 @@ impl Codegen<'_> {
                 self.emit(Op::LoadSubscr);
                 self.expr(value)?;
                 self.mark_line(target.pos)?;
-                self.emit(aug_opcode(op));
+                self.emit(aug_opcode(op, self.dialect, value));
                 self.emit(Op::Rot3);
                 self.emit(Op::StoreSubscr);
                 Ok(())
@@ -977,15 +1056,7 @@ impl Codegen<'_> {
         if params.len() > 0xFF {
             return Err(syntax(pos, "too many parameters (at most 255)"));
         }
-        let defaults: Vec<&Expr> = params.iter().filter_map(|p| p.default.as_ref()).collect();
-        for d in &defaults {
-            self.expr(d)?;
-        }
-        if defaults.is_empty() {
-            self.emit(Op::LoadNone);
-        } else {
-            self.emit_u16(Op::BuildTuple, defaults.len() as u16);
-        }
+        let n_defaults = self.defaults(params)?;
 
         let stmts: &[Stmt] = match body {
             FunctionBody::Statements(s) => s,
@@ -1019,10 +1090,64 @@ impl Codegen<'_> {
         let f = std::mem::replace(&mut self.f, self.saved.pop().expect("pushed above"));
         self.frames.pop();
         compiled?;
-        let code = f.finish(name_const, params.len() as u32, defaults.len() as u32, self.last_pos)?;
+        let code = f.finish(name_const, params.len() as u32, n_defaults as u32, self.last_pos)?;
         self.last_pos = saved_pos;
         self.functions[index] = Some(code);
         Ok((index as u16, frees))
+    }
+
+    /// Push a function's defaults as a tuple, or None when it has none;
+    /// returns how many.
+    fn defaults(&mut self, params: &[Param]) -> Result<usize> {
+        let defaults: Vec<&Expr> = params.iter().filter_map(|p| p.default.as_ref()).collect();
+        for d in &defaults {
+            self.expr(d)?;
+        }
+        if defaults.is_empty() {
+            self.emit(Op::LoadNone);
+        } else {
+            self.emit_u16(Op::BuildTuple, defaults.len() as u16);
+        }
+        Ok(defaults.len())
+    }
+
+    /// The ePython dialect's functions callable above their `def`: run the
+    /// module's first `def` of each name before the module body, when its
+    /// defaults are constants (evaluating other defaults there could read
+    /// names the body has not bound yet, or run calls early, so those
+    /// functions are defined where they stand, as in Python). Returns each
+    /// hoisted statement's index with its function's number, for
+    /// [`Self::define_again`]. Decorators never reach here (the device has
+    /// none; the offload API strips a kernel's own).
+    fn hoist_defs(&mut self, body: &[Stmt]) -> Result<HashMap<usize, u16>> {
+        let mut hoisted = HashMap::new();
+        let mut seen = std::collections::HashSet::new();
+        for (i, stmt) in body.iter().enumerate() {
+            let StmtKind::Def { name, params, .. } = &stmt.kind else { continue };
+            if !seen.insert(name.as_str()) || !params.iter().filter_map(|p| p.default.as_ref()).all(is_constant) {
+                continue;
+            }
+            // The def's function is the first this statement makes (its
+            // constant defaults make none).
+            let k = self.functions.len();
+            self.statement(stmt)?;
+            hoisted.insert(i, k as u16);
+        }
+        Ok(hoisted)
+    }
+
+    /// A hoisted `def` where it stands: bind the name again to the function
+    /// compiled at the top (`k`), as Python would here, since the body may
+    /// have rebound the name in between.
+    fn define_again(&mut self, stmt: &Stmt, k: u16) -> Result<()> {
+        let StmtKind::Def { name, params, .. } = &stmt.kind else {
+            return Err(syntax(stmt.pos, "internal compiler error: a hoisted statement is not a def"));
+        };
+        self.last_pos = stmt.pos;
+        self.mark_line(stmt.pos)?;
+        self.defaults(params)?;
+        self.make_function(k, &[], stmt.pos)?;
+        self.store_name(name, stmt.pos)
     }
 
     /// A function's scope with its closure slots: its free variables (the
@@ -1147,7 +1272,7 @@ impl Codegen<'_> {
                 self.expr(left)?;
                 self.expr(right)?;
                 self.mark_line(pos)?;
-                self.emit(binary_opcode(*op));
+                self.emit(binary_opcode(*op, self.dialect, left, right));
             }
             ExprKind::BoolOp(op, values) => {
                 // Each operand but the last: keep it as the result and jump to
@@ -1242,6 +1367,22 @@ impl Codegen<'_> {
         self.mark_line(pos)?;
         self.emit_u16(Op::LoadGlobal, k);
         Ok(())
+    }
+
+    /// The native `e` stands for at compile time: a name that resolves to
+    /// one, or `module.attr` of a device module.
+    fn static_native(&self, e: &Expr) -> Result<Option<u16>> {
+        Ok(match &e.kind {
+            ExprKind::Name(n) => match self.resolve_load(n, e.pos)? {
+                Place::Native(k) => Some(k),
+                _ => None,
+            },
+            ExprKind::Attribute(object, attr) => match self.module_held_by(object) {
+                Some(ModuleRef::Device(m)) => natives::member(m, attr),
+                _ => None,
+            },
+            _ => None,
+        })
     }
 
     fn module_member(&self, module: u16, attr: &str, pos: Pos) -> Result<u16> {
@@ -1432,6 +1573,11 @@ impl Codegen<'_> {
             && args.iter().all(|a| matches!(a, Arg::Positional(_)))
             && self.resolve_load(n, func.pos)? == Place::Native(natives::INPUT)
         {
+            // ePython's input() converts the line (firmware dialect.rs).
+            let converted = self.dialect == Dialect::Epython;
+            if converted {
+                self.emit_u16(Op::LoadNative, natives::INPUT_VALUE);
+            }
             if let Some(Arg::Positional(prompt)) = args.first() {
                 self.expr(prompt)?;
                 self.load_const(Const::Str(String::new()), pos)?;
@@ -1441,7 +1587,17 @@ impl Codegen<'_> {
             }
             self.mark_line(pos)?;
             self.emit(Op::Input);
+            if converted {
+                self.emit_u8(Op::Call, 1);
+            }
             return Ok(());
+        }
+        // ePython's `math.pi()` and `math.e()`: the constant itself.
+        if self.dialect == Dialect::Epython
+            && args.is_empty()
+            && self.static_native(func)?.is_some_and(|k| matches!(natives::get(k).map(|n| n.kind), Some(Kind::Float(_))))
+        {
+            return self.expr(func);
         }
         if let ExprKind::Attribute(object, method) = &func.kind
             && self.module_held_by(object).is_none()

@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use shared_protocol::bytecode::{
     BYTECODE_VERSION, DEREF_FREE, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand, PRINT_HAS_END, PRINT_HAS_SEP,
-    function, header, line_entry_line, line_entry_pc,
+    flags, function, header, line_entry_line, line_entry_pc,
 };
 use shared_protocol::{natives, numfmt};
 use shared_protocol::value::{Reader, Token, unpack_bytes};
@@ -213,6 +213,9 @@ pub fn disassemble(bytes: &[u8]) -> Result<String> {
     );
     if let Some(text) = image.word(header::SOURCES).ok().and_then(|k| consts.get(k as usize)) {
         let _ = writeln!(out, "; source modules (first line of each): {}", text.trim_matches('\'').replace('\n', ", "));
+    }
+    if image.word(header::FLAGS)? & flags::STR_PLUS_NUMBER != 0 {
+        let _ = writeln!(out, "; flags: str + number formats the number (ePython dialect)");
     }
     match image.word(header::ENTRY)? {
         0 => {}

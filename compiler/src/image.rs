@@ -103,6 +103,7 @@ pub fn write(module: &Module) -> Vec<u8> {
     words[header::FILENAME] = module.filename;
     words[header::ENTRY] = module.entry;
     words[header::SOURCES] = module.sources.unwrap_or(shared_protocol::bytecode::NO_CONST);
+    words[header::FLAGS] = module.flags;
 
     let (mut code_start, mut line_start, mut local_start) = (0usize, 0usize, 0usize);
     for (i, f) in module.functions.iter().enumerate() {

@@ -1,7 +1,19 @@
 //! Source text -> tokens. Python's rules: INDENT/DEDENT from a stack of
 //! indentation widths, implicit line joining inside brackets, backslash
 //! continuation, comments, and a final NEWLINE plus DEDENTs at end of file.
+//!
+//! Also ePython's `/* ... */` comments, in both dialects (never valid Python
+//! 3: `/` followed by `*` cannot start an operand). As in C and ePython they
+//! do not nest, and one is whitespace: the newlines inside it do not end the
+//! statement. Where a `#` comment may stand, so may one: at the end of a
+//! line, on lines of their own (a comment block, as every ePython example
+//! opens with), or between tokens. A line that starts with a comment and
+//! has code after it keeps the indentation in front of the comment.
+//!
+//! In the ePython dialect names are folded to lower case
+//! ([`Dialect::fold`]), keywords and `True`/`False`/`None` included.
 
+use crate::dialect::Dialect;
 use crate::error::{Pos, Result, overflow, syntax};
 use crate::token::{KEYWORDS, OPERATORS, Token, TokenKind};
 
@@ -16,6 +28,11 @@ pub fn tokenize(source: &str) -> Result<Vec<Token>> {
 /// Like [`tokenize`], with the source's first line numbered `first_line`
 /// (a kernel cut out of a bigger file keeps that file's line numbers).
 pub fn tokenize_from(source: &str, first_line: u32) -> Result<Vec<Token>> {
+    tokenize_with(source, first_line, Dialect::Python3)
+}
+
+/// Like [`tokenize_from`], in `dialect`.
+pub fn tokenize_with(source: &str, first_line: u32, dialect: Dialect) -> Result<Vec<Token>> {
     // One newline convention, and no byte-order mark, before counting columns.
     let text = source.strip_prefix('\u{feff}').unwrap_or(source).replace("\r\n", "\n").replace('\r', "\n");
     // Anywhere, in a comment or a string too, as CPython refuses it.
@@ -35,6 +52,7 @@ pub fn tokenize_from(source: &str, first_line: u32) -> Result<Vec<Token>> {
         // a line whose order differs under the two is ambiguous (CPython's TabError).
         indents: vec![(0, 0)],
         brackets: Vec::new(),
+        dialect,
     };
     lexer.run()?;
     Ok(lexer.tokens)
@@ -48,6 +66,7 @@ struct Lexer {
     tokens: Vec<Token>,
     indents: Vec<(u32, u32)>,
     brackets: Vec<(char, Pos)>,
+    dialect: Dialect,
 }
 
 /// Whether an error message may show `c` itself (CPython's
@@ -106,6 +125,10 @@ impl Lexer {
                     self.advance();
                 }
                 '#' => self.skip_comment(),
+                '/' if self.peek_at(1) == Some('*') => self.skip_block_comment()?,
+                '*' if self.peek_at(1) == Some('/') => {
+                    return Err(syntax(pos, "'*/' ends no comment (a '/* ... */' comment starts with '/*')"));
+                }
                 '\n' => {
                     self.advance();
                     if self.brackets.is_empty() {
@@ -164,6 +187,17 @@ impl Lexer {
                 }
                 self.advance();
             }
+            // A block comment in front of the line's code: skipped; the
+            // line is blank if nothing but spaces or a `#` comment follows
+            // it, else it keeps the indentation counted so far.
+            let mut after_block_comment = false;
+            while self.peek() == Some('/') && self.peek_at(1) == Some('*') {
+                self.skip_block_comment()?;
+                while matches!(self.peek(), Some(' ' | '\t' | '\x0c')) {
+                    self.advance();
+                }
+                after_block_comment = true;
+            }
             match self.peek() {
                 None => return Ok(false),
                 Some('#') => {
@@ -176,7 +210,7 @@ impl Lexer {
                 }
                 _ => {}
             }
-            let pos = self.pos();
+            let pos = if after_block_comment { Pos { line: self.line, col: narrow + 1 } } else { self.pos() };
             let &(top_wide, top_narrow) = self.indents.last().expect("the base level is never popped");
             let inconsistent = || syntax(pos, "inconsistent use of tabs and spaces in indentation");
             if wide > top_wide {
@@ -208,6 +242,29 @@ impl Lexer {
     fn skip_comment(&mut self) {
         while self.peek().is_some_and(|c| c != '\n') {
             self.advance();
+        }
+    }
+
+    /// Skip a `/* ... */` comment (the cursor is at its `/`): up to the first
+    /// `*/`, across lines. An unterminated one is an error at its start.
+    fn skip_block_comment(&mut self) -> Result<()> {
+        let start = self.pos();
+        self.advance();
+        self.advance();
+        loop {
+            match self.advance() {
+                Some('*') if self.peek() == Some('/') => {
+                    self.advance();
+                    return Ok(());
+                }
+                Some(_) => {}
+                None => {
+                    return Err(syntax(
+                        start,
+                        format!("unterminated '/*' comment starting at line {} (no '*/' before the end of the file)", start.line),
+                    ));
+                }
+            }
         }
     }
 
@@ -265,7 +322,16 @@ impl Lexer {
                 return self.string(&lower, pos);
             }
         }
-        let kind = match KEYWORDS.iter().find(|k| **k == word) {
+        let word = match self.dialect.fold(&word) {
+            std::borrow::Cow::Owned(folded) => folded,
+            std::borrow::Cow::Borrowed(_) => word,
+        };
+        let keyword = match self.dialect {
+            // `true`, `TRUE` and `True` are all the constant.
+            Dialect::Epython => KEYWORDS.iter().find(|k| k.eq_ignore_ascii_case(&word)),
+            Dialect::Python3 => KEYWORDS.iter().find(|k| **k == word),
+        };
+        let kind = match keyword {
             Some(k) => TokenKind::Keyword(k),
             None => TokenKind::Name(word),
         };
@@ -621,6 +687,69 @@ mod tests {
     fn bad_indentation() {
         assert_eq!(err("if a:\n    b\n  c\n"), (3, 3, "unindent does not match any outer indentation level".into()));
         assert_eq!(err("if a:\n        b\n\tc\n"), (3, 2, "inconsistent use of tabs and spaces in indentation".into()));
+    }
+
+    fn kinds_in(src: &str, dialect: Dialect) -> Vec<TokenKind> {
+        tokenize_with(src, 1, dialect).unwrap().into_iter().map(|t| t.kind).collect()
+    }
+
+    #[test]
+    fn block_comments_are_whitespace_in_both_dialects() {
+        let header = "/* a header\n   with # and 'quotes' and /* inside */\nx = 1 /* end */\n";
+        for dialect in Dialect::ALL {
+            assert_eq!(kinds_in(header, dialect), vec![name("x"), Op("="), Int(Some(1)), Newline, EndOfFile]);
+        }
+        // Between tokens, across lines: the statement goes on.
+        assert_eq!(kinds("x = 1 + /* two\n lines */ 2\n"), vec![name("x"), Op("="), Int(Some(1)), Op("+"), Int(Some(2)), Newline, EndOfFile]);
+        // A comment before code on its line: the indentation in front of it counts.
+        assert_eq!(
+            kinds("if a:\n    /* c */ b\n  /* only a comment */\n    c\n"),
+            vec![Keyword("if"), name("a"), Op(":"), Newline, Indent, name("b"), Newline, name("c"), Newline, Dedent, EndOfFile]
+        );
+        // No nesting: the first */ ends it; what follows is code.
+        assert_eq!(kinds("/* a /* b */ x"), vec![name("x"), Newline, EndOfFile]);
+        // Inside strings and # comments, /* and */ are text.
+        assert_eq!(kinds("s = '/* x */' # /* y\n"), vec![name("s"), Op("="), Str("/* x */".into()), Newline, EndOfFile]);
+        assert_eq!(kinds("a // b"), vec![name("a"), Op("//"), name("b"), Newline, EndOfFile]);
+    }
+
+    #[test]
+    fn block_comments_keep_line_numbers() {
+        let toks = tokenize("/*\n\n*/\nx = (1 /*\n*/ +\n 2)\ny\n").unwrap();
+        let at = |k: &TokenKind| toks.iter().find(|t| &t.kind == k).map(|t| (t.pos.line, t.pos.col));
+        assert_eq!(at(&name("x")), Some((4, 1)));
+        assert_eq!(at(&Op("+")), Some((5, 4)));
+        assert_eq!(at(&Int(Some(2))), Some((6, 2)));
+        assert_eq!(at(&name("y")), Some((7, 1)));
+        // A later error names its own line.
+        assert_eq!(err("/* one\ntwo */\nx = $").0, 3);
+    }
+
+    #[test]
+    fn bad_block_comments() {
+        assert_eq!(
+            err("x = 1\n  /* never\nclosed\n"),
+            (2, 3, "unterminated '/*' comment starting at line 2 (no '*/' before the end of the file)".into())
+        );
+        // Unterminated, with another comment closed before it.
+        assert_eq!(err("/* a */\n/* b /* c\n").0, 2);
+        assert_eq!(err("x = 2 */ 3"), (1, 7, "'*/' ends no comment (a '/* ... */' comment starts with '/*')".into()));
+    }
+
+    #[test]
+    fn epython_names_are_case_insensitive() {
+        assert_eq!(
+            kinds_in("IF True: PRINT numCores(), TRUE, false, NONE, Xs.APPEND", Dialect::Epython),
+            vec![
+                Keyword("if"), Keyword("True"), Op(":"), name("print"), name("numcores"), Op("("), Op(")"), Op(","),
+                Keyword("True"), Op(","), Keyword("False"), Op(","), Keyword("None"), Op(","), name("xs"), Op("."),
+                name("append"), Newline, EndOfFile
+            ]
+        );
+        // Strings keep their case; so do their prefixes' meanings.
+        assert_eq!(kinds_in("R'\\N' 'AbC'", Dialect::Epython), vec![Str("\\N".into()), Str("AbC".into()), Newline, EndOfFile]);
+        // Python 3 is case-sensitive.
+        assert_eq!(kinds_in("TRUE If", Dialect::Python3), vec![name("TRUE"), name("If"), Newline, EndOfFile]);
     }
 
     #[test]

@@ -9,6 +9,10 @@
 //! firmware calls the named function with the Run command's arguments
 //! (`loader::Device::run_kernel`), for the CPython offload API.
 //!
+//! Dialects (dialect.rs): Python 3 by default; ePython's when the options
+//! ask for it ([`compile_with`]) or the source's first line says
+//! `# epython: dialect=epython`. `/* ... */` comments are accepted in both.
+//!
 //! Dialect choices:
 //! - `print` at the start of a statement followed by something that starts an
 //!   expression other than `(` (`print "x"`, `print x, y`, `print -1`,
@@ -31,6 +35,7 @@
 
 pub mod ast;
 pub mod codegen;
+pub mod dialect;
 pub mod disasm;
 pub mod error;
 pub mod image;
@@ -40,6 +45,7 @@ pub mod parser;
 pub mod scope;
 pub mod token;
 
+pub use dialect::{Dialect, Options};
 pub use error::{CompileError, DisasmError, ErrorKind};
 
 /// A compiled program.
@@ -52,16 +58,21 @@ pub struct Program {
     pub uses_print_statement: bool,
     /// The kernel a [`compile_kernel`] image calls (None for a plain program).
     pub kernel: Option<KernelInfo>,
-    /// The image's globals, by index (device-data bindings name them).
+    /// The image's globals, by index (device-data bindings name them; in
+    /// the ePython dialect they are folded to lower case).
     pub globals: Vec<String>,
+    /// The dialect it was compiled in.
+    pub dialect: Dialect,
 }
 
 /// What the host needs to know to call a kernel: its signature.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct KernelInfo {
-    /// The function's name (the `entry` given to [`compile_kernel`]).
+    /// The function's name (the `entry` given to [`compile_kernel`], as
+    /// given: the host's name for it).
     pub name: String,
-    /// Its parameters' names, in order.
+    /// Its parameters' names, in order (as the device spells them: folded
+    /// in the ePython dialect).
     pub params: Vec<String>,
     /// How many trailing parameters have defaults.
     pub n_defaults: u32,
@@ -80,9 +91,16 @@ impl KernelInfo {
 /// depth the parser bounds; this is enough for those bounds in a debug build.
 const COMPILER_STACK_BYTES: usize = 64 << 20;
 
-/// Compile `source`; `filename` goes into errors and the image.
+/// Compile `source`; `filename` goes into errors and the image. The
+/// dialect is the one the source's marker line names, else Python 3.
 pub fn compile(source: &str, filename: &str) -> Result<Program, CompileError> {
-    on_compiler_stack(|| compile_here("", source, filename, 1, None))
+    compile_with(source, filename, &Options::default())
+}
+
+/// [`compile`] with options: a dialect given there wins over the marker.
+pub fn compile_with(source: &str, filename: &str, options: &Options) -> Result<Program, CompileError> {
+    let options = *options;
+    on_compiler_stack(move || compile_here("", source, filename, 1, None, options))
 }
 
 /// Compile a kernel: `source` is a module (typically one function's source,
@@ -113,7 +131,22 @@ pub fn compile_kernel_with_prelude(
     first_line: u32,
     entry: &str,
 ) -> Result<Program, CompileError> {
-    on_compiler_stack(|| compile_here(prelude, source, filename, first_line, Some(entry)))
+    compile_kernel_with(prelude, source, filename, first_line, entry, &Options::default())
+}
+
+/// [`compile_kernel_with_prelude`] with options (the dialect). In the
+/// ePython dialect `entry` is found by its folded name, and the prelude is
+/// compiled in the dialect too.
+pub fn compile_kernel_with(
+    prelude: &str,
+    source: &str,
+    filename: &str,
+    first_line: u32,
+    entry: &str,
+    options: &Options,
+) -> Result<Program, CompileError> {
+    let options = *options;
+    on_compiler_stack(move || compile_here(prelude, source, filename, first_line, Some(entry), options))
 }
 
 /// Run `f` on a thread of our own, so the depth the stages may reach does
@@ -137,14 +170,20 @@ fn compile_here(
     filename: &str,
     first_line: u32,
     entry: Option<&str>,
+    options: Options,
 ) -> Result<Program, CompileError> {
     let located = |e: error::Located| e.into_error(filename);
-    let mut tokens = lexer::tokenize_from(source, first_line).map_err(located)?;
+    let marked = dialect::marker(source).map_err(|mut e| {
+        e.pos.line += first_line.max(1) - 1;
+        located(e)
+    })?;
+    let dialect = options.dialect.or(marked).unwrap_or_default();
+    let mut tokens = lexer::tokenize_with(source, first_line, dialect).map_err(located)?;
     if entry.is_some() {
         tokens = strip_top_level_decorators(tokens);
     }
     if !prelude.is_empty() {
-        let mut pre = lexer::tokenize_from(prelude, first_line).map_err(located)?;
+        let mut pre = lexer::tokenize_with(prelude, first_line, dialect).map_err(located)?;
         pre.retain(|t| t.kind != token::TokenKind::EndOfFile);
         for t in &mut pre {
             t.pos.line = first_line.max(1);
@@ -152,15 +191,19 @@ fn compile_here(
         pre.append(&mut tokens);
         tokens = pre;
     }
-    let body = parser::parse(tokens).map_err(located)?;
-    // Source modules take the lines after the program's (modules.rs).
+    let mut body = parser::parse_with(tokens, dialect).map_err(located)?;
+    if dialect == Dialect::Epython {
+        modules::splice_imports(&mut body);
+    }
+    // Source modules take the lines after the program's (modules.rs), and
+    // the program's dialect (their names fold as the program's do).
     let first_free = first_line.max(1).saturating_add(source.lines().count() as u32).saturating_add(1);
-    let linked = modules::link(&body, first_free).map_err(|(e, map)| map.error(e, filename))?;
+    let linked = modules::link(&body, first_free, dialect).map_err(|(e, map)| map.error(e, filename))?;
     let located = |e: error::Located| linked.map.error(e, filename);
     let scope = scope::analyze_module(&body, &linked);
     let kernel = match entry {
         None => None,
-        Some(name) => Some(find_kernel(&body, name).ok_or_else(|| CompileError {
+        Some(name) => Some(find_kernel(&body, &dialect.fold(name)).map(|k| KernelInfo { name: name.to_string(), ..k }).ok_or_else(|| CompileError {
             file: filename.to_string(),
             line: first_line.max(1),
             col: 1,
@@ -168,13 +211,15 @@ fn compile_here(
             message: format!("no function '{}' is defined at the top level of the kernel's source", name.escape_debug()),
         })?),
     };
-    let def = kernel.as_ref().map(|k| (k.name.as_str(), error::Pos { line: k.line, col: 1 }));
-    let compiled = codegen::compile_module_with_entry(&body, &scope, &linked, filename, def).map_err(located)?;
+    let entry_name = entry.map(|name| dialect.fold(name).into_owned());
+    let def = kernel.as_ref().zip(entry_name.as_deref()).map(|(k, name)| (name, error::Pos { line: k.line, col: 1 }));
+    let compiled = codegen::compile_module_with_entry(&body, &scope, &linked, filename, def, dialect).map_err(located)?;
     Ok(Program {
         image: image::write(&compiled.module),
         uses_print_statement: compiled.uses_print_statement,
         kernel,
         globals: compiled.module.globals.clone(),
+        dialect,
     })
 }
 

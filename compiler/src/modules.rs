@@ -30,6 +30,7 @@
 use std::collections::HashMap;
 
 use crate::ast::{Stmt, StmtKind};
+use crate::dialect::Dialect;
 use crate::error::{CompileError, Located, Pos, Result, syntax};
 use crate::scope::{self, ModuleScope};
 use crate::{lexer, parser};
@@ -55,6 +56,28 @@ pub const BUILTINS: &str = "builtins";
 
 pub fn source_module(name: &str) -> Option<&'static SourceModule> {
     SOURCE_MODULES.iter().find(|m| m.name == name)
+}
+
+/// ePython's `import m` splices m's source into the program, so its
+/// programs call `initTaskFarm()` after `import taskfarm`: in the dialect,
+/// each top-level `import m` of a source module (without `as`) is followed
+/// by `from m import *` (device modules get the same from codegen's
+/// `imported_member`).
+pub fn splice_imports(body: &mut Vec<Stmt>) {
+    let mut at = 0;
+    while at < body.len() {
+        let spliced: Vec<Stmt> = match &body[at].kind {
+            StmtKind::Import(aliases) => aliases
+                .iter()
+                .filter(|a| a.as_name.is_none() && source_module(&a.name).is_some())
+                .map(|a| Stmt { pos: a.pos, kind: StmtKind::ImportFrom { module: a.name.clone(), names: Vec::new() } })
+                .collect(),
+            _ => Vec::new(),
+        };
+        let n = spliced.len();
+        body.splice(at + 1..at + 1, spliced);
+        at += 1 + n;
+    }
 }
 
 /// The prefix of module `name`'s globals in the image (`util.range`).
@@ -136,18 +159,21 @@ impl Modules {
 const MAX_LINE: u32 = u16::MAX as u32;
 
 /// Bring in the source modules `body` imports (and theirs). `first_free`
-/// is the first line number above the program's own lines.
-pub fn link(body: &[Stmt], first_free: u32) -> std::result::Result<Modules, (Located, SourceMap)> {
-    link_from(body, first_free, source_module)
+/// is the first line number above the program's own lines. The modules
+/// are read in the program's `dialect`, so their names fold as its do (an
+/// ePython program's `oddSort` is `oddsort`, and so is util's).
+pub fn link(body: &[Stmt], first_free: u32, dialect: Dialect) -> std::result::Result<Modules, (Located, SourceMap)> {
+    link_from(body, first_free, dialect, source_module)
 }
 
 /// [`link`] with the source modules `find` names (tests give their own).
 fn link_from(
     body: &[Stmt],
     first_free: u32,
+    dialect: Dialect,
     find: fn(&str) -> Option<&'static SourceModule>,
 ) -> std::result::Result<Modules, (Located, SourceMap)> {
-    let mut linker = Linker { modules: Modules::default(), next_base: first_free, open: Vec::new(), find };
+    let mut linker = Linker { modules: Modules::default(), next_base: first_free, open: Vec::new(), dialect, find };
     match linker.imports_of(body) {
         Ok(()) => Ok(linker.modules),
         Err(e) => Err((e, linker.modules.map)),
@@ -159,6 +185,7 @@ struct Linker {
     next_base: u32,
     /// Modules being linked (their imports are being brought in): a cycle.
     open: Vec<&'static str>,
+    dialect: Dialect,
     find: fn(&str) -> Option<&'static SourceModule>,
 }
 
@@ -203,7 +230,7 @@ impl Linker {
         }
         self.next_base = base + lines;
         self.modules.map.modules.push((base, module.file.to_string()));
-        let body = parser::parse(lexer::tokenize_from(module.source, base + 1)?)?;
+        let body = parser::parse_with(lexer::tokenize_with(module.source, base + 1, self.dialect)?, self.dialect)?;
         self.open.push(module.name);
         self.imports_of(&body)?;
         self.open.pop();
@@ -254,7 +281,7 @@ mod tests {
         ];
         let find = |name: &str| CYCLE.iter().find(|m| m.name == name);
         let body = parser::parse(lexer::tokenize("import ping\n").unwrap()).unwrap();
-        let Err((e, map)) = link_from(&body, 10, find) else { panic!("linked a cycle") };
+        let Err((e, map)) = link_from(&body, 10, Dialect::Python3, find) else { panic!("linked a cycle") };
         let e = map.error(e, "main.py");
         assert_eq!((e.file.as_str(), e.line), ("pong.py", 1));
         assert!(e.message.contains("import cycle between source modules: ping -> pong -> ping"), "{}", e.message);
@@ -265,7 +292,7 @@ mod tests {
         static BAD: [SourceModule; 1] = [SourceModule { name: "bad", file: "bad.py", source: "x = 1\ny = (2\n" }];
         let find = |name: &str| BAD.iter().find(|m| m.name == name);
         let body = parser::parse(lexer::tokenize("a = 1\nb = 2\nimport bad\n").unwrap()).unwrap();
-        let Err((e, map)) = link_from(&body, 5, find) else { panic!("linked a bad module") };
+        let Err((e, map)) = link_from(&body, 5, Dialect::Python3, find) else { panic!("linked a bad module") };
         let e = map.error(e, "main.py");
         assert_eq!(e.to_string(), "bad.py:2:5: SyntaxError: '(' was never closed");
     }

@@ -5,6 +5,7 @@
 //! of the grammar parses even where codegen cannot run it yet.
 
 use crate::ast::*;
+use crate::dialect::Dialect;
 use crate::error::{Located, Pos, Result, syntax};
 use crate::token::{Token, TokenKind};
 
@@ -17,7 +18,13 @@ const MAX_DEPTH: usize = 100;
 const MAX_TREE_DEPTH: usize = 3000;
 
 pub fn parse(tokens: Vec<Token>) -> Result<Vec<Stmt>> {
-    let mut parser = Parser { tokens, i: 0, depth: 0, tree_depth: 0 };
+    parse_with(tokens, Dialect::Python3)
+}
+
+/// Parse in `dialect`: in ePython's, `^` is power (`**`'s precedence and
+/// right associativity) and `^=` its augmented form; there is no xor.
+pub fn parse_with(tokens: Vec<Token>, dialect: Dialect) -> Result<Vec<Stmt>> {
+    let mut parser = Parser { tokens, i: 0, depth: 0, tree_depth: 0, dialect };
     parser.file()
 }
 
@@ -26,6 +33,7 @@ struct Parser {
     i: usize,
     depth: usize,
     tree_depth: usize,
+    dialect: Dialect,
 }
 
 /// The message for a statement keyword the device will never run.
@@ -483,7 +491,7 @@ impl Parser {
             return Ok(StmtKind::Assign { targets: exprs, value });
         }
         if let TokenKind::Op(op) = self.peek()
-            && let Some(bin) = augmented_op(op)
+            && let Some(bin) = augmented_op(op, self.dialect)
         {
             match &first.kind {
                 ExprKind::Name(_) | ExprKind::Attribute(..) | ExprKind::Subscript(..) => {}
@@ -675,6 +683,9 @@ impl Parser {
         self.binary_level(&[("|", BinOp::BitOr)], Self::bit_xor)
     }
     fn bit_xor(&mut self) -> Result<Expr> {
+        if self.dialect == Dialect::Epython {
+            return self.bit_and();
+        }
         self.binary_level(&[("^", BinOp::BitXor)], Self::bit_and)
     }
     fn bit_and(&mut self) -> Result<Expr> {
@@ -719,7 +730,7 @@ impl Parser {
             return Err(self.unexpected());
         }
         let base = self.primary()?;
-        if !self.eat_op("**") {
+        if !(self.eat_op("**") || (self.dialect == Dialect::Epython && self.eat_op("^"))) {
             return Ok(base);
         }
         self.enter()?;
@@ -940,8 +951,9 @@ impl Parser {
     }
 }
 
-fn augmented_op(op: &str) -> Option<BinOp> {
+fn augmented_op(op: &str, dialect: Dialect) -> Option<BinOp> {
     Some(match op {
+        "^=" if dialect == Dialect::Epython => BinOp::Pow,
         "+=" => BinOp::Add,
         "-=" => BinOp::Sub,
         "*=" => BinOp::Mul,

@@ -206,7 +206,7 @@ pub fn to_str(st: &mut St, v: Value) -> Result<Value, Exc> {
 /// `extra`'s frame, which is on the stack under every extras builtin
 /// (sorted's comparisons, ...).
 #[inline(never)]
-fn parse_number(st: &St, s: u32, float: bool, base: u32) -> Result<Value, Exc> {
+pub(crate) fn parse_number(st: &St, s: u32, float: bool, base: u32) -> Result<Value, Exc> {
     let invalid = |msg| Exc::new(ExcType::ValueError, msg);
     if !float {
         return parse_int(&st.m, s, base).unwrap_or_else(|| {
@@ -467,6 +467,7 @@ fn extra_rest(st: &mut St, id: u16, name: &'static str, argc: u32, args: u32) ->
             Value::Tuple(t)
         }
         n::INPUT => return Err(Exc::new(ExcType::EOFError, Msg::EndOfInput)),
+        n::INPUT_VALUE => crate::dialect::input_value(st, a)?,
         _ => modules::call(st, id, argc, args)?,
     })
 }

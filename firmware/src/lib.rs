@@ -25,12 +25,15 @@
 //! | `builtins`  | calling natives; `modules::*` implement them                  |
 //! | `report`    | encoding prints, results and errors into events               |
 //! | `nest`      | walking nested lists and tuples without recursion, cycles     |
+//! | `dialect`   | the ePython dialect's `/`, `%`, `+` and `input()`             |
 #![cfg_attr(firmware_target, no_std)]
 
 pub mod arena;
 pub mod builtins;
 pub mod closure;
 pub mod data;
+#[cfg(feature = "extras")]
+pub mod dialect;
 pub mod events;
 pub mod exc;
 pub mod exec;

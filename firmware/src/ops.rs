@@ -60,6 +60,7 @@ pub fn truthy(m: &Mem, v: Value) -> bool {
 /// The operator's source text, for error details.
 #[inline(never)]
 pub fn symbol(op: Op) -> &'static str {
+    let op = op.python();
     // One text and (offset, length) per opcode from Neg (0x10) to Ge (0x2D).
     const TEXT: &str = "-+~*//%** or pow()<<>>&|^<=>=";
     const AT: [(u8, u8); 30] = [

@@ -851,6 +851,13 @@ pub fn binary(st: &mut St, op: Op, a: Value, b: Value) -> Result<Value, Exc> {
         Op::Add if matches!(a, Value::Str(_) | Value::List(_) | Value::Tuple(_)) => {
             return concat(st, a, b);
         }
+        // `5 + "x"` in the ePython dialect (`"x" + 5` is concat's).
+        #[cfg(feature = "extras")]
+        Op::Add if matches!(b, Value::Str(_)) => {
+            if let Some(v) = crate::dialect::str_plus(st, a, b)? {
+                return Ok(v);
+            }
+        }
         #[cfg(feature = "extras")]
         Op::Mul => {
             let (s, n) = match (int_of(a), int_of(b)) {
@@ -909,6 +916,9 @@ fn copy_unit(m: &mut Mem, src: Value, i: u32, out: u32, j: u32) {
 fn concat(st: &mut St, a: Value, b: Value) -> Result<Value, Exc> {
     let same = matches!((a, b), (Value::Str(_), Value::Str(_))) || same_seq(a, b);
     if !same {
+        if let Some(v) = crate::dialect::str_plus(st, a, b)? {
+            return Ok(v);
+        }
         let name = a.type_name();
         return Err(Exc::new(ExcType::TypeError, Msg::CanOnlyConcatenate)
             .with(Part::Text(name))

@@ -19,7 +19,7 @@
 
 use shared_protocol::bytecode::{
     BYTECODE_VERSION, DEREF_FREE, FUNCTION_WORDS, HEADER_WORDS, IMAGE_MAGIC, NO_CONST, Op, Operand,
-    PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, function, header, line_entry_pc,
+    PRINT_HAS_END, PRINT_HAS_SEP, call_method_operand, flags, function, header, line_entry_pc,
 };
 use shared_protocol::natives::{self, BUILTIN};
 use shared_protocol::value;
@@ -93,6 +93,7 @@ pub fn verify(m: &mut Mem, base: u32, len: u32) -> Result<Image, Bad> {
     if h(header::MAGIC) != IMAGE_MAGIC
         || h(header::VERSION) != BYTECODE_VERSION
         || h(header::TOTAL_LEN) != len
+        || h(header::FLAGS) & !flags::KNOWN != 0
     {
         return bad(Reject::Header, 0);
     }
@@ -420,8 +421,9 @@ fn native_unsupported(op: Op, k: u32) -> bool {
 }
 
 /// Opcodes of the table this VM does not run yet: refused before anything
-/// runs. Slices, `in` and keyword calls come with the `extras` feature
-/// (the code budget).
+/// runs. Slices, `in`, keyword calls and the ePython dialect's operators
+/// come with the `extras` feature (the code budget).
 fn not_implemented(op: Op) -> bool {
-    !cfg!(feature = "extras") && matches!(op, Op::LoadSlice | Op::LoadSliceStep | Op::In | Op::NotIn | Op::CallKw)
+    !cfg!(feature = "extras")
+        && (matches!(op, Op::LoadSlice | Op::LoadSliceStep | Op::In | Op::NotIn | Op::CallKw) || op.is_dialect())
 }

@@ -660,6 +660,9 @@ fn binary(st: &mut St, op: u8) -> Result<[u32; 2], Exc> {
             }
             a
         }
+        // The ePython dialect's operators (DRAM code).
+        #[cfg(feature = "extras")]
+        _ if op.is_dialect() => crate::dialect::binary(st, op)?,
         _ => {
             let op = if op == Op::InplaceAdd { Op::Add } else { op };
             if numbers(&st.m, st.sp) {

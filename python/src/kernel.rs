@@ -1,8 +1,8 @@
 //! Compiling a kernel: a decorated function's source -> a kernel image.
 
-use compiler::ErrorKind;
+use compiler::{Dialect, ErrorKind, Options};
 use loader::KernelImage;
-use pyo3::exceptions::{PyOverflowError, PySyntaxError};
+use pyo3::exceptions::{PyOverflowError, PySyntaxError, PyValueError};
 use pyo3::prelude::*;
 
 /// A compiled kernel: the image every launch sends, and its signature.
@@ -23,9 +23,13 @@ pub struct Kernel {
     /// The source used ePython's `print x` statement.
     #[pyo3(get)]
     pub uses_print_statement: bool,
-    /// The image's global names, by index (device-data bindings).
+    /// The image's global names, by index (device-data bindings; folded to
+    /// lower case in the ePython dialect).
     #[pyo3(get)]
     pub globals: Vec<String>,
+    /// The dialect it was compiled in: "python3" or "epython".
+    #[pyo3(get)]
+    pub dialect: &'static str,
 }
 
 #[pymethods]
@@ -41,13 +45,20 @@ impl Kernel {
     }
 }
 
+/// The dialect named `name` ("python3" or "epython"); ValueError otherwise.
+fn dialect_named(name: &str) -> PyResult<Dialect> {
+    Dialect::from_name(name).ok_or_else(|| PyValueError::new_err(format!("unknown dialect {name:?} (use 'python3' or 'epython')")))
+}
+
 /// Compile `source` (a module defining `def name(...)` at its top level,
 /// starting at line `first_line` of `filename`) into a kernel. `prelude`
-/// runs first (the host's values of globals the kernel reads). A compile
-/// error is raised as SyntaxError (OverflowError for a literal beyond 32
-/// bits) with the file's name and line, as CPython raises them.
+/// runs first (the host's values of globals the kernel reads). `dialect`:
+/// "python3" or "epython"; None: the one the source's marker line names,
+/// else Python 3. A compile error is raised as SyntaxError (OverflowError
+/// for a literal beyond 32 bits) with the file's name and line, as CPython
+/// raises them.
 #[pyfunction]
-#[pyo3(signature = (source, filename, first_line, name, prelude = ""))]
+#[pyo3(signature = (source, filename, first_line, name, prelude = "", dialect = None))]
 pub fn compile_kernel(
     py: Python<'_>,
     source: &str,
@@ -55,8 +66,10 @@ pub fn compile_kernel(
     first_line: u32,
     name: &str,
     prelude: &str,
+    dialect: Option<&str>,
 ) -> PyResult<Kernel> {
-    let compiled = py.detach(|| compiler::compile_kernel_with_prelude(prelude, source, filename, first_line, name));
+    let options = Options { dialect: dialect.map(dialect_named).transpose()? };
+    let compiled = py.detach(|| compiler::compile_kernel_with(prelude, source, filename, first_line, name, &options));
     let program = match compiled {
         Ok(p) => p,
         Err(e) => {
@@ -79,5 +92,24 @@ pub fn compile_kernel(
         filename: filename.to_string(),
         uses_print_statement: program.uses_print_statement,
         globals: program.globals,
+        dialect: program.dialect.name(),
     })
+}
+
+/// The dialect `text`'s marker line names (`# epython: dialect=epython` on
+/// the first line, or the second after `#!`), or None; SyntaxError for a
+/// marker naming no dialect.
+#[pyfunction]
+pub fn dialect_marker(text: &str) -> PyResult<Option<&'static str>> {
+    match compiler::dialect::marker(text) {
+        Ok(d) => Ok(d.map(Dialect::name)),
+        Err(e) => Err(PySyntaxError::new_err(e.message)),
+    }
+}
+
+/// `name` as a kernel in `dialect` spells it (lower case in "epython":
+/// its names are case-insensitive), to match host names with the image's.
+#[pyfunction]
+pub fn fold_name(name: &str, dialect: &str) -> PyResult<String> {
+    Ok(dialect_named(dialect)?.fold(name).into_owned())
 }

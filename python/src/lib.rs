@@ -6,7 +6,8 @@
 //! | module      | what it does                                              |
 //! |-------------|-----------------------------------------------------------|
 //! | `convert`   | Python objects <-> device values, buffers as typed arrays |
-//! | `kernel`    | `compile_kernel`: source -> a kernel image, SyntaxError   |
+//! | `kernel`    | `compile_kernel`: source -> a kernel image, SyntaxError;  |
+//! |             | the dialect's marker and name folding                     |
 //! | `runtime`   | the open device: submit, wait, prints, cancel             |
 //! | `device`    | which device: EPYTHON_DEVICE, a board, or a simulator     |
 //! | `cli`       | `cli_main`: the `epython` command (the cli crate's code)  |
@@ -24,6 +25,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_class::<kernel::Kernel>()?;
     m.add_class::<runtime::Runtime>()?;
     m.add_function(wrap_pyfunction!(kernel::compile_kernel, m)?)?;
+    m.add_function(wrap_pyfunction!(kernel::dialect_marker, m)?)?;
+    m.add_function(wrap_pyfunction!(kernel::fold_name, m)?)?;
     m.add_function(wrap_pyfunction!(convert::to_device_value, m)?)?;
     m.add_function(wrap_pyfunction!(convert::check_value, m)?)?;
     m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;

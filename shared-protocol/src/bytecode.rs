@@ -53,8 +53,22 @@ pub mod header {
     /// `line - BASE` of FILE (a source module compiled into the image, e.g.
     /// `util.py`). Only the host reads it, to name the file of an error.
     pub const SOURCES: usize = 15;
+    /// Bits of [`super::flags`] (version 5); the others are 0.
+    pub const FLAGS: usize = 16;
 }
-pub const HEADER_WORDS: usize = 16;
+
+/// The image header's FLAGS word.
+pub mod flags {
+    /// Compiled in the ePython dialect: `Add` and `InplaceAdd` of a str and
+    /// an int, float, bool or None (either order) give the str joined with
+    /// the number as str() writes it (`"x=" + 5` is `"x=5"`) instead of a
+    /// TypeError. A flag, not opcodes of their own, so that `+` on numbers
+    /// keeps the dispatch loop's fast path.
+    pub const STR_PLUS_NUMBER: u32 = 1;
+    /// Every flag this version defines (an image with others is refused).
+    pub const KNOWN: u32 = STR_PLUS_NUMBER;
+}
+pub const HEADER_WORDS: usize = 17;
 pub const NO_CONST: u32 = u32::MAX;
 
 /// Function entry word indices.
@@ -356,6 +370,28 @@ opcodes! {
     LoadDeref      = 0x2F, U16,  Fixed(0, 1), "-> the value in the cell locals[k & 0x7FFF]; unbound: UnboundLocalError, or NameError when k & DEREF_FREE";
     StoreDeref     = 0x36, U16,  Fixed(1, 0), "a -> ; the cell locals[k] holds a";
     MakeClosure    = 0x37, U16,  Fixed(2, 1), "defaults cells -> function k with its free variables' cells (a tuple, in slot order)";
+    // The ePython dialect's `/` and `%` (version 5): the compiler emits them
+    // in that dialect only; on other operands each is its Python operator
+    // (`Op::python`). Its `+` is `Add` with `flags::STR_PLUS_NUMBER`.
+    DivTrunc       = 0x49, None, Fixed(2, 1), "a b -> a / b; two ints: C's quotient, truncated toward zero (7/2 = 3)";
+    ModTrunc       = 0x4A, None, Fixed(2, 1), "a b -> a % b; two ints: C's remainder, with a's sign (-7%3 = -1)";
+}
+
+impl Op {
+    /// Whether this is one of the ePython dialect's operators.
+    pub const fn is_dialect(self) -> bool {
+        matches!(self, Op::DivTrunc | Op::ModTrunc)
+    }
+
+    /// The Python operator a dialect operator is on the operands it does
+    /// not treat its own way (itself for every other opcode).
+    pub const fn python(self) -> Op {
+        match self {
+            Op::DivTrunc => Op::TrueDiv,
+            Op::ModTrunc => Op::Mod,
+            other => other,
+        }
+    }
 }
 
 /// `LoadDeref` operand bit: the slot is a free variable (its cell belongs to
@@ -383,6 +419,15 @@ mod tests {
             assert_eq!(Op::len_of(b), want.map_or(0, |(_, len)| len), "byte {b:#x}");
         }
         assert_eq!(opcode::GetIter, Op::GetIter as u8);
+    }
+
+    #[test]
+    fn dialect_operators_stand_for_python_ones() {
+        for op in Op::ALL {
+            assert_eq!(op.is_dialect(), op.python() != *op, "{}", op.name());
+            assert!(!op.python().is_dialect());
+            assert_eq!(op.python().effect(), op.effect());
+        }
     }
 
     #[test]

@@ -155,6 +155,10 @@ natives! {
     FUNCTION_TYPE = value_type("function");
     BUILTIN_FUNCTION_TYPE = value_type("builtin_function_or_method");
     MODULE_TYPE = value_type("module");
+    // The ePython dialect's `input()`: the Input opcode's line, converted as
+    // ePython converts it (an int when it is all digits, a float with one
+    // '.', else the str itself).
+    INPUT_VALUE = func("input", BUILTIN, 1, 1);
 }
 
 /// The `parallel` module's messaging natives (`ishost` to `reduce`): the
@@ -165,7 +169,7 @@ pub const fn is_messaging(id: u16) -> bool {
 
 /// Natives only the compiler makes; each shares its name with the native a
 /// program names.
-pub const COMPILER_MADE: &[u16] = &[SORTED_REVERSE];
+pub const COMPILER_MADE: &[u16] = &[SORTED_REVERSE, INPUT_VALUE];
 
 /// Methods, by number (`CallMethod`). The receiver's type decides which
 /// exist (`METHOD_ARITY`): `append` on a str is an AttributeError naming the

@@ -235,6 +235,13 @@ pub fn compile(data: &[u8]) {
     }
     // The kernel entry too: a prelude and a named function.
     let _ = compiler::compile_kernel_with_prelude("N = 1\n", &source, "fuzz.py", 3, "k");
+    // And the ePython dialect (folding, `^`, hoisted defs, its opcodes).
+    let epython = compiler::Options::dialect(compiler::Dialect::Epython);
+    if let Ok(program) = compiler::compile_with(&source, "fuzz.py", &epython)
+        && let Err(e) = compiler::disassemble(&program.image)
+    {
+        panic!("the compiler's own image (ePython dialect) does not disassemble: {e}");
+    }
 }
 
 /// The bytecode verifier and the VM: any image is refused (a BadImage

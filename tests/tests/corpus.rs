@@ -26,9 +26,9 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use loader::{Device, OpenOptions, Timeouts};
-use shared_protocol::{Chip, CoreId};
-use simulator::{Backing, CoreModel, SimOptions, Simulator};
+use loader::Device;
+use shared_protocol::CoreId;
+use simulator::CoreModel;
 
 const CORE: CoreId = CoreId(0);
 const RUN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -132,25 +132,8 @@ fn run_corpus(model: CoreModel, every: usize) {
         }
     }
 
-    let firmware = match model {
-        CoreModel::Native => loader::FirmwareImage::native_simulated(),
-        CoreModel::Isa => match loader::select::epiphany_firmware() {
-            Ok(image) => image,
-            Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("corpus on Epiphany code: {why}"),
-            Err(why) => {
-                eprintln!("corpus on Epiphany code: SKIPPED: {why}");
-                return;
-            }
-        },
-    };
-    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { model, ..SimOptions::default() })
-        .expect("start the simulator");
-    let timeouts = Timeouts {
-        reset_step: Duration::from_secs(2),
-        boot: Duration::from_secs(10),
-        command: Duration::from_secs(10),
-    };
-    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..Default::default() }).expect("open the simulator");
+    let Some(sim) = e2e_tests::run_text::sim_device(model, "corpus") else { return };
+    let dev = &sim.dev;
     dev.boot(&[CORE]).expect("boot core 0");
 
     let started = Instant::now();
@@ -175,7 +158,7 @@ fn run_corpus(model: CoreModel, every: usize) {
         };
         let t0 = Instant::now();
         let timeout = if model == CoreModel::Isa { ISA_RUN_TIMEOUT } else { RUN_TIMEOUT };
-        let got = run_program(&dev, name, &source, timeout);
+        let got = run_program(dev, name, &source, timeout);
         let ok = got == expected;
         if verbose {
             eprintln!("{:>5} ms  {}  {name}", t0.elapsed().as_millis(), if ok { "ok  " } else { "FAIL" });

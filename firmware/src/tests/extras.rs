@@ -783,3 +783,89 @@ fn sort_reverse_and_slice_store_are_method_numbers_of_their_own() {
         e(ExcType::ValueError, Msg::ZeroStep, "'slice'")
     );
 }
+
+/// The ePython dialect's operators (dialect.rs): C's integer `/` and `%`;
+/// Python's operators on everything else.
+#[test]
+fn epython_dialect_operators() {
+    use super::binop;
+    // binop's code is on line 7; errors of the number ops carry no detail.
+    let fail = |t, m| Outcome::Error(t, m, 7, "None".into());
+    let zd = |m| fail(ExcType::ZeroDivisionError, m);
+    assert_eq!(binop(I(7), Op::DivTrunc, I(2)), val("3"));
+    assert_eq!(binop(I(-7), Op::DivTrunc, I(2)), val("-3"));
+    assert_eq!(binop(I(7), Op::DivTrunc, I(-2)), val("-3"));
+    assert_eq!(binop(I(-7), Op::DivTrunc, I(-2)), val("3"));
+    assert_eq!(binop(C::Bool(true), Op::DivTrunc, I(2)), val("0"));
+    assert_eq!(binop(I(1), Op::DivTrunc, I(0)), zd(Msg::DivisionByZero));
+    assert_eq!(binop(I(i32::MIN), Op::DivTrunc, I(-1)), fail(ExcType::OverflowError, Msg::IntOverflow));
+    assert_eq!(binop(F(7.0), Op::DivTrunc, I(2)), val("3.5"));
+    assert_eq!(binop(I(7), Op::DivTrunc, F(0.0)), zd(Msg::FloatDivisionByZero));
+    assert_eq!(binop(I(-7), Op::ModTrunc, I(3)), val("-1"));
+    assert_eq!(binop(I(7), Op::ModTrunc, I(-3)), val("1"));
+    assert_eq!(binop(I(i32::MIN), Op::ModTrunc, I(-1)), val("0"));
+    assert_eq!(binop(I(1), Op::ModTrunc, I(0)), zd(Msg::IntModuloByZero));
+    assert_eq!(binop(F(-7.5), Op::ModTrunc, I(2)), val("0.5"));
+    // Errors name Python's operator.
+    assert_eq!(
+        binop(S("a"), Op::DivTrunc, I(2)),
+        Outcome::Error(ExcType::TypeError, Msg::UnsupportedOperands, 7, "(3 '/' 'str' 'int'".into())
+    );
+    assert_eq!(
+        binop(S("a"), Op::ModTrunc, S("b")),
+        Outcome::Error(ExcType::TypeError, Msg::UnsupportedOperands, 7, "(3 '%' 'str' 'str'".into())
+    );
+}
+
+/// `input()`'s line in the ePython dialect (natives::INPUT_VALUE).
+#[test]
+fn epython_dialect_input_conversion() {
+    let conv = |line: &'static str| call(n::INPUT_VALUE, &[S(line)]);
+    assert_eq!(conv("41"), val("41"));
+    assert_eq!(conv("-5"), val("-5"));
+    assert_eq!(conv("+7"), val("7"));
+    assert_eq!(conv("007"), val("7"));
+    assert_eq!(conv("000000000000000000042"), val("42"));
+    assert_eq!(conv("2147483647"), val("2147483647"));
+    assert_eq!(conv("-2147483648"), val("-2147483648"));
+    assert_eq!(conv("1.5"), val("1.5"));
+    assert_eq!(conv("-.25"), val("-0.25"));
+    assert_eq!(conv("3."), val("3.0"));
+    for text in ["", "abc", "1.2.3", ".", "-", "1e5", " 5", "5 ", "0x10", "12a"] {
+        assert_eq!(conv(text), Outcome::Value(format!("'{text}'")), "{text:?}");
+    }
+    for big in ["2147483648", "99999999999", "123456789012345678901234567890"] {
+        assert_eq!(conv(big), e(ExcType::OverflowError, Msg::IntOverflow, "None"), "{big}");
+    }
+}
+
+/// `+` of a str and a number: the str joined with str() of the number in an
+/// image with `flags::STR_PLUS_NUMBER` (the ePython dialect), Python's
+/// TypeError without it; an image with a flag this firmware does not know
+/// is refused.
+#[test]
+fn epython_dialect_str_plus_number() {
+    use shared_protocol::bytecode::{flags, header};
+    let add = |a: C<'static>, op: Op, b: C<'static>, with: u32| {
+        let mut asm = Asm::new();
+        asm.line(7).op16(Op::LoadConst, 0).op16(Op::LoadConst, 1).op(op).op(Op::Return);
+        let mut image = super::builder::image_of(&[a, b], &asm);
+        image[header::FLAGS] = with;
+        outcome_of(&run_image(image))
+    };
+    let on = flags::STR_PLUS_NUMBER;
+    assert_eq!(add(S("x="), Op::Add, I(5), on), val("'x=5'"));
+    assert_eq!(add(I(-5), Op::Add, S(" apples"), on), val("'-5 apples'"));
+    assert_eq!(add(S("f="), Op::InplaceAdd, F(0.1), on), val("'f=0.1'"));
+    assert_eq!(add(S("b="), Op::Add, C::Bool(false), on), val("'b=False'"));
+    assert_eq!(add(C::None, Op::InplaceAdd, S("!"), on), val("'None!'"));
+    assert_eq!(add(I(2), Op::Add, I(3), on), val("5"));
+    assert_eq!(add(S("a"), Op::Add, S("b"), on), val("'ab'"));
+    // Not lists, not without the flag.
+    assert!(matches!(add(S("a"), Op::Add, C::Tuple(&[I(1)]), on), Outcome::Error(ExcType::TypeError, Msg::CanOnlyConcatenate, ..)));
+    assert!(matches!(add(S("x="), Op::Add, I(5), 0), Outcome::Error(ExcType::TypeError, Msg::CanOnlyConcatenate, ..)));
+    assert!(matches!(add(I(5), Op::Add, S("x"), 0), Outcome::Error(ExcType::TypeError, Msg::UnsupportedOperands, ..)));
+    // A flag from a newer compiler: refused before anything runs.
+    let refused = add(I(1), Op::Add, I(2), 1 << 31);
+    assert!(!matches!(refused, Outcome::Value(_)), "{refused:?}");
+}

@@ -11,6 +11,7 @@ scheduler; a blocking call waits for it, an async one returns its Handle.
 import ast
 import builtins
 import inspect
+import linecache
 import math
 import textwrap
 import threading
@@ -31,6 +32,8 @@ CALL_OPTIONS = ("async_", "auto", "target")
 _OPTION_NAMES = CALL_OPTIONS + ("async",)
 #: Modules that exist on the device.
 DEVICE_MODULES = ("math", "random", "parallel")
+#: The languages a kernel may be written in: ``@offload(dialect=...)``.
+DIALECTS = ("python3", "epython")
 #: The smallest magnitude that rounds to inf in single precision (half an
 #: ulp above the largest f32, ties to even): a finite float from here on
 #: cannot travel.
@@ -140,13 +143,14 @@ def _binder(func):
     return binder
 
 
-def _free_names(source, name, first_line=1):
+def _free_names(source, name, first_line=1, dialect="python3"):
     """Names the kernel reads that it does not bind itself, ``{name: line}``
     (the line in the file, ``first_line`` being the source's first), and
     the names it stores through ``global`` (``global s; s = 7``), likewise: a
     device variable among those is bound to its slot whether or not the
     kernel reads it (or the store is lost), and one that exists nowhere is
-    the kernel's own new global."""
+    the kernel's own new global. In the ePython dialect names that differ
+    only in case are one name (each keeps its first spelling)."""
     func = _kernel_def(source, name)
     if func is None:
         return {}, {}
@@ -185,9 +189,25 @@ def _free_names(source, name, first_line=1):
         for node in ast.walk(d):
             if isinstance(node, ast.Name):
                 first(reads, node.id, node.lineno)
+    if dialect != "python3":
+        fold = lambda n: _native.fold_name(n, dialect)  # noqa: E731
+        bound, declared_global, name = {fold(n) for n in bound}, {fold(n) for n in declared_global}, fold(name)
+        reads, stores = _by_folded(reads, fold), _by_folded(stores, fold)
+    else:
+        def fold(n):
+            return n
     free = {n: first_line + line - 1 for n, line in reads.items()
-            if n != name and (n not in bound or n in declared_global)}
-    return free, {n: first_line + line - 1 for n, line in stores.items() if n in declared_global}
+            if fold(n) != name and (fold(n) not in bound or fold(n) in declared_global)}
+    return free, {n: first_line + line - 1 for n, line in stores.items() if fold(n) in declared_global}
+
+
+def _by_folded(where, fold):
+    """``{name: line}`` with one entry per folded name: its earliest line,
+    under the spelling found there."""
+    out = {}
+    for n, line in sorted(where.items(), key=lambda item: item[1]):
+        out.setdefault(fold(n), (n, line))
+    return dict(out.values())
 
 
 def _literal(value, depth=0):
@@ -220,20 +240,37 @@ def _literal(value, depth=0):
     return None
 
 
-def _prelude(name, filename, func, free, values=True, own=()):
+def _host_name(var, names, dialect, where):
+    """The name in ``names`` (host globals, device data) that the kernel's
+    ``var`` means: itself, or in the ePython dialect, whose names are
+    case-insensitive, the one that folds to the same name (NameError when
+    several do)."""
+    if var in names or dialect != "epython":
+        return var if var in names else None
+    folded = _native.fold_name(var, dialect)
+    matches = sorted(n for n in names if _native.fold_name(n, dialect) == folded)
+    if len(matches) > 1:
+        raise NameError(f"{where}: '{var}' could be any of {', '.join(map(repr, matches))} "
+                        f"(names are case-insensitive in the ePython dialect)")
+    return matches[0] if matches else None
+
+
+def _prelude(name, filename, func, free, values=True, own=(), dialect="python3"):
     """Statements giving the kernel the host globals it reads (``free``, from
     _free_names): imports of the device modules (math, random, parallel)
     and, with ``values``, the values of the others (at first launch).
     Device-resident names are left to the device; a name in ``own`` (the
-    kernel stores it through ``global``) that exists nowhere is its own."""
+    kernel stores it through ``global``) that exists nowhere is its own.
+    In the ePython dialect a name matches host names whatever their case."""
     stmts = []
     for var, line in sorted(free.items()):
         where = f"kernel '{name}' ({filename}:{line})"
-        if var in data_slots:
+        if _host_name(var, data_slots, dialect, where) is not None:
             continue
-        if var in func.__globals__:
-            value = func.__globals__[var]
-        elif hasattr(builtins, var):
+        host = _host_name(var, func.__globals__, dialect, where)
+        if host is not None:
+            value = func.__globals__[host]
+        elif hasattr(builtins, _native.fold_name(var, dialect)):
             continue  # a builtin: the device has its own (or says it has not)
         elif not values or var in own:
             continue
@@ -262,6 +299,21 @@ def _prelude(name, filename, func, free, values=True, own=()):
             raise TypeError(f"{where}: reads global '{var}', {kind}")
         stmts.append(f"{var} = {text}")
     return "\n".join(stmts) + "\n" if stmts else ""
+
+
+def _dialect_of(option, filename, source):
+    """The kernel's dialect: the ``dialect=`` option, else the marker line
+    (``# epython: dialect=epython`` first) of ``source`` when it was given
+    (``source=``), else of the kernel's file, else Python 3."""
+    if option is not None:
+        if option not in DIALECTS:
+            raise ValueError(f"offload(): dialect={option!r}: use one of {', '.join(map(repr, DIALECTS))}")
+        return option
+    head = source if source is not None else "".join(linecache.getlines(filename)[:2])
+    try:
+        return _native.dialect_marker(head) or "python3"
+    except SyntaxError as e:
+        raise SyntaxError(f"{e.msg}", (filename, 1, 1, None)) from None
 
 
 def _check_target(target):
@@ -321,6 +373,7 @@ class Offloaded:
     def __init__(self, func, options):
         opts = dict(options)
         source = opts.pop("source", None)
+        dialect = opts.pop("dialect", None)
         self._options = _options(opts, CALL_OPTIONS, "offload()")
         self.__wrapped__ = func
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):
@@ -338,13 +391,16 @@ class Offloaded:
                                 f"reserved for offload's options ({', '.join(CALL_OPTIONS)}); rename it")
         self._bind = _binder(func)
         self._n_params = len(signature.parameters)
+        self._params = tuple(signature.parameters)
         # The decorator's placement, for calls that give no options.
         self._placement = (self._options.get("target"), self._options.get("auto"), self._options.get("async_", False))
         # Device modules the host imported are known now; other globals at
         # the first launch.
-        self._free, self._stored_globals = _free_names(self._source, func.__name__, first_line)
-        imports = _prelude(func.__name__, filename, func, self._free, values=False)
-        self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports)
+        self._dialect = _dialect_of(dialect, filename, source)
+        self._free, self._stored_globals = _free_names(self._source, func.__name__, first_line, self._dialect)
+        imports = _prelude(func.__name__, filename, func, self._free, values=False, dialect=self._dialect)
+        self._kernel = _native.compile_kernel(self._source, filename, first_line, func.__name__, imports,
+                                              self._dialect)
         self._resolved = None
         self._data = []
         self._data_lines = {}
@@ -361,13 +417,24 @@ class Offloaded:
         with self._resolve_lock:
             if self._resolved is None:
                 prelude = _prelude(self._kernel.name, self._kernel.filename, self.__wrapped__, self._free,
-                                   own=self._stored_globals)
+                                   own=self._stored_globals, dialect=self._dialect)
                 k = self._kernel
                 k = k if not prelude else _native.compile_kernel(
-                    self._source, k.filename, self._first_line, k.name, prelude)
-                used = {**self._stored_globals, **self._free}
-                self._data = [n for n in k.globals if n in used and n in data_slots]
-                self._data_lines = {n: used[n] for n in self._data}
+                    self._source, k.filename, self._first_line, k.name, prelude, self._dialect)
+                # Device data the kernel uses, by the host's names; the
+                # image's globals are the kernel's (folded in the dialect).
+                used = {_native.fold_name(n, self._dialect): line
+                        for n, line in {**self._stored_globals, **self._free}.items()}
+                data = {}
+                for n in data_slots:
+                    g = _native.fold_name(n, self._dialect)
+                    if g in used and g in k.globals:
+                        if g in data:
+                            raise NameError(f"kernel '{k.name}' ({k.filename}:{used[g]}): device data "
+                                            f"'{data[g]}' and '{n}' are one name in the ePython dialect")
+                        data[g] = n
+                self._data = [data[g] for g in k.globals if g in data]
+                self._data_lines = {data[g]: used[g] for g in k.globals if g in data}
                 self._resolved = k
             return self._resolved
 
@@ -391,6 +458,9 @@ class Offloaded:
         """A call with options, keywords, defaults to fill or device data
         (and the first call, which resolves the kernel's globals)."""
         opts = self._options
+        if "dialect" in kwargs and "dialect" not in self._params:
+            raise TypeError(f"{self.__name__}(): dialect= is an option of @offload(...), not of a call "
+                            f"(the kernel was compiled in {self._dialect} when it was decorated)")
         if kwargs:
             call_opts = {}
             for k in _OPTION_NAMES:
@@ -451,7 +521,7 @@ def launch(kernel, values, opts, data=(), lines=None, what=None):
             raise DeviceError(f"device data '{name}' was lost on core {lost[0]} when the core was reloaded "
                               f"after a fault; define it again (define_on_device or copy_to_device)",
                               core=lost[0], kernel=kernel.name, type_name="DataLost")
-        bindings.append((kernel.globals.index(name), slot))
+        bindings.append((kernel.globals.index(_native.fold_name(name, kernel.dialect)), slot))
     if opts.get("async_"):
         return Handle(rt, rt.submit(kernel, values, target, opts.get("auto"), bindings, what), kernel, data)
     # Blocking: Runtime.run follows the launch to its end, cancelling it
@@ -468,6 +538,10 @@ def offload(func=None, /, **options):
     ``async_=True`` (return a Handle; ``**{"async": True}`` works too),
     ``auto=N`` (any N free cores), ``target=[1, 5, 8]`` or ``target=3``.
     ``source="def f(...): ..."`` gives the source where Python has none.
+    ``dialect="epython"`` compiles the kernel in ePython's language (C's
+    integer ``/`` and ``%``, ``^`` as power, case-insensitive names, ...;
+    default: the marker line ``# epython: dialect=epython`` of the kernel's
+    file, else ``"python3"``); it is the decorator's only, not a call's.
     """
     if func is not None:
         if not callable(func):
