@@ -40,7 +40,7 @@ fn arithmetic_follows_precedence() {
 fn the_listing_shows_lines_and_jump_targets() {
     let text = disasm("x = 1\nwhile x:\n    x = x - 1\n");
     let expected = "\
-; image 't.py': 1 function, 2 constants, 1 global, 184 bytes
+; image 't.py': 1 function, 2 constants, 1 global, 188 bytes
 
 function 0 '<module>': params 0, locals 0, max stack 2, 27 bytes
      1        0  LoadInt          1
