@@ -113,3 +113,18 @@ pub fn dialect_marker(text: &str) -> PyResult<Option<&'static str>> {
 pub fn fold_name(name: &str, dialect: &str) -> PyResult<String> {
     Ok(dialect_named(dialect)?.fold(name).into_owned())
 }
+
+/// The device names a kernel in `dialect` reads without importing them: in
+/// "epython", the `parallel` module's (`coreid()`, `numcores()`, `sendrecv`:
+/// ePython's offload kernels call them so); none in "python3".
+#[pyfunction]
+pub fn implicit_names(dialect: &str) -> PyResult<Vec<&'static str>> {
+    Ok(match dialect_named(dialect)? {
+        Dialect::Epython => shared_protocol::natives::NATIVES
+            .iter()
+            .filter(|n| n.module == shared_protocol::natives::PARALLEL)
+            .map(|n| n.name)
+            .collect(),
+        Dialect::Python3 => Vec::new(),
+    })
+}

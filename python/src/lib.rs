@@ -27,6 +27,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(kernel::compile_kernel, m)?)?;
     m.add_function(wrap_pyfunction!(kernel::dialect_marker, m)?)?;
     m.add_function(wrap_pyfunction!(kernel::fold_name, m)?)?;
+    m.add_function(wrap_pyfunction!(kernel::implicit_names, m)?)?;
     m.add_function(wrap_pyfunction!(convert::to_device_value, m)?)?;
     m.add_function(wrap_pyfunction!(convert::check_value, m)?)?;
     m.add_function(wrap_pyfunction!(cli::cli_main, m)?)?;

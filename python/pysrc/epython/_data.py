@@ -147,7 +147,8 @@ def define_on_device(name_or_value, value=_MISSING):
     """Define a device variable on every core with a host value.
 
     ``define_on_device(a)`` takes the name ``a`` from the caller's code (the
-    one variable there whose value is this object);
+    name written in the call, else the one variable there whose value is
+    this object);
     ``define_on_device("a", value)`` names it. Kernels then read ``a`` and
     mutate it (``a[i] = x``); rebinding it needs ``global a``, as in Python.
     """
@@ -160,12 +161,37 @@ def define_on_device(name_or_value, value=_MISSING):
     copy_to_device(name, value)
 
 
+def _name_written(caller, value):
+    """The variable named in the caller's source line, `define_on_device(data)`
+    (ePython's programs define several variables that all hold None this
+    way): the argument of the line's one call of that name, when it is a
+    plain name that holds `value`. None when the line cannot tell."""
+    import ast
+    import linecache
+    line = linecache.getline(caller.f_code.co_filename, caller.f_lineno).strip()
+    try:
+        tree = ast.parse(line)
+    except SyntaxError:
+        return None
+    calls = [node for node in ast.walk(tree)
+             if isinstance(node, ast.Call) and len(node.args) == 1 and not node.keywords
+             and getattr(node.func, "id", getattr(node.func, "attr", None)) == "define_on_device"]
+    if len(calls) != 1 or not isinstance(calls[0].args[0], ast.Name):
+        return None
+    name = calls[0].args[0].id
+    held = caller.f_locals[name] if name in caller.f_locals else caller.f_globals.get(name, _MISSING)
+    return name if held is value else None
+
+
 def _name_in_caller(value):
     frame = inspect.currentframe()
     caller = frame.f_back.f_back if frame and frame.f_back else None
     try:
         if caller is None:
             raise TypeError("define_on_device(value) needs the caller's frame; use define_on_device('name', value)")
+        written = _name_written(caller, value)
+        if written is not None:
+            return written
         names = [n for n, v in caller.f_locals.items() if v is value]
         if not names:
             names = [n for n, v in caller.f_globals.items() if v is value]

@@ -261,8 +261,11 @@ def _prelude(name, filename, func, free, values=True, own=(), dialect="python3")
     and, with ``values``, the values of the others (at first launch).
     Device-resident names are left to the device; a name in ``own`` (the
     kernel stores it through ``global``) that exists nowhere is its own.
-    In the ePython dialect a name matches host names whatever their case."""
+    In the ePython dialect a name matches host names whatever their case,
+    and the parallel module's functions need no import (``coreid()``, as
+    ePython's offload kernels call them): ``import parallel`` comes first."""
     stmts = []
+    implicit = set(_native.implicit_names(dialect))
     for var, line in sorted(free.items()):
         where = f"kernel '{name}' ({filename}:{line})"
         if _host_name(var, data_slots, dialect, where) is not None:
@@ -270,6 +273,10 @@ def _prelude(name, filename, func, free, values=True, own=(), dialect="python3")
         host = _host_name(var, func.__globals__, dialect, where)
         if host is not None:
             value = func.__globals__[host]
+        elif _native.fold_name(var, dialect) in implicit:
+            if "import parallel" not in stmts:
+                stmts.insert(0, "import parallel")
+            continue
         elif hasattr(builtins, _native.fold_name(var, dialect)):
             continue  # a builtin: the device has its own (or says it has not)
         elif not values or var in own:
