@@ -239,7 +239,7 @@ fn image_sources(image: &[u8]) -> Option<String> {
     }
     let off = word((word(header::CONSTS_OFF)? / 4) as usize + k as usize)? as usize;
     let head = word(off / 4)?;
-    if off % 4 != 0 || shared_protocol::value::tag_of(head) != shared_protocol::value::STR {
+    if !off.is_multiple_of(4) || shared_protocol::value::tag_of(head) != shared_protocol::value::STR {
         return None;
     }
     let len = shared_protocol::value::len_of(head) as usize;
