@@ -177,8 +177,12 @@ def test_errors_name_the_variable():
     with pytest.raises(TypeError, match="identifier"):
         copy_to_device("not a name", 1)
     x = y = 5  # noqa: F841
+    # The name written in the call decides, though y holds the same object.
+    define_on_device(x)
+    assert set(copy_from_device("x")) == {5}
+    # An expression names no variable, and two hold its value.
     with pytest.raises(TypeError, match="cannot tell the variable's name"):
-        define_on_device(x)
+        define_on_device(x + 0)
     with pytest.raises(TypeError, match="cannot be sent"):
         copy_to_device("bad", {1: 2})
 

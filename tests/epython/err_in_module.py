@@ -3,4 +3,4 @@
 from util import *
 
 print(list(range(2)))
-print(range("ten"))
+print(range(None))

@@ -2,7 +2,7 @@
 //! (tests/README.md): what the corpus test and the differential test compare.
 //! [`run_on_cores`] is the same on several cores, with options and input
 //! (the ePython dialect's programs, tests/epython_dialect.rs, and the
-//! programs in ePython's style, tests/epython_style.rs).
+//! programs in ePython's style: tests/epython_dialect.rs).
 
 use std::collections::VecDeque;
 use std::time::Duration;

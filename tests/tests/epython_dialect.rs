@@ -1,16 +1,20 @@
-//! Programs in ePython's style, compiled in the ePython dialect (what
-//! `epython --dialect epython FILE` does): every `tests/epython-dialect/NAME.py`
-//! runs on the cores it names and its output must equal `NAME.out`.
+//! Programs in ePython's style: every `tests/epython-dialect/NAME.py`
+//! compiled in the ePython dialect (what `epython --dialect epython FILE`
+//! does), and every `tests/epython/NAME.py` (ePython's modules and the
+//! counted send/recv, written to be valid in both dialects) compiled in
+//! each dialect; each runs on the cores it names and its output must equal
+//! `NAME.out`.
 //!
 //! Unlike the corpus (tests/programs), CPython cannot run these programs,
 //! so each `.out` is written from ePython's documented semantics; the
-//! program's header comment says where they come from. Conventions:
+//! program's header comment (tests/epython/README.md for that directory)
+//! says where they come from. Conventions:
 //! - `cores: N` on a line of its own among the first 20 (inside the header
 //!   comment, or as `# cores: N`): run on cores 0..N (default 1);
 //! - `NAME.in`: the lines `input()` reads;
 //! - the output is `run_text::run_on_cores`'s: on one core the corpus's
 //!   format, on several each core's lines together, cores in order, as
-//!   `[device K] text`.
+//!   `[device K] text`; an error in one of ePython's modules names its file.
 //!
 //! `DIALECT_FILTER=substr` runs only the programs whose name contains it.
 //! `epython_dialect_on_epiphany_code` runs them on the firmware built for
@@ -27,9 +31,12 @@ const RUN_TIMEOUT: Duration = Duration::from_secs(20);
 /// The ISS runs the firmware's instructions some 100 times slower.
 const ISA_RUN_TIMEOUT: Duration = Duration::from_secs(180);
 
-fn programs_dir() -> PathBuf {
-    let dir = std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from);
-    dir.join("epython-dialect")
+/// The program directories and the dialects each is compiled in.
+const SUITES: [(&str, &[Dialect]); 2] =
+    [("epython-dialect", &[Dialect::Epython]), ("epython", &[Dialect::Python3, Dialect::Epython])];
+
+fn tests_dir() -> PathBuf {
+    std::env::var_os("CARGO_MANIFEST_DIR").map_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")), PathBuf::from)
 }
 
 /// The `cores: N` line of a program's first lines.
@@ -55,43 +62,54 @@ fn epython_dialect_on_epiphany_code() {
 }
 
 fn run_programs(model: CoreModel) {
-    let dir = programs_dir();
     let filter = std::env::var("DIALECT_FILTER").ok();
-    let mut names: Vec<String> = std::fs::read_dir(&dir)
-        .expect("read tests/epython-dialect")
-        .filter_map(|e| {
-            let path = e.ok()?.path();
-            (path.extension()? == "py").then(|| path.file_stem()?.to_str().map(str::to_owned))?
-        })
-        .filter(|name| filter.as_deref().is_none_or(|f| name.contains(f)))
-        .collect();
-    names.sort();
-    assert!(!names.is_empty() || filter.is_some(), "no programs in {}", dir.display());
-
-    let Some(sim) = e2e_tests::run_text::sim_device(model, "ePython dialect programs") else { return };
+    let Some(sim) = e2e_tests::run_text::sim_device(model, "ePython-style programs") else { return };
     let dev = &sim.dev;
     let timeout = if model == CoreModel::Isa { ISA_RUN_TIMEOUT } else { RUN_TIMEOUT };
     let all: Vec<CoreId> = (0..Chip::E16.num_cores()).map(CoreId).collect();
     dev.boot(&all).expect("boot the cores");
 
-    let options = Options::dialect(Dialect::Epython);
-    let mut failures = Vec::new();
-    for name in &names {
-        let source = std::fs::read_to_string(dir.join(format!("{name}.py"))).expect("read program");
-        let expected = std::fs::read_to_string(dir.join(format!("{name}.out")))
-            .unwrap_or_else(|_| panic!("{name}: no {name}.out beside it (expected outputs are written by hand here)"));
-        let input_text = std::fs::read_to_string(dir.join(format!("{name}.in"))).unwrap_or_default();
-        let input: Vec<&str> = input_text.lines().collect();
-        let n = match cores_named(&source) {
-            Ok(n) if (1..=all.len() as u32).contains(&n) => n,
-            Ok(n) => panic!("{name}: cores: {n} (the simulated E16 has 1..={})", all.len()),
-            Err(e) => panic!("{name}: {e}"),
-        };
-        let got = e2e_tests::run_text::run_on_cores(dev, &all[..n as usize], &format!("{name}.py"), &source, &options, &input, timeout);
-        if got != expected {
-            failures.push(format!("{name} (on {n} cores):\n--- expected\n{expected}--- got\n{got}"));
+    let (mut runs, mut failures) = (0, Vec::new());
+    for (suite, dialects) in SUITES {
+        let dir = tests_dir().join(suite);
+        let mut names: Vec<String> = std::fs::read_dir(&dir)
+            .unwrap_or_else(|e| panic!("read {}: {e}", dir.display()))
+            .filter_map(|e| {
+                let path = e.ok()?.path();
+                (path.extension()? == "py").then(|| path.file_stem()?.to_str().map(str::to_owned))?
+            })
+            .filter(|name| filter.as_deref().is_none_or(|f| name.contains(f)))
+            .collect();
+        names.sort();
+        assert!(!names.is_empty() || filter.is_some(), "no programs in {}", dir.display());
+        for name in &names {
+            let source = std::fs::read_to_string(dir.join(format!("{name}.py"))).expect("read program");
+            let expected = std::fs::read_to_string(dir.join(format!("{name}.out")))
+                .unwrap_or_else(|_| panic!("{suite}/{name}: no {name}.out beside it (expected outputs are written by hand here)"));
+            let input_text = std::fs::read_to_string(dir.join(format!("{name}.in"))).unwrap_or_default();
+            let input: Vec<&str> = input_text.lines().collect();
+            let n = match cores_named(&source) {
+                Ok(n) if (1..=all.len() as u32).contains(&n) => n,
+                Ok(n) => panic!("{suite}/{name}: cores: {n} (the simulated E16 has 1..={})", all.len()),
+                Err(e) => panic!("{suite}/{name}: {e}"),
+            };
+            for &dialect in dialects {
+                let got = e2e_tests::run_text::run_on_cores(
+                    dev,
+                    &all[..n as usize],
+                    &format!("{name}.py"),
+                    &source,
+                    &Options::dialect(dialect),
+                    &input,
+                    timeout,
+                );
+                runs += 1;
+                if got != expected {
+                    failures.push(format!("{suite}/{name} (on {n} cores, {dialect:?}):\n--- expected\n{expected}--- got\n{got}"));
+                }
+            }
         }
     }
-    eprintln!("ePython dialect programs ({model:?} cores): {} run, {} failed", names.len(), failures.len());
+    eprintln!("ePython-style programs ({model:?} cores): {runs} runs, {} failed", failures.len());
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
