@@ -338,15 +338,19 @@ impl Runtime {
         let inner = self.inner()?;
         let slice = seconds(timeout);
         let (waited, prints) = py.detach(|| inner.sched.wait_end(job, slice));
-        if prints {
-            flush_prints(flush)?;
-        }
         let unknown = || PyValueError::new_err(format!("no launch {job} (already collected?)"));
-        match waited {
+        // A pending job's view is taken before its lines are written: if it
+        // ended in between (the engine thread moved it on), the lines of
+        // the step that ended it are waiting by now and go out with these.
+        let result = match waited {
             Waited::Ended(view) => ended_to_py(py, &view),
             Waited::Pending => Ok((view_to_py(py, &inner.sched.view(job).ok_or_else(unknown)?)?.into_any(), 0)),
             Waited::Unknown => Err(unknown()),
+        };
+        if prints || py.detach(|| inner.sched.wait_for_prints(Duration::ZERO)) {
+            flush_prints(flush)?;
         }
+        result
     }
 
     /// Wait at most `timeout` seconds for the job to end (or, given

@@ -271,3 +271,49 @@ fn the_launch_path_through_the_hardware_backend() {
         .collect();
     assert_eq!(got, (0..20).map(|i| Value::Int((0..i).sum())).collect::<Vec<_>>());
 }
+
+#[test]
+fn every_line_of_a_barrier_kernel_is_taken_by_the_time_its_end_is_collected() {
+    let r = rig();
+    let src = "def k(seed):
+    from parallel import coreid, sync, bcast, reduce
+    me = coreid()
+    root = 5
+    def say(e, k):
+        print('e' + str(e), 'c' + str(me), 'k' + str(k))
+    x = 0
+    for i in range((me * 7 + seed) % 16 * 40):
+        x += i
+    for k in range(me % 3 + 1):
+        say(0, k)
+    sync()
+    for k in range((me + seed) % 3):
+        say(1, k)
+    v = bcast(me * 10, root)
+    if me == root:
+        for k in range(6):
+            say(2, k)
+    else:
+        say(2, v)
+    say(3, reduce(1, 'sum'))
+";
+    for seed in 0..40 {
+        let image = compile_kernel(src, "k.py", 1, "k").unwrap_or_else(|e| panic!("{e}")).image;
+        let args = KernelArgs::encode(&[Value::Int(seed)]).expect("encode");
+        let all: Vec<CoreId> = (0..16).map(CoreId).collect();
+        let id = r.sched.submit(Job { image: KernelImage::new(image), args: Some(args), placement: Placement::Target(all) }).unwrap();
+        let mut lines = Vec::new();
+        // Let the engine thread follow it for a while, as a Python caller does.
+        std::thread::sleep(Duration::from_micros(50 * (seed as u64 % 7)));
+        loop {
+            let (waited, _) = r.sched.wait_end(id, Duration::from_millis(100));
+            lines.extend(r.sched.take_prints());
+            r.sched.printed();
+            if matches!(waited, Waited::Ended(_)) {
+                break;
+            }
+        }
+        let expected: usize = (0..16).map(|me: usize| me % 3 + 1 + (me + seed as usize) % 3 + if me == 5 { 6 } else { 1 } + 1).sum();
+        assert_eq!(lines.len(), expected, "seed {seed}: {lines:?}");
+    }
+}
