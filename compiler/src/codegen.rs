@@ -46,7 +46,7 @@ use shared_protocol::bytecode::{DEREF_FREE, Op, PRINT_HAS_END, PRINT_HAS_SEP, ca
 use shared_protocol::natives::{self, Kind, NATIVES};
 
 use crate::ast::*;
-use crate::dialect::Dialect;
+use crate::dialect::{self, Dialect};
 use crate::error::{Located, Pos, Result, overflow, syntax};
 use crate::modules::{self, Modules};
 use crate::scope::{self, FunctionScope, ModuleRef, ModuleScope};
@@ -339,6 +339,9 @@ enum Place {
     Native(u16),
     /// The builtin `print` (the Print opcode; not a value).
     Print,
+    /// ePython's bare `random` (the dialect, when nothing binds the name):
+    /// a random int in 0..2^31-1, as its lexer's RANDOM keyword gives.
+    RandomInt,
 }
 
 struct Codegen<'a> {
@@ -585,6 +588,9 @@ impl Codegen<'_> {
         if let Some(k) = self.imported_member(name) {
             return Ok(Place::Native(k));
         }
+        if self.dialect == Dialect::Epython && name == "random" {
+            return Ok(Place::RandomInt);
+        }
         if MISSING_BUILTINS.contains(&name) {
             return Err(syntax(pos, format!("builtin '{name}' is not available on the device")));
         }
@@ -593,7 +599,8 @@ impl Codegen<'_> {
 
     /// In the ePython dialect, the member `name` of a device module the
     /// program imports (`import parallel` makes `coreid` a name, as
-    /// ePython's textual import does); the lowest module number first.
+    /// ePython's textual import does; the lowest module number first), else
+    /// a name ePython knows without an import (`dialect::implicit_native`).
     fn imported_member(&self, name: &str) -> Option<u16> {
         if self.dialect != Dialect::Epython {
             return None;
@@ -610,7 +617,7 @@ impl Codegen<'_> {
             })
             .collect();
         modules.sort_unstable();
-        modules.into_iter().find_map(|m| natives::member(m, name))
+        modules.into_iter().find_map(|m| natives::member(m, name)).or_else(|| dialect::implicit_native(name))
     }
 
     /// Where an assignment to `name` goes.
@@ -723,6 +730,12 @@ impl Codegen<'_> {
             }
             Place::Native(k) => self.emit_u16(Op::LoadNative, k),
             Place::Print => return Err(not_yet(pos, "using 'print' other than by calling it is")),
+            Place::RandomInt => {
+                // random.randrange(2^31 - 1)
+                self.emit_u16(Op::LoadNative, natives::RANDOM_RANDRANGE);
+                self.load_const(Const::Int(i32::MAX), pos)?;
+                self.emit_u8(Op::Call, 1);
+            }
         }
         Ok(())
     }

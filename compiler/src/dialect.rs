@@ -16,14 +16,45 @@
 //!   formats the number, `input()` gives an int or a float when the line is
 //!   one, `math.pi()` and `math.e()` are callable, the members of an imported
 //!   device module are names of their own (`import parallel` then
-//!   `coreid()`), and module-level functions are callable above their `def`.
+//!   `coreid()`), the names ePython knows without an import are there
+//!   ([`implicit_native`], and a bare `random`), and module-level functions
+//!   are callable above their `def`;
+//! - parser: `dim NAME[n]` and `sdim NAME[n]` are `NAME = [0] * n`, and
+//!   `print (a)/b` is the print statement of `(a)/b`.
 //!
 //! `/* ... */` comments are accepted in both dialects (they are never valid
 //! Python 3).
 
 use std::borrow::Cow;
 
+use shared_protocol::natives;
+
 use crate::error::{Pos, Result, syntax};
+
+/// The math functions ePython's lexer has as keywords (`sqrt(x)` without an
+/// import).
+const MATH_KEYWORDS: [&str; 14] =
+    ["sqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh", "cosh", "tanh", "floor", "ceil", "log", "log10"];
+
+/// The device function `name` is in the ePython dialect when the program
+/// binds and imports nothing by that name: a member of the `parallel`
+/// module (ePython's offload kernels, and programs after `import
+/// taskfarm`, call `coreid()` so) or one of ePython's math keywords.
+pub fn implicit_native(name: &str) -> Option<u16> {
+    natives::member(natives::PARALLEL, name)
+        .or_else(|| MATH_KEYWORDS.contains(&name).then(|| natives::member(natives::MATH, name)).flatten())
+}
+
+/// Every name [`implicit_native`] knows (the offload API's host side
+/// lets a kernel read them).
+pub fn implicit_names() -> impl Iterator<Item = &'static str> {
+    natives::NATIVES
+        .iter()
+        .filter(|n| n.module == natives::PARALLEL)
+        .map(|n| n.name)
+        .chain(MATH_KEYWORDS)
+        .chain(["random"])
+}
 
 /// Which language a source is written in.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]

@@ -399,6 +399,9 @@ impl Parser {
             TokenKind::Keyword("del") => Err(syntax(pos, "'del' is not supported yet")),
             // No opcode raises an exception (AssertionError) on the device.
             TokenKind::Keyword("assert") => Err(syntax(pos, "'assert' is not supported on the device (no raising of exceptions)")),
+            TokenKind::Name(n) if self.dialect == Dialect::Epython && (n == "dim" || n == "sdim") && self.dim_follows() => {
+                self.dim_statement()
+            }
             TokenKind::Name(n) if n == "print" && self.print_statement_follows() => {
                 self.advance();
                 if !self.starts_expression() {
@@ -425,15 +428,63 @@ impl Parser {
 
     /// At `print`: does ePython's statement form follow (`print x`, `print -1`,
     /// `print [1]`), or a bare `print`? `print(...)`, `print = f` and the like
-    /// stay ordinary Python 3 expressions.
+    /// stay ordinary Python 3 expressions. In the ePython dialect `print (a)/b`
+    /// is the statement too (ePython's print takes one expression): a
+    /// parenthesis after `print` whose match an operator follows.
     fn print_statement_follows(&self) -> bool {
-        matches!(
-            self.peek_at(1),
+        match self.peek_at(1) {
             TokenKind::Name(_) | TokenKind::Int(_) | TokenKind::Float(_) | TokenKind::Str(_)
-                | TokenKind::Keyword("not" | "lambda" | "None" | "True" | "False")
-                | TokenKind::Op("-" | "+" | "~" | "[" | ";")
-                | TokenKind::Newline | TokenKind::EndOfFile
-        )
+            | TokenKind::Keyword("not" | "lambda" | "None" | "True" | "False")
+            | TokenKind::Op("-" | "+" | "~" | "[" | ";")
+            | TokenKind::Newline | TokenKind::EndOfFile => true,
+            TokenKind::Op("(") if self.dialect == Dialect::Epython => {
+                self.matching_bracket(self.i + 1).is_some_and(|close| continues_expression(self.peek_at(close + 1 - self.i)))
+            }
+            _ => false,
+        }
+    }
+
+    /// The index of the token that closes the bracket at token `open`.
+    fn matching_bracket(&self, open: usize) -> Option<usize> {
+        let mut depth = 0usize;
+        for (at, token) in self.tokens.iter().enumerate().skip(open) {
+            match &token.kind {
+                TokenKind::Op("(" | "[" | "{") => depth += 1,
+                TokenKind::Op(")" | "]" | "}") => {
+                    depth = depth.checked_sub(1)?;
+                    if depth == 0 {
+                        return Some(at);
+                    }
+                }
+                TokenKind::Newline | TokenKind::EndOfFile => return None,
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// ePython's `dim NAME[size]` or `sdim NAME[size]` (an array in core or
+    /// shared memory: both are an ordinary list here)?
+    fn dim_follows(&self) -> bool {
+        matches!(self.peek_at(1), TokenKind::Name(_)) && matches!(self.peek_at(2), TokenKind::Op("["))
+    }
+
+    /// `dim NAME[size]`: `NAME = [0] * (size)`, zero-filled as ePython's.
+    fn dim_statement(&mut self) -> Result<StmtKind> {
+        self.advance();
+        let (name, pos) = self.expect_name()?;
+        self.expect_op("[")?;
+        let size = self.test()?;
+        self.expect_op("]")?;
+        if self.is_op("[") || self.is_op(",") {
+            return Err(syntax(
+                self.pos(),
+                "dim with more than one dimension is not supported: use array(d1, d2, ...) from the array module",
+            ));
+        }
+        let zero = Expr { pos, kind: ExprKind::List(vec![Expr { pos, kind: ExprKind::Int(0) }]) };
+        let value = Expr { pos, kind: ExprKind::Binary(BinOp::Mul, Box::new(zero), Box::new(size)) };
+        Ok(StmtKind::Assign { targets: vec![Expr { pos, kind: ExprKind::Name(name) }], value })
     }
 
     fn dotted_name(&mut self) -> Result<String> {
@@ -951,6 +1002,18 @@ impl Parser {
     }
 }
 
+/// Whether `t`, after a closing parenthesis, continues an expression (an
+/// operator that takes a right operand, or a subscript or call of it).
+fn continues_expression(t: &TokenKind) -> bool {
+    matches!(
+        t,
+        TokenKind::Op(
+            "+" | "-" | "*" | "/" | "//" | "%" | "**" | "^" | "<" | ">" | "<=" | ">=" | "==" | "!=" | "&" | "|" | "<<"
+                | ">>" | "." | "["
+        ) | TokenKind::Keyword("and" | "or" | "if" | "in" | "is" | "not")
+    )
+}
+
 fn augmented_op(op: &str, dialect: Dialect) -> Option<BinOp> {
     Some(match op {
         "^=" if dialect == Dialect::Epython => BinOp::Pow,
@@ -1141,6 +1204,29 @@ mod tests {
             .collect();
         assert_eq!(kinds, ["assign", "augassign", "if", "while", "for", "def", "import", "from", "global"]);
         assert_eq!(body[2].pos, Pos { line: 3, col: 1 });
+    }
+
+    #[test]
+    fn epython_dim_and_print_of_one_expression() {
+        let parse = |src: &str| parse_with(crate::lexer::tokenize(src).unwrap(), Dialect::Epython);
+        let shown = |src: &str| match &parse(src).unwrap()[0].kind {
+            StmtKind::Assign { targets, value } => format!("{} = {}", sexp(&targets[0]), sexp(value)),
+            StmtKind::Print { args, .. } => args.iter().map(sexp).collect::<Vec<_>>().join(" "),
+            StmtKind::Expr(e) => sexp(e),
+            other => format!("{other:?}"),
+        };
+        assert_eq!(shown("dim a[n + 1]"), "a = (Mul [0] (Add n 1))");
+        assert_eq!(shown("sdim b[4]"), "b = (Mul [0] 4)");
+        assert!(parse("dim a[2][3]").unwrap_err().message.contains("more than one dimension"));
+        // `dim` is an ordinary name otherwise, and in Python 3.
+        assert_eq!(shown("dim = 3"), "dim = 3");
+        assert!(parse_src("dim a[3]").is_err());
+        assert_eq!(shown("print (a)/b"), "(TrueDiv a b)");
+        assert_eq!(shown("print (a) + (b)"), "(Add a b)");
+        assert_eq!(shown("print (a, b)"), "(call print a b)");
+        assert_eq!(shown("print(a)"), "(call print a)");
+        // Python 3: the call's None divided by b.
+        assert_eq!(expr("print (a)/b"), "(TrueDiv (call print a) b)");
     }
 
     #[test]

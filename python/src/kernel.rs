@@ -115,16 +115,12 @@ pub fn fold_name(name: &str, dialect: &str) -> PyResult<String> {
 }
 
 /// The device names a kernel in `dialect` reads without importing them: in
-/// "epython", the `parallel` module's (`coreid()`, `numcores()`, `sendrecv`:
-/// ePython's offload kernels call them so); none in "python3".
+/// "epython", ePython's (`coreid()`, `sqrt(x)`, a bare `random`:
+/// `compiler::dialect::implicit_names`); none in "python3".
 #[pyfunction]
 pub fn implicit_names(dialect: &str) -> PyResult<Vec<&'static str>> {
     Ok(match dialect_named(dialect)? {
-        Dialect::Epython => shared_protocol::natives::NATIVES
-            .iter()
-            .filter(|n| n.module == shared_protocol::natives::PARALLEL)
-            .map(|n| n.name)
-            .collect(),
+        Dialect::Epython => compiler::dialect::implicit_names().collect(),
         Dialect::Python3 => Vec::new(),
     })
 }

@@ -262,8 +262,8 @@ def _prelude(name, filename, func, free, values=True, own=(), dialect="python3")
     Device-resident names are left to the device; a name in ``own`` (the
     kernel stores it through ``global``) that exists nowhere is its own.
     In the ePython dialect a name matches host names whatever their case,
-    and the parallel module's functions need no import (``coreid()``, as
-    ePython's offload kernels call them): ``import parallel`` comes first."""
+    and the names ePython knows without an import (``coreid()``,
+    ``sqrt(x)``) are the device's."""
     stmts = []
     implicit = set(_native.implicit_names(dialect))
     for var, line in sorted(free.items()):
@@ -274,8 +274,6 @@ def _prelude(name, filename, func, free, values=True, own=(), dialect="python3")
         if host is not None:
             value = func.__globals__[host]
         elif _native.fold_name(var, dialect) in implicit:
-            if "import parallel" not in stmts:
-                stmts.insert(0, "import parallel")
             continue
         elif hasattr(builtins, _native.fold_name(var, dialect)):
             continue  # a builtin: the device has its own (or says it has not)
