@@ -21,13 +21,15 @@ build:
 # pip fetches nothing), maturin builds the extension in release mode, and
 # cargo decides what is stale in python/target, so an unchanged tree
 # reinstalls in seconds. maturin's build backend runs the `maturin` command:
-# $(VENV)/bin goes first on PATH.
-$(VENV)/.tools:
+# $(VENV)/bin goes first on PATH. pytest-timeout fails a test that hangs
+# (python/pyproject.toml: 300 s each) instead of stalling the suite. The
+# stamp's name changes with the list, so an older venv gets what is new.
+$(VENV)/.tools-2:
 	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install -q 'maturin>=1.9,<2' pytest numpy
+	$(VENV)/bin/pip install -q 'maturin>=1.9,<2' pytest pytest-timeout numpy
 	touch $@
 
-python: $(VENV)/.tools
+python: $(VENV)/.tools-2
 	PATH="$(abspath $(VENV))/bin:$$PATH" $(VENV)/bin/pip install -q --no-build-isolation ./python
 
 # Build everything and run the examples on the simulated device: whole
