@@ -11,36 +11,16 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use loader::{CoreOutcome, Device, FirmwareImage, OpenOptions, RunOptions, Timeouts};
-use shared_protocol::Chip;
-use simulator::{Backing, CoreModel, SimOptions, Simulator};
+use e2e_tests::run_text::{sim_device, SimDevice};
+use loader::{CoreOutcome, Device, RunOptions};
+use simulator::CoreModel;
 
-/// The device first: it is dropped (halting the cores) before the simulator.
-struct Rig {
-    dev: Device,
-    _sim: Simulator,
-}
-
-/// A booted E16 whose cores are `model`; None when ISA mode has no firmware.
-fn rig(model: CoreModel) -> Option<Rig> {
-    let firmware = match model {
-        CoreModel::Native => FirmwareImage::native_simulated(),
-        CoreModel::Isa => match loader::select::epiphany_firmware() {
-            Ok(image) => image,
-            Err(why) if std::env::var("CI").is_ok_and(|v| v == "true") => panic!("parallel on Epiphany code: {why}"),
-            Err(why) => {
-                eprintln!("isa_parallel: SKIPPED: {why}");
-                return None;
-            }
-        },
-    };
-    let sim = Simulator::with_options(Backing::InMemory, Chip::E16, SimOptions { model, ..SimOptions::default() })
-        .expect("start the simulator");
-    let timeouts =
-        Timeouts { reset_step: Duration::from_secs(2), boot: Duration::from_secs(10), command: Duration::from_secs(10) };
-    let dev = Device::open_with(sim.path(), OpenOptions { timeouts, firmware, ..Default::default() }).expect("open");
-    dev.boot(&dev.all_cores()).expect("boot 16 cores");
-    Some(Rig { dev, _sim: sim })
+/// A booted E16 whose cores are `model` (run_text's device); None when ISA
+/// mode has no firmware (a panic under CI=true).
+fn rig(model: CoreModel) -> Option<SimDevice> {
+    let rig = sim_device(model, "parallel examples")?;
+    rig.dev.boot(&rig.dev.all_cores()).expect("boot 16 cores");
+    Some(rig)
 }
 
 /// Each core's printed lines, then how it ended, as text.
